@@ -1,0 +1,51 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "HumorGym",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "HumorGym", targets: ["HumorGym"]),
+        .library(name: "HumorGymKit", targets: [
+            "Stochastics", "LinearAlgebra", "HumorGym", "Worlds", "Critics", "Policies", "Algorithms",
+            "Experiments",
+        ]),
+        .library(name: "HumorGymTesting", targets: ["HumorGymTesting"]),
+        .executable(name: "humorgym", targets: ["humorgym"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // C shims: each is imported by exactly one Swift module (GSL's gsl_cblas.h clashes with OpenBLAS's cblas.h).
+        .systemLibrary(name: "CGSL", path: "Sources/CGSL",
+                       providers: [.apt(["libgsl-dev"])]),
+        .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
+        .target(name: "Stochastics", dependencies: ["CGSL"]),
+        .target(name: "LinearAlgebra", dependencies: ["COpenBLAS"]),
+        .target(name: "HumorGym", dependencies: ["Stochastics"]),
+        .target(name: "Worlds", dependencies: ["HumorGym", "Stochastics"]),
+        .target(name: "Critics", dependencies: ["HumorGym", "Stochastics"]),
+        .target(name: "Policies", dependencies: ["HumorGym", "Stochastics", "LinearAlgebra"]),
+        .target(name: "Algorithms", dependencies: ["HumorGym", "Stochastics"]),
+        .target(name: "Experiments", dependencies: [
+            "HumorGym", "Stochastics", "LinearAlgebra", "Worlds", "Critics", "Policies", "Algorithms", "Yams",
+        ]),
+        .target(name: "HumorGymTesting", dependencies: ["HumorGym", "Worlds", "Critics", "Experiments"]),
+        .executableTarget(name: "humorgym", dependencies: [
+            "Experiments", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "HumorGymBenchmarks", dependencies: [
+            "Experiments", "Critics", "Worlds", "HumorGym", "Stochastics",
+        ], path: "benchmarks/HumorGymBenchmarks"),
+        .testTarget(name: "StochasticsTests", dependencies: ["Stochastics"]),
+        .testTarget(name: "HumorGymTests", dependencies: [
+            "HumorGym", "Worlds", "Critics", "Policies", "Algorithms", "Experiments", "Stochastics", "LinearAlgebra",
+        ]),
+        // Written the way a user's own package would use the library products.
+        .testTarget(name: "UserPackageExampleTests", dependencies: ["HumorGym", "HumorGymTesting"]),
+        .testTarget(name: "CLITests", dependencies: ["Experiments"]),
+    ]
+)

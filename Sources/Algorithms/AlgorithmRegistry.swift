@@ -1,0 +1,23 @@
+import HumorGym
+
+/// The learners the CLI and experiments know by name. To add one: write its file (conforming to
+/// ``Algorithm``, with `init(from:)` reading its hyperparameters) and add one line here.
+public enum AlgorithmRegistry {
+    public typealias Factory = @Sendable (any ParameterSource) throws -> any Algorithm
+
+    public static let entries: [(name: String, make: Factory)] = [
+        ("imitation", { try Imitation(from: $0) }),
+        ("rwr", { try RewardWeightedRegression(from: $0) }),
+        ("dpo", { try DirectPreferenceOptimization(from: $0) }),
+    ]
+
+    public static var names: [String] { entries.map(\.name) }
+
+    /// The learner called `name`, configured from `source`; a clear error for an unknown name.
+    public static func make(_ name: String, parameters source: any ParameterSource) throws -> any Algorithm {
+        guard let entry = entries.first(where: { $0.name == name }) else {
+            throw HumorGymError("unknown algorithm '\(name)'; known: \(names.joined(separator: ", "))")
+        }
+        return try entry.make(source)
+    }
+}

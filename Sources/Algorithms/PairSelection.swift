@@ -1,0 +1,41 @@
+import HumorGym
+
+/// How the critique phase of Small But Funny turns a student's k samples into one pair to judge: keep the
+/// most different pair (largest token edit distance), and drop pairs whose length ratio is outside
+/// [1 / maxLengthRatio, maxLengthRatio] (against the critic's length bias).
+public enum PairSelection {
+    /// Levenshtein distance between token sequences.
+    public static func editDistance(_ a: [Int32], _ b: [Int32]) -> Int {
+        if a.isEmpty { return b.count }
+        if b.isEmpty { return a.count }
+        var previous = Array(0...b.count)
+        var current = previous
+        for i in 1...a.count {
+            current[0] = i
+            for j in 1...b.count {
+                current[j] = Swift.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            swap(&previous, &current)
+        }
+        return previous[b.count]
+    }
+
+    /// The most different pair among `samples` (first found on ties), or nil when all samples are equal or
+    /// the pair fails the length filter. `maxLengthRatio` 0 turns the filter off.
+    public static func mostDifferentPair(_ samples: [Text], maxLengthRatio: Double) -> (Text, Text)? {
+        var best: (Text, Text)?
+        var bestDistance = 0
+        for i in samples.indices {
+            for j in samples.indices where j > i {
+                let d = editDistance(samples[i].tokens, samples[j].tokens)
+                if d > bestDistance { bestDistance = d; best = (samples[i], samples[j]) }
+            }
+        }
+        guard let pair = best else { return nil }
+        if maxLengthRatio > 0 {
+            let ratio = Double(pair.0.count) / Double(max(1, pair.1.count))
+            if ratio > maxLengthRatio || ratio < 1 / maxLengthRatio { return nil }
+        }
+        return pair
+    }
+}

@@ -1,0 +1,107 @@
+import Foundation
+import HumorGym
+import Stochastics
+
+/// Reward-weighted regression (Peters and Schaal, ICML 2007; for language models, the "RWR" baseline of
+/// the RLHF literature): sample k responses per prompt from the current policy, have the critic score
+/// them, and maximise the reward-weighted log-likelihood
+///
+///     L(theta) = -(1/N) sum_{i, j} w_ij log pi_theta(y_ij | x_i),
+///     w_ij = min(clip, k * exp(r_ij / beta) / sum_l exp(r_il / beta))
+///
+/// (weights normalised over each prompt's k samples, mean 1 before clipping). In exact expectation with
+/// y ~ pi_ref and no clipping, the optimum is pi*(y | x) proportional to pi_ref(y | x) exp(r(x, y) / beta):
+/// the same target as KL-regularised RL and DPO. `rounds` > 1 re-samples from the updated policy.
+public struct RewardWeightedRegression: Algorithm {
+    public struct Parameters: Sendable, Equatable {
+        /// Temperature of the exponential weights, in critic-score units.
+        public var beta = 2.0
+        /// Samples per prompt.
+        public var samples = 6
+        /// Largest weight of one sample, against a single lucky draw taking over.
+        public var weightClip = 5.0
+        /// Sample-score-fit rounds.
+        public var rounds = 6
+        /// Passes over each round's weighted samples.
+        public var epochs = 2
+        public init() {}
+    }
+
+    public let name = "rwr"
+    public var parameters: Parameters
+
+    public init(_ parameters: Parameters = Parameters()) { self.parameters = parameters }
+
+    public init(from source: some ParameterSource) throws {
+        var p = Parameters()
+        p.beta = try source.double("beta", default: p.beta, range: 1e-6...1e6)
+        p.samples = try source.int("samples", default: p.samples, range: 1...1000)
+        p.weightClip = try source.double("weightClip", default: p.weightClip, range: 1...1e12)
+        p.rounds = try source.int("rounds", default: p.rounds, range: 0...1000)
+        p.epochs = try source.int("epochs", default: p.epochs, range: 0...10_000)
+        try source.finish()
+        self.init(p)
+    }
+
+    /// A sample with its regression weight.
+    public struct WeightedExample: Sendable, Hashable {
+        public var example: Example
+        public var weight: Double
+        public init(example: Example, weight: Double) {
+            self.example = example
+            self.weight = weight
+        }
+    }
+
+    /// min(clip, k softmax(r / beta)) over one prompt's k rewards.
+    public static func weights(rewards: [Double], beta: Double, clip: Double) -> [Double] {
+        Softmax.probabilities(rewards, temperature: beta).map { min(clip, Double(rewards.count) * $0) }
+    }
+
+    /// The loss and dL/d log pi for a batch.
+    public static func loss(logProbabilities: [Double], weights: [Double]) -> BatchLoss {
+        let n = Double(weights.count)
+        let value = -zip(weights, logProbabilities).reduce(0) { $0 + $1.0 * $1.1 } / n
+        return BatchLoss(value: value, gradient: weights.map { -$0 / n },
+                         metrics: ["weight_mean": weights.reduce(0, +) / n, "weight_max": weights.max() ?? 0])
+    }
+
+    public func train<P: TrainablePolicy>(_ policy: inout P, context: TrainingContext) async throws -> [StepMetrics] {
+        var loop = GradientLoop(algorithm: name, context: context)
+        let sampling = context.seeds.stream("sampling"), shuffle = context.seeds.stream("shuffle")
+        var log: [StepMetrics] = []
+        for round in 0..<parameters.rounds where !loop.stopped {
+            // Roll out: k responses per prompt from the current policy, scored by the critic.
+            let examples = context.prompts.flatMap { prompt in
+                policy.sample(prompt, count: parameters.samples, using: sampling).map { Example(prompt: prompt, response: $0) }
+            }
+            let rewards = try await context.critic.score(examples)
+            var weighted: [WeightedExample] = []
+            for start in stride(from: 0, to: examples.count, by: parameters.samples) {
+                let group = start..<start + parameters.samples
+                let w = Self.weights(rewards: Array(rewards[group]), beta: parameters.beta, clip: parameters.weightClip)
+                weighted += zip(examples[group], w).map { WeightedExample(example: $0, weight: $1) }
+            }
+            var records = try fit(&policy, on: weighted, loop: &loop, stream: shuffle)
+            let meanReward = rewards.reduce(0, +) / Double(rewards.count)
+            for i in records.indices {
+                records[i].values["round"] = Double(round + 1)
+                records[i].values["reward_mean"] = meanReward
+            }
+            log += records
+        }
+        return log
+    }
+
+    /// Fits the policy to already weighted examples (the theory check calls this with exact weights).
+    public func fit<P: TrainablePolicy>(_ policy: inout P, on samples: [WeightedExample], context: TrainingContext) throws -> [StepMetrics] {
+        var loop = GradientLoop(algorithm: name, context: context)
+        return try fit(&policy, on: samples, loop: &loop, stream: context.seeds.stream("shuffle"))
+    }
+
+    private func fit<P: TrainablePolicy>(_ policy: inout P, on samples: [WeightedExample], loop: inout GradientLoop,
+                                         stream: RandomStream) throws -> [StepMetrics] {
+        try loop.run(&policy, items: samples, epochs: parameters.epochs, stream: stream, examples: { [$0.example] },
+                     loss: { batch, logProbs in Self.loss(logProbabilities: logProbs, weights: batch.map(\.weight)) })
+    }
+}

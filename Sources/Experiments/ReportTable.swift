@@ -1,0 +1,35 @@
+import Foundation
+import Stochastics
+
+/// The terminal table of a comparison: one row per learner, one column per metric, mean +- 95% CI half-width.
+public enum ReportTable {
+    public static func render(_ result: ComparisonReport) -> String {
+        var out = "environment \(result.environment), policy \(result.policy), \(result.seeds.count) seed(s); mean ± 95% CI (Student t)\n"
+        for split in ["test", "ood"] {
+            if let t = result.teacher[split] {
+                out += String(format: "\n[%@]  teacher gold %.3f (spread of its N outputs %.3f; best candidate %.3f)\n",
+                              split, t.meanGold, t.meanSpread, t.meanBestCandidate)
+            }
+            let header = ["algorithm"] + SplitMetrics.fields.map(\.label)
+            var rows = [header]
+            for algorithm in result.algorithms {
+                let summaries = result.aggregate[algorithm]?[split] ?? [:]
+                rows.append([algorithm] + SplitMetrics.fields.map { field in
+                    guard let s = summaries[field.name] else { return "-" }
+                    let digits = field.name == "wtr" ? 1 : 3
+                    let mean = String(format: "%.\(digits)f", s.mean)
+                    return s.halfWidth.map { mean + String(format: " ± %.\(digits)f", $0) } ?? mean
+                })
+            }
+            let widths = header.indices.map { c in rows.map { $0[c].count }.max()! }
+            for (i, row) in rows.enumerated() {
+                out += row.enumerated().map { c, cell in
+                    c == 0 ? cell.padding(toLength: widths[c], withPad: " ", startingAt: 0)
+                        : String(repeating: " ", count: widths[c] - cell.count) + cell
+                }.joined(separator: "  ") + "\n"
+                if i == 0 { out += widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ") + "\n" }
+            }
+        }
+        return out
+    }
+}

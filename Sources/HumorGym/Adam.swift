@@ -1,0 +1,47 @@
+import Foundation
+
+/// Adam (Kingma and Ba, 2015) on a flat parameter vector, with optional global-norm gradient clipping.
+///
+/// m <- b1 m + (1 - b1) g;  v <- b2 v + (1 - b2) g^2;  theta <- theta - lr * m_hat / (sqrt(v_hat) + eps),
+/// with m_hat = m / (1 - b1^t) and v_hat = v / (1 - b2^t).
+public struct Adam: Sendable {
+    public var learningRate: Double
+    public var beta1: Double
+    public var beta2: Double
+    public var epsilon: Double
+    /// Rescale the gradient to this global L2 norm when it is larger; nil for no clipping.
+    public var clipNorm: Double?
+    private var m: [Double] = []
+    private var v: [Double] = []
+    public private(set) var stepCount = 0
+
+    public init(learningRate: Double, beta1: Double = 0.9, beta2: Double = 0.999, epsilon: Double = 1e-8,
+                clipNorm: Double? = nil) {
+        self.learningRate = learningRate
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.epsilon = epsilon
+        self.clipNorm = clipNorm
+    }
+
+    /// Applies one update to `parameters` and returns the gradient's norm before clipping.
+    @discardableResult
+    public mutating func step(_ parameters: inout [Double], gradient: [Double]) -> Double {
+        precondition(parameters.count == gradient.count, "gradient length does not match the parameters")
+        if m.count != parameters.count {
+            m = Array(repeating: 0, count: parameters.count)
+            v = m
+        }
+        let norm = gradient.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        let scale = clipNorm.map { norm > $0 ? $0 / norm : 1 } ?? 1
+        stepCount += 1
+        let c1 = 1 - pow(beta1, Double(stepCount)), c2 = 1 - pow(beta2, Double(stepCount))
+        for i in parameters.indices {
+            let g = gradient[i] * scale
+            m[i] = beta1 * m[i] + (1 - beta1) * g
+            v[i] = beta2 * v[i] + (1 - beta2) * g * g
+            parameters[i] -= learningRate * (m[i] / c1) / ((v[i] / c2).squareRoot() + epsilon)
+        }
+        return norm
+    }
+}

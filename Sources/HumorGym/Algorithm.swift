@@ -1,0 +1,64 @@
+import Stochastics
+
+/// One logged training step: a name -> value record (TRL-style: loss, rewards/chosen, margins, ...).
+public struct StepMetrics: Sendable, Equatable, Codable {
+    public var algorithm: String
+    public var step: Int
+    public var values: [String: Double]
+
+    public init(algorithm: String, step: Int, values: [String: Double]) {
+        self.algorithm = algorithm
+        self.step = step
+        self.values = values
+    }
+}
+
+/// How learners take gradient steps on the student (set by the policy spec: it depends on the student).
+public struct OptimizerSettings: Sendable, Equatable {
+    public var learningRate: Double
+    public var batchSize: Int
+    public var clipNorm: Double?
+
+    public init(learningRate: Double, batchSize: Int, clipNorm: Double? = nil) {
+        self.learningRate = learningRate
+        self.batchSize = batchSize
+        self.clipNorm = clipNorm
+    }
+}
+
+/// Everything a learner may use. The gold judge is deliberately absent.
+public struct TrainingContext: Sendable {
+    /// The training split.
+    public var prompts: [Prompt]
+    /// The teacher's outputs for `prompts`, in the same order.
+    public var demonstrations: [[Text]]
+    public var critic: any Critic
+    public var optimizer: OptimizerSettings
+    /// This learner's seeds: it derives its own streams (sampling, shuffling) from them.
+    public var seeds: SeedSequence
+    /// Called after every step; return false to stop training early.
+    public var progress: @Sendable (StepMetrics) -> Bool
+
+    public init(prompts: [Prompt], demonstrations: [[Text]], critic: any Critic, optimizer: OptimizerSettings,
+                seeds: SeedSequence, progress: @escaping @Sendable (StepMetrics) -> Bool = { _ in true }) {
+        self.prompts = prompts
+        self.demonstrations = demonstrations
+        self.critic = critic
+        self.optimizer = optimizer
+        self.seeds = seeds
+        self.progress = progress
+    }
+
+    /// The demonstrations as (prompt, response) examples, in prompt order.
+    public var demonstrationExamples: [Example] {
+        zip(prompts, demonstrations).flatMap { prompt, outputs in outputs.map { Example(prompt: prompt, response: $0) } }
+    }
+}
+
+/// Turns experience into policy updates. One learner per file, its loss in its doc comment.
+public protocol Algorithm: Sendable {
+    /// The name used on the command line and in reports.
+    var name: String { get }
+    /// Trains `policy` in place from where it stands; returns the per-step metrics.
+    func train<P: TrainablePolicy>(_ policy: inout P, context: TrainingContext) async throws -> [StepMetrics]
+}

@@ -1,0 +1,74 @@
+/// What a pairwise judgement says about the first candidate as presented.
+public enum Verdict: String, Sendable, Codable {
+    case first, second, tie
+    /// No verdict: the judge could not decide (an LLM's unparsable answer). Counted, never guessed.
+    case abstain
+}
+
+/// One pairwise judgement of two responses in a fixed presentation order.
+public struct PairwiseJudgement: Sendable, Equatable {
+    /// P(the first is better), when the judge gives one (nil for an abstention).
+    public var probabilityFirstBetter: Double?
+    public var verdict: Verdict
+    public var reason: String?
+
+    public init(probabilityFirstBetter: Double?, verdict: Verdict, reason: String? = nil) {
+        self.probabilityFirstBetter = probabilityFirstBetter
+        self.verdict = verdict
+        self.reason = reason
+    }
+}
+
+/// A pair to judge, in presentation order.
+public struct PairRequest: Sendable, Hashable {
+    public let prompt: Prompt
+    public let first: Text
+    public let second: Text
+
+    public init(prompt: Prompt, first: Text, second: Text) {
+        self.prompt = prompt
+        self.first = first
+        self.second = second
+    }
+
+    public var swapped: PairRequest { PairRequest(prompt: prompt, first: second, second: first) }
+}
+
+/// Gives feedback during training: a pointwise reward and pairwise preferences.
+///
+/// Async so that an HTTP critic fits the same protocol. The batch forms let a critic judge many requests at
+/// once; their default implementations call the single forms in order, so results are deterministic.
+public protocol Critic: Sendable {
+    var name: String { get }
+    func score(_ response: Text, for prompt: Prompt) async throws -> Double
+    func compare(_ pair: PairRequest) async throws -> PairwiseJudgement
+    func score(_ examples: [Example]) async throws -> [Double]
+    func compare(_ pairs: [PairRequest]) async throws -> [PairwiseJudgement]
+}
+
+extension Critic {
+    public func score(_ examples: [Example]) async throws -> [Double] {
+        var scores: [Double] = []
+        scores.reserveCapacity(examples.count)
+        for example in examples { scores.append(try await score(example.response, for: example.prompt)) }
+        return scores
+    }
+
+    public func compare(_ pairs: [PairRequest]) async throws -> [PairwiseJudgement] {
+        var judgements: [PairwiseJudgement] = []
+        judgements.reserveCapacity(pairs.count)
+        for pair in pairs { judgements.append(try await compare(pair)) }
+        return judgements
+    }
+
+    /// Judges each pair in both presentation orders and averages: P(a better) = (p(a, b) + 1 - p(b, a)) / 2.
+    /// Nil where either order abstained. This is how the paper cancels position bias.
+    public func preferenceBothOrders(_ pairs: [PairRequest]) async throws -> [Double?] {
+        let judgements = try await compare(pairs.flatMap { [$0, $0.swapped] })
+        return pairs.indices.map { i in
+            guard let forward = judgements[2 * i].probabilityFirstBetter,
+                  let backward = judgements[2 * i + 1].probabilityFirstBetter else { return nil }
+            return (forward + 1 - backward) / 2
+        }
+    }
+}

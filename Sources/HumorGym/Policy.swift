@@ -1,0 +1,28 @@
+import Stochastics
+
+/// A student: samples responses and gives the exact log-probability of any response.
+public protocol Policy: Sendable {
+    /// `count` independent samples for `prompt`, drawn from `stream`.
+    func sample(_ prompt: Prompt, count: Int, using stream: RandomStream) -> [Text]
+    /// The policy's best guess for the prompt: the most likely response (beam search, for a sequence model).
+    func mostLikely(_ prompt: Prompt) -> Text
+    /// log pi(response | prompt); `-infinity` for a response the policy cannot produce.
+    func logProbability(of response: Text, given prompt: Prompt) -> Double
+}
+
+/// A policy whose parameters learners update.
+///
+/// Learners are written against sequence log-probabilities only: a learner computes its loss L from
+/// log pi(y_i | x_i) and dL/d log pi(y_i | x_i); the policy's pull-back turns that into dL/d theta. So every
+/// learner trains every trainable policy unchanged.
+public protocol TrainablePolicy: Policy {
+    var parameters: [Double] { get set }
+    /// log pi(y_i | x_i) for each example, and the pull-back g -> sum_i g_i * d log pi(y_i | x_i) / d theta.
+    func logProbabilitiesWithPullback(_ batch: [Example]) -> (values: [Double], pullback: ([Double]) -> [Double])
+}
+
+extension TrainablePolicy {
+    public func logProbabilities(_ batch: [Example]) -> [Double] {
+        batch.map { logProbability(of: $0.response, given: $0.prompt) }
+    }
+}

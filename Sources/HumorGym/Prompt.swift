@@ -1,0 +1,29 @@
+/// Which part of a world's prompts: learners see `train`; reports use `test` (in distribution) and `ood`.
+public enum Split: String, Sendable, Codable, CaseIterable {
+    case train, test, ood
+}
+
+/// One input to the student: in the paraphrase world a literal first-person sentence.
+public struct Prompt: Hashable, Sendable {
+    /// Unique within its world across all splits; candidate sets and tabular parameters are keyed by it.
+    public let id: Int
+    public let split: Split
+    public let text: Text
+
+    public init(id: Int, split: Split, text: Text) {
+        self.id = id
+        self.split = split
+        self.text = text
+    }
+}
+
+/// A (prompt, response) pair: a demonstration, a sampled action, one side of a preference pair.
+public struct Example: Hashable, Sendable {
+    public let prompt: Prompt
+    public let response: Text
+
+    public init(prompt: Prompt, response: Text) {
+        self.prompt = prompt
+        self.response = response
+    }
+}

@@ -1,0 +1,52 @@
+/// A dense row-major matrix of `Double`, the storage the OpenBLAS kernels read.
+public struct Matrix: Sendable, Equatable {
+    public let rows: Int
+    public let columns: Int
+    public var storage: [Double]
+
+    public init(rows: Int, columns: Int, repeating value: Double = 0) {
+        precondition(rows >= 0 && columns >= 0, "matrix dimensions must be non-negative")
+        self.rows = rows
+        self.columns = columns
+        self.storage = Array(repeating: value, count: rows * columns)
+    }
+
+    public subscript(row: Int, column: Int) -> Double {
+        get { storage[row * columns + column] }
+        set { storage[row * columns + column] = newValue }
+    }
+
+    /// y = A[rowRange, :] x for a block of consecutive rows.
+    public func times(_ x: [Double], rows rowRange: Range<Int>) -> [Double] {
+        precondition(x.count == columns, "vector length \(x.count) does not match \(columns) columns")
+        var y = [Double](repeating: 0, count: rowRange.count)
+        guard !rowRange.isEmpty, columns > 0 else { return y }
+        storage.withUnsafeBufferPointer { a in
+            x.withUnsafeBufferPointer { xp in
+                y.withUnsafeMutableBufferPointer { yp in
+                    BLAS.gemv(transpose: false, rows: rowRange.count, cols: columns, alpha: 1,
+                              a: a.baseAddress! + rowRange.lowerBound * columns, x: xp.baseAddress!,
+                              beta: 0, y: yp.baseAddress!)
+                }
+            }
+        }
+        return y
+    }
+
+    /// accumulator += A[rowRange, :]^T g: the pull-back of `times` onto x.
+    public func accumulateTransposedTimes(
+        _ g: [Double], rows rowRange: Range<Int>, into accumulator: inout [Double]
+    ) {
+        precondition(g.count == rowRange.count && accumulator.count == columns, "shape mismatch in A^T g")
+        guard !rowRange.isEmpty, columns > 0 else { return }
+        storage.withUnsafeBufferPointer { a in
+            g.withUnsafeBufferPointer { gp in
+                accumulator.withUnsafeMutableBufferPointer { acc in
+                    BLAS.gemv(transpose: true, rows: rowRange.count, cols: columns, alpha: 1,
+                              a: a.baseAddress! + rowRange.lowerBound * columns, x: gp.baseAddress!,
+                              beta: 1, y: acc.baseAddress!)
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,40 @@
+import HumorGym
+import LinearAlgebra
+
+/// A softmax over candidate features shared across prompts: pi(y | x) proportional to exp(theta . phi(x, y)),
+/// with phi the hashed ``FeatureMap``. One parameter vector for every prompt, so what it learns on train
+/// prompts carries over to prompts it never saw. Logits are computed per prompt block with OpenBLAS gemv,
+/// and the gradient phi^T g with the transposed gemv.
+public struct LogLinearPolicy: CandidateSetPolicy {
+    /// The features of every candidate, computed once and shared by all copies of the policy.
+    public final class Features: Sendable {
+        public let map: FeatureMap
+        public let matrix: Matrix
+        let offsets: [Int]
+
+        public init(map: FeatureMap, prompts: [Prompt], candidates: CandidateSets) {
+            self.map = map
+            self.offsets = candidates.offsets
+            self.matrix = map.matrix(prompts: prompts, candidates: candidates)
+        }
+    }
+
+    public let candidates: CandidateSets
+    public let features: Features
+    public var parameters: [Double]
+
+    /// Starts at theta = 0: uniform over every prompt's candidates.
+    public init(candidates: CandidateSets, features: Features) {
+        self.candidates = candidates
+        self.features = features
+        self.parameters = Array(repeating: 0, count: features.map.dimension)
+    }
+
+    private func rows(_ prompt: Prompt) -> Range<Int> { features.offsets[prompt.id]..<features.offsets[prompt.id + 1] }
+
+    public func logits(for prompt: Prompt) -> [Double] { features.matrix.times(parameters, rows: rows(prompt)) }
+
+    public func accumulateGradient(for prompt: Prompt, logitGradient: [Double], into gradient: inout [Double]) {
+        features.matrix.accumulateTransposedTimes(logitGradient, rows: rows(prompt), into: &gradient)
+    }
+}

@@ -1,0 +1,16 @@
+import Foundation
+
+/// Noise that is a fixed function of its inputs: a standard normal draw keyed by (seed, salt, tokens).
+///
+/// For persistent quirks (a teacher's or a critic's own taste for one response): the same response always
+/// gets the same value, whoever asks and in whatever order, with no generator state to share.
+public enum HashedNoise {
+    public static func gaussian(seed: UInt64, salt: Int, tokens: [Int32]) -> Double {
+        var hash = SeedSequence.splitMix(seed ^ (UInt64(bitPattern: Int64(salt)) &* 0x9e37_79b9_7f4a_7c15))
+        for t in tokens { hash = SeedSequence.splitMix(hash ^ UInt64(UInt32(bitPattern: t))) }
+        // Box-Muller on two 53-bit uniforms taken from the hash.
+        let u1 = (Double(hash >> 11) + 0.5) / 9_007_199_254_740_992
+        let u2 = Double(SeedSequence.splitMix(hash) >> 11) / 9_007_199_254_740_992
+        return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
+    }
+}

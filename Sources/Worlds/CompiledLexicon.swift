@@ -1,0 +1,103 @@
+import HumorGym
+
+/// The lexicon turned into token tables: the vocabulary and, for every token, the role it plays.
+/// Lookups by token id keep the gold judge free of strings and hashing on its hot path.
+struct CompiledLexicon: Sendable {
+    struct Concept: Sendable {
+        let topic: Int
+        let kind: ConceptKind
+        /// The plain word first, then its synonyms.
+        let words: [Int32]
+    }
+
+    let vocabulary: Vocabulary
+    let topicNames: [String]
+    /// Topics `0..<inDistributionTopicCount` are train/test topics; the rest are OOD.
+    let inDistributionTopicCount: Int
+    let concepts: [Concept]
+    /// `qualifiers[q]`: the plain word, then synonyms.
+    let qualifiers: [[Int32]]
+    let twistNouns: [Int32]
+    let situations: [[Int32]]
+    let intensifiers: [Int32]
+    let openers: [[Int32]]
+    let tags: [[Int32]]
+
+    // Per-token roles; -1 where the token plays none.
+    let conceptOf: [Int32]
+    let qualifierOf: [Int32]
+    let twistNounOf: [Int32]
+    let intensifierOf: [Int32]
+    let openerOf: [Int32]
+    let tagOf: [Int32]
+    /// Tokens that count for repetition: concepts, qualifiers, twist nouns and intensifiers.
+    let isContent: [Bool]
+
+    static let templateWords = [
+        "i", "am", "a", "my", "is", "like", "to", "have", "and", "always", "every", "day", "that", "today", "had",
+        "everyone", "says", "again", "being", "basically", "live", "time", "turn", "into", "own", "person", "thing", "chill", ",", ".",
+    ]
+
+    init() {
+        var words = Self.templateWords
+        func split(_ entry: String) -> [String] { entry.split(separator: "|").map(String.init) }
+        func phrase(_ entry: String) -> [String] { entry.split(separator: " ").map(String.init) }
+        let allTopics = Lexicon.topics + Lexicon.oodTopics
+        for topic in allTopics {
+            for entry in topic.roles + topic.activities + topic.objects { words += split(entry) }
+        }
+        for entry in Lexicon.qualifiers { words += split(entry) }
+        words += Lexicon.twistNouns + Lexicon.intensifiers
+        for p in Lexicon.situations + Lexicon.openers + Lexicon.tags { words += phrase(p) }
+        let vocabulary = Vocabulary(words)
+        func ids(_ ws: [String]) -> [Int32] { ws.map { vocabulary.id($0)! } }
+
+        var concepts: [Concept] = []
+        for (t, topic) in allTopics.enumerated() {
+            for (kind, entries) in [(ConceptKind.role, topic.roles), (.activity, topic.activities), (.object, topic.objects)] {
+                for entry in entries { concepts.append(Concept(topic: t, kind: kind, words: ids(split(entry)))) }
+            }
+        }
+        self.vocabulary = vocabulary
+        self.topicNames = allTopics.map(\.name)
+        self.inDistributionTopicCount = Lexicon.topics.count
+        self.concepts = concepts
+        self.qualifiers = Lexicon.qualifiers.map { ids(split($0)) }
+        self.twistNouns = ids(Lexicon.twistNouns)
+        self.situations = Lexicon.situations.map { ids(phrase($0)) }
+        self.intensifiers = ids(Lexicon.intensifiers)
+        self.openers = Lexicon.openers.map { ids(phrase($0)) }
+        self.tags = Lexicon.tags.map { ids(phrase($0)) }
+
+        func table(_ groups: [[Int32]]) -> [Int32] {
+            var out = [Int32](repeating: -1, count: vocabulary.count)
+            for (g, tokens) in groups.enumerated() { for t in tokens { out[Int(t)] = Int32(g) } }
+            return out
+        }
+        let conceptOf = table(concepts.map(\.words)), qualifierOf = table(qualifiers)
+        let twistNounOf = table(twistNouns.map { [$0] }), intensifierOf = table(intensifiers.map { [$0] })
+        self.conceptOf = conceptOf
+        self.qualifierOf = qualifierOf
+        self.twistNounOf = twistNounOf
+        self.intensifierOf = intensifierOf
+        // Openers and tags are recognised by their first token, then matched in full.
+        openerOf = table(openers.map { [$0[0]] })
+        tagOf = table(tags.map { [$0[0]] })
+        isContent = (0..<vocabulary.count).map { t in
+            conceptOf[t] >= 0 || qualifierOf[t] >= 0 || twistNounOf[t] >= 0 || intensifierOf[t] >= 0
+        }
+    }
+
+    func concepts(topic: Int, kind: ConceptKind) -> [Int] {
+        concepts.indices.filter { concepts[$0].topic == topic && concepts[$0].kind == kind }
+    }
+}
+
+extension Array where Element == Int32 {
+    /// True when `phrase` occurs in this sequence starting at `start`.
+    @inline(__always) func matches(_ phrase: [Int32], at start: Int) -> Bool {
+        guard start >= 0, start + phrase.count <= count else { return false }
+        for k in phrase.indices where self[start + k] != phrase[k] { return false }
+        return true
+    }
+}

@@ -1,0 +1,103 @@
+import HumorGym
+import Stochastics
+
+/// The default world: a literal first-person sentence -> a humorous paraphrase that keeps its meaning.
+///
+/// Prompts come from ``Lexicon`` and ``PromptShape``: train and test share topics and shapes but never the
+/// same (shape, concept, qualifier); OOD prompts use other topics and shapes. Each prompt has a fixed
+/// candidate set drawn from the ``ResponseGrammar`` (the literal copy of the prompt first). Everything is a
+/// function of the configuration, the world seed included.
+public struct ParaphraseWorld: World {
+    public struct Configuration: Sendable, Equatable {
+        /// Seeds the prompts, the candidates and the hidden humor: the world itself, not a run.
+        public var seed: UInt64 = 2024
+        public var trainPrompts = 500
+        public var testPrompts = 400
+        public var oodPrompts = 200
+        /// Responses per prompt that candidate-set students choose among.
+        public var candidatesPerPrompt = 32
+        /// Weights of humor, consistency and fluency in the gold total.
+        public var humorWeight = 0.5
+        public var consistencyWeight = 0.3
+        public var fluencyWeight = 0.2
+
+        public init() {}
+    }
+
+    public let name = "paraphrase"
+    public let configuration: Configuration
+    public let vocabulary: Vocabulary
+    public let candidates: CandidateSets
+    public let goldJudge: any GoldJudge
+    private let split: [Split: [Prompt]]
+
+    public init(_ configuration: Configuration = Configuration()) throws {
+        self.configuration = configuration
+        let lexicon = CompiledLexicon()
+        let grammar = ResponseGrammar(lexicon: lexicon)
+        let seeds = SeedSequence(root: configuration.seed)
+
+        // Every (shape, concept, qualifier) a shape allows, in distribution and out.
+        func meanings(outOfDistribution: Bool) -> [PromptMeaning] {
+            var out: [PromptMeaning] = []
+            for (s, shape) in PromptShape.all.enumerated() where shape.isOutOfDistribution == outOfDistribution {
+                for (c, concept) in lexicon.concepts.enumerated() where concept.kind == shape.kind
+                    && (concept.topic < lexicon.inDistributionTopicCount) != outOfDistribution {
+                    let qualifiers: [Int?] = shape.hasQualifier ? lexicon.qualifiers.indices.map { $0 } : [nil]
+                    for q in qualifiers { out.append(PromptMeaning(shape: s, topic: concept.topic, concept: c, qualifier: q)) }
+                }
+            }
+            return out
+        }
+        let inDistribution = meanings(outOfDistribution: false)
+        let outOfDistribution = meanings(outOfDistribution: true)
+        let c = configuration
+        guard c.trainPrompts > 0, c.testPrompts >= 0, c.oodPrompts >= 0,
+              c.trainPrompts + c.testPrompts <= inDistribution.count else {
+            throw HumorGymError("paraphrase world: train (\(c.trainPrompts)) + test (\(c.testPrompts)) prompts must be positive and at most the \(inDistribution.count) in-distribution prompts the grammar makes")
+        }
+        guard c.oodPrompts <= outOfDistribution.count else {
+            throw HumorGymError("paraphrase world: oodPrompts \(c.oodPrompts) exceeds the \(outOfDistribution.count) OOD prompts the grammar makes")
+        }
+        guard c.candidatesPerPrompt >= 2 && c.candidatesPerPrompt <= 256 else {
+            throw HumorGymError("paraphrase world: candidatesPerPrompt must be in 2...256, got \(c.candidatesPerPrompt)")
+        }
+        let order = seeds.stream("prompts").permutation(inDistribution.count)
+        let oodOrder = seeds.stream("ood-prompts").permutation(outOfDistribution.count)
+        let chosen: [(Split, PromptMeaning)] =
+            order.prefix(c.trainPrompts).map { (.train, inDistribution[$0]) }
+            + order.dropFirst(c.trainPrompts).prefix(c.testPrompts).map { (.test, inDistribution[$0]) }
+            + oodOrder.prefix(c.oodPrompts).map { (.ood, outOfDistribution[$0]) }
+
+        var prompts: [Prompt] = []
+        var candidateLists: [[Text]] = []
+        var bigrams = BigramSet(vocabularySize: lexicon.vocabulary.count)
+        let grammarSamples = seeds.stream("grammar")
+        for (id, (split, meaning)) in chosen.enumerated() {
+            let tokens = grammar.prompt(meaning)
+            prompts.append(Prompt(id: id, split: split, text: Text(tokens)))
+            bigrams.insert(tokens)
+            // The language the gold judge calls fluent: clean samples of the grammar for every prompt.
+            for _ in 0..<24 { bigrams.insert(grammar.response(meaning, stream: grammarSamples, corrupt: false)) }
+            let stream = seeds.child("candidates").stream(String(id))
+            var list = [Text(tokens)]
+            var seen: Set<Text> = [list[0]]
+            var attempts = 0
+            while list.count < c.candidatesPerPrompt && attempts < 100 * c.candidatesPerPrompt {
+                let candidate = Text(grammar.response(meaning, stream: stream, corrupt: true))
+                if seen.insert(candidate).inserted { list.append(candidate) }
+                attempts += 1
+            }
+            candidateLists.append(list)
+        }
+        vocabulary = lexicon.vocabulary
+        candidates = CandidateSets(candidateLists)
+        split = Dictionary(grouping: prompts, by: \.split)
+        goldJudge = ParaphraseGoldJudge(
+            lexicon: lexicon, humor: HiddenHumor(lexicon: lexicon, stream: seeds.stream("humor")),
+            meanings: chosen.map(\.1), bigrams: bigrams,
+            weights: (c.humorWeight, c.consistencyWeight, c.fluencyWeight))
+    }
+
+    public func prompts(_ split: Split) -> [Prompt] { self.split[split] ?? [] }
+}

@@ -1,0 +1,44 @@
+import ArgumentParser
+import Experiments
+import Foundation
+import HumorGym
+
+struct Compare: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train several learners from the same imitation warm start over several seeds; print mean and 95% CI per metric.")
+
+    @OptionGroup var specs: SpecOptions
+
+    @Option(help: "Comma-separated learners.")
+    var algorithms = "imitation,rwr,dpo"
+
+    @Option(help: "Number of seeds.")
+    var seeds = 5
+
+    @Option(help: "Root seed; run seeds are derived from it.")
+    var seed: UInt64 = 0
+
+    @Option(help: "Directory for results.json and results.csv.")
+    var out = "runs/compare"
+
+    @Option(help: "Seeds trained at once.")
+    var jobs = 2
+
+    @Flag(help: "Print only the table.")
+    var quiet = false
+
+    func run() async throws {
+        try await reportingErrors {
+            let names = algorithms.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            let comparison = try Comparison(experiment: try specs.experiment(), algorithms: names, seedCount: seeds, rootSeed: seed,
+                                            concurrency: jobs)
+            let quiet = quiet
+            let result = try await comparison.run { line in
+                if !quiet { FileHandle.standardError.write(Data((line + "\n").utf8)) }
+            }
+            try ResultsWriter.write(result, to: out)
+            print(ReportTable.render(result), terminator: "")
+            print("\nwrote \(out)/results.json and \(out)/results.csv")
+        }
+    }
+}

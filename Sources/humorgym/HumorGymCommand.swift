@@ -1,0 +1,43 @@
+import ArgumentParser
+import Experiments
+import Foundation
+import HumorGym
+
+@main
+struct HumorGymCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "humorgym",
+        abstract: "A simulation sandbox for feedback-driven humor distillation (after \"Small But Funny\", ACL 2024).",
+        subcommands: [Compare.self, Run.self, Sample.self, DiagnoseCritic.self],
+        defaultSubcommand: Compare.self)
+}
+
+/// The options every command shares: which environment and student.
+struct SpecOptions: ParsableArguments {
+    @Option(name: .customLong("env"), help: "Environment: a name (environments/NAME.yaml, else built-in) or a path. Default: the embedded paraphrase world.")
+    var environment: String?
+
+    @Option(help: "Student: a name (policies/NAME.yaml, else built-in: log-linear, tabular) or a path. Default: log-linear.")
+    var policy: String?
+
+    func experiment() throws -> Experiment {
+        try Experiment(environment: SpecResolver.environment(environment), policy: SpecResolver.policy(policy))
+    }
+}
+
+/// Runs `body`, turning HumorGym's errors into one clear line on standard error and exit status 1.
+func reportingErrors(_ body: () async throws -> Void) async throws {
+    do {
+        try await body()
+    } catch let error as HumorGymError {
+        FileHandle.standardError.write(Data("error: \(error.message)\n".utf8))
+        throw ExitCode(1)
+    }
+}
+
+func printJSONLine(_ value: some Encodable) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    print(String(decoding: try encoder.encode(value), as: UTF8.self))
+}

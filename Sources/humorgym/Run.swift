@@ -1,0 +1,58 @@
+import ArgumentParser
+import Experiments
+import Foundation
+import HumorGym
+
+struct Run: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train one learner for one seed; print every step's metrics, then the evaluation, as JSON lines.",
+        discussion: "`run --seed S --algorithm A` is the first seed of `compare --seed S`: the same numbers.")
+
+    @OptionGroup var specs: SpecOptions
+
+    @Option(help: "The learner.")
+    var algorithm = "dpo"
+
+    @Option(help: "Root seed.")
+    var seed: UInt64 = 0
+
+    struct Line: Encodable {
+        var phase: String
+        var algorithm: String
+        var step: Int
+        var values: [String: Double]
+    }
+
+    struct Final: Encodable {
+        var phase = "evaluation"
+        var algorithm: String
+        var seed: UInt64
+        var metrics: [String: SplitMetrics]
+    }
+
+    func run() async throws {
+        try await reportingErrors {
+            let experiment = try specs.experiment()
+            let learner = try experiment.policySpec.algorithm(algorithm)
+            let comparison = try Comparison(experiment: experiment, algorithms: [algorithm], seedCount: 1, rootSeed: seed)
+            let run = experiment.run(seed: comparison.seeds[0])
+            try await experiment.withStudent { student in
+                try await trainAndReport(student, learner: learner, experiment: experiment, run: run)
+            }
+        }
+    }
+
+    private func trainAndReport<P: TrainablePolicy>(_ student: P, learner: any Algorithm, experiment: Experiment,
+                                                    run: Experiment.Run) async throws {
+        func emit(_ phase: String) -> @Sendable (StepMetrics) -> Bool {
+            { record in
+                try? printJSONLine(Line(phase: phase, algorithm: record.algorithm, step: record.step, values: record.values))
+                return true
+            }
+        }
+        var start = student
+        _ = try await experiment.warmStart(&start, run: run, progress: emit("warm-start"))
+        let (_, _, metrics) = try await experiment.train(learner, from: start, run: run, progress: emit("train"))
+        try printJSONLine(Final(algorithm: learner.name, seed: run.seeds.root, metrics: metrics))
+    }
+}

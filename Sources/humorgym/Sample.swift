@@ -1,0 +1,65 @@
+import ArgumentParser
+import Experiments
+import Foundation
+import HumorGym
+import Stochastics
+
+struct Sample: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show prompts, the teacher's outputs and the student's, with gold scores (humor / consistency / fluency).")
+
+    @OptionGroup var specs: SpecOptions
+
+    @Option(help: "Split to show: train, test or ood.")
+    var split = "test"
+
+    @Option(help: "Number of prompts.")
+    var count = 3
+
+    @Option(help: "Student samples per prompt.")
+    var samples = 3
+
+    @Option(help: "Train this learner after the warm start before sampling (default: show the warm start).")
+    var algorithm: String?
+
+    @Option(help: "Root seed.")
+    var seed: UInt64 = 0
+
+    func run() async throws {
+        try await reportingErrors {
+            guard let split = Split(rawValue: split) else {
+                throw HumorGymError("--split must be one of train, test, ood; got '\(self.split)'")
+            }
+            guard count >= 1, samples >= 1 else { throw HumorGymError("--count and --samples must be at least 1") }
+            let experiment = try specs.experiment()
+            let learner = try algorithm.map { try experiment.policySpec.algorithm($0) }
+            let comparison = try Comparison(experiment: experiment, algorithms: ["imitation"], seedCount: 1, rootSeed: seed)
+            let run = experiment.run(seed: comparison.seeds[0])
+            try await experiment.withStudent { student in
+                try await show(student, learner: learner, experiment: experiment, run: run, split: split)
+            }
+        }
+    }
+
+    private func show<P: TrainablePolicy>(_ student: P, learner: (any Algorithm)?, experiment: Experiment, run: Experiment.Run,
+                                          split: Split) async throws {
+        var policy = student
+        _ = try await experiment.warmStart(&policy, run: run)
+        if let learner { policy = try await experiment.train(learner, from: policy, run: run).policy }
+        let world = experiment.world
+        let gold = world.goldJudge
+        func line(_ text: Text, _ prompt: Prompt) -> String {
+            let s = gold.judge(text, for: prompt)
+            return String(format: "  %.2f (h %.2f c %.2f f %.2f)  ", s.total, s.humor, s.consistency, s.fluency) + world.vocabulary.render(text)
+        }
+        let stream = run.seeds.stream("sample-command")
+        for (prompt, outputs) in zip(world.prompts(split), run.teacherOutputs[split]!).prefix(count) {
+            print("prompt: \(world.vocabulary.render(prompt.text))")
+            print(" teacher:")
+            for output in outputs { print(line(output, prompt)) }
+            print(" student (\(learner?.name ?? "warm start")):")
+            for response in policy.sample(prompt, count: samples, using: stream) { print(line(response, prompt)) }
+            print("")
+        }
+    }
+}

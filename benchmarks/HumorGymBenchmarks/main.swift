@@ -1,0 +1,53 @@
+import Critics
+import Experiments
+import Foundation
+import HumorGym
+import Stochastics
+import Worlds
+
+// HumorGym's speed goals, measured in one process (run with `swift run -c release HumorGymBenchmarks`):
+//  1. the mock critic judges >= 1,000,000 pre-tokenised pairs per second on one core;
+//  2. `humorgym compare` with its defaults finishes in under 60 s on 2 cores.
+
+func peakResidentMegabytes() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_maxrss) / 1024  // Linux reports kilobytes
+}
+
+func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
+
+let experiment = try Experiment(environment: EnvironmentSpec(), policy: PolicySpec())
+let world = experiment.world
+let run = experiment.run(seed: 1)
+
+// 1. Critic throughput: every pair of distinct teacher outputs on the test split, cycled to 2M judgements.
+var pairs: [PairRequest] = []
+for (prompt, outputs) in zip(world.prompts(.test), run.teacherOutputs[.test]!) {
+    for i in outputs.indices { for j in outputs.indices where j > i { pairs.append(PairRequest(prompt: prompt, first: outputs[i], second: outputs[j])) } }
+}
+let critic = experiment.critic(seed: 7)
+let batch = Array((0..<(2_000_000 / pairs.count + 1)).flatMap { _ in pairs }.prefix(2_000_000))
+_ = critic.judgeNow(Array(batch.prefix(10_000)))  // warm up
+var best = Double.infinity
+var checksum = 0.0
+for _ in 0..<3 {
+    let clock = ContinuousClock()
+    let t = clock.measure { checksum += critic.judgeNow(batch).reduce(0) { $0 + ($1.probabilityFirstBetter ?? 0) } }
+    best = min(best, seconds(t))
+}
+print(String(format: "mock critic: %d pairs in %.3f s (best of 3) = %.2f M pairs/s on one core (checksum %.1f)",
+             batch.count, best, Double(batch.count) / best / 1e6, checksum))
+
+// 2. The default comparison, as `humorgym compare` runs it.
+let clock = ContinuousClock()
+var result: ComparisonReport?
+let elapsed = try await clock.measure {
+    result = try await Comparison(experiment: experiment, algorithms: ["imitation", "rwr", "dpo"], seedCount: 5).run()
+}
+let setup = try clock.measure { _ = try Experiment(environment: EnvironmentSpec(), policy: PolicySpec()) }
+print(String(format: "compare (defaults: 3 learners x 5 seeds, 2 concurrent): %.1f s, plus %.2f s to build the world and features; peak RSS %.0f MB",
+             seconds(elapsed), seconds(setup), peakResidentMegabytes()))
+if let r = result {
+    for a in r.algorithms { print(String(format: "  %@ test WTR %.1f", a, r.aggregate[a]!["test"]!["wtr"]!.mean)) }
+}
