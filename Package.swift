@@ -43,6 +43,7 @@ let package = Package(
         .testTarget(name: "StochasticsTests", dependencies: ["Stochastics"]),
         .testTarget(name: "HumorGymTests", dependencies: [
             "HumorGym", "Worlds", "Critics", "Policies", "Algorithms", "Experiments", "Stochastics", "LinearAlgebra",
+            "HumorGymTesting",
         ]),
         // Written the way a user's own package would use the library products.
         .testTarget(name: "UserPackageExampleTests", dependencies: ["HumorGym", "HumorGymTesting"]),

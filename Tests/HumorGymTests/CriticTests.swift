@@ -1,0 +1,114 @@
+import Critics
+import Experiments
+import Foundation
+import HumorGym
+import HumorGymTesting
+import Stochastics
+import Testing
+
+@Suite struct MockCriticTests {
+    let world = Fixtures.small
+
+    @Test func bradleyTerryProbabilityIsTheLogisticOfTheGoldDifference() async throws {
+        var c = MockCritic.Configuration()
+        c.mode = .bradleyTerry
+        c.temperature = 0.1
+        let critic = MockCritic(gold: world.goldJudge, configuration: c, seed: 1)
+        let p = world.prompts(.train)[2]
+        let a = world.candidates[p][0], b = world.candidates[p][4]
+        let ra = world.goldJudge.judge(a, for: p).total, rb = world.goldJudge.judge(b, for: p).total
+        let j = try await critic.compare(PairRequest(prompt: p, first: a, second: b))
+        #expect(abs(j.probabilityFirstBetter! - 1 / (1 + exp(-(ra - rb) / 0.1))) < 1e-12)
+        #expect(try await critic.score(a, for: p) == ra / 0.1)
+    }
+
+    @Test func positionAndLengthBiasesEnterTheLogitAsDocumented() async throws {
+        var c = MockCritic.Configuration()
+        c.noise = 0
+        c.tasteNoise = 0
+        c.positionBias = 0.7
+        c.lengthBias = 0.2
+        let critic = MockCritic(gold: world.goldJudge, configuration: c, seed: 1)
+        let p = world.prompts(.train)[0]
+        let same = try await critic.compare(PairRequest(prompt: p, first: p.text, second: p.text))
+        #expect(abs(same.probabilityFirstBetter! - 1 / (1 + exp(-0.7))) < 1e-12)
+        #expect(same.verdict == .first)
+        let longer = Text(p.text.tokens + p.text.tokens)
+        let u = { (t: Text) in world.goldJudge.judge(t, for: p).total / c.temperature + 0.2 * Double(t.count) }
+        let j = try await critic.compare(PairRequest(prompt: p, first: longer, second: p.text))
+        #expect(abs(j.probabilityFirstBetter! - 1 / (1 + exp(-(u(longer) - u(p.text) + 0.7)))) < 1e-9)
+        #expect(try await critic.score(longer, for: p) == u(longer))
+    }
+
+    @Test func tiesWithinTheMargin() async throws {
+        var c = MockCritic.Configuration()
+        c.noise = 0; c.tasteNoise = 0; c.positionBias = 0; c.tieMargin = 0.01
+        let critic = MockCritic(gold: world.goldJudge, configuration: c, seed: 1)
+        let p = world.prompts(.train)[0]
+        #expect(try await critic.compare(PairRequest(prompt: p, first: p.text, second: p.text)).verdict == .tie)
+    }
+
+    @Test func sameSeedSameVerdictsInTheSameOrder() async throws {
+        let p = world.prompts(.test)[1]
+        let pairs = (1..<10).map { PairRequest(prompt: p, first: world.candidates[p][0], second: world.candidates[p][$0]) }
+        let a = try await MockCritic(gold: world.goldJudge, seed: 99).compare(pairs)
+        let b = try await MockCritic(gold: world.goldJudge, seed: 99).compare(pairs)
+        let c = try await MockCritic(gold: world.goldJudge, seed: 100).compare(pairs)
+        #expect(a == b)
+        #expect(a != c)
+        // The batch form and the single form draw the same numbers.
+        let single = MockCritic(gold: world.goldJudge, seed: 99)
+        var one: [PairwiseJudgement] = []
+        for pair in pairs { one.append(try await single.compare(pair)) }
+        #expect(one == a)
+    }
+
+    @Test func selfPreferenceFavoursTheTeachersTaste() async throws {
+        let teacher = WorldTeacher(world: world, seed: 4)
+        var c = MockCritic.Configuration()
+        c.noise = 0; c.tasteNoise = 0; c.positionBias = 0; c.lengthBias = 0; c.teacherPreference = 5
+        let critic = MockCritic(gold: world.goldJudge, configuration: c, seed: 1, idiosyncrasy: { teacher.idiosyncrasy($0, for: $1) })
+        let p = world.prompts(.train)[0], y = world.candidates[p][3]
+        let expected = world.goldJudge.judge(y, for: p).total / c.temperature + 5 * teacher.idiosyncrasy(y, for: p)
+        #expect(abs(try await critic.score(y, for: p) - expected) < 1e-9)
+    }
+}
+
+@Suite struct CriticDiagnosticsTests {
+    @Test func handComputedOnAScriptedCritic() async throws {
+        let world = Fixtures.small
+        let p = world.prompts(.test)[0]
+        let short = p.text, long = Text(p.text.tokens + p.text.tokens)  // gold prefers the short copy
+        let pairs = [PairRequest(prompt: p, first: short, second: long), PairRequest(prompt: p, first: long, second: short)]
+        let d = try await CriticDiagnostics.measure(critic: ScriptedCritic.prefersLonger, gold: world.goldJudge, pairs: pairs)
+        #expect(d.agreement == .init(count: 0, denominator: 2))
+        #expect(d.positionFlips == .init(count: 0, denominator: 2))
+        #expect(d.lengthBias == .init(count: 2, denominator: 2))
+
+        // A critic that always says "first" flips on every pair.
+        let firstAlways = ScriptedCritic(score: { _, _ in 0 }, compare: { _ in PairwiseJudgement(probabilityFirstBetter: 0.75, verdict: .first) })
+        let f = try await CriticDiagnostics.measure(critic: firstAlways, gold: world.goldJudge, pairs: pairs)
+        #expect(f.positionFlips == .init(count: 2, denominator: 2))
+        #expect(f.ties == .init(count: 2, denominator: 2))  // 0.75 and 1 - 0.75 average to exactly 1/2: a tie
+        #expect(f.agreement.denominator == 0)
+
+        let abstaining = ScriptedCritic(score: { _, _ in 0 }, compare: { _ in PairwiseJudgement(probabilityFirstBetter: nil, verdict: .abstain) })
+        let a = try await CriticDiagnostics.measure(critic: abstaining, gold: world.goldJudge, pairs: pairs)
+        #expect(a.abstentions == .init(count: 4, denominator: 4))
+    }
+
+    @Test func theDefaultMockReproducesThePapersMCPFigures() async throws {
+        // The same pairs and seed as `humorgym diagnose-critic` with no arguments.
+        let experiment = try Experiment(environment: EnvironmentSpec(), policy: PolicySpec())
+        let run = experiment.run(seed: 0)
+        var pairs: [PairRequest] = []
+        for (prompt, outputs) in zip(experiment.world.prompts(.test), run.teacherOutputs[.test]!) {
+            for i in outputs.indices { for j in outputs.indices where j > i { pairs.append(PairRequest(prompt: prompt, first: outputs[i], second: outputs[j])) } }
+        }
+        let d = try await CriticDiagnostics.measure(critic: experiment.critic(seed: run.seeds.seed(for: "diagnostics")),
+                                                    gold: experiment.world.goldJudge, pairs: pairs)
+        #expect(abs(d.agreement.percent - 76) <= 3, "agreement \(d.agreement.percent)")
+        #expect(abs(d.positionFlips.percent - 15) <= 3, "position flips \(d.positionFlips.percent)")
+        #expect(abs(d.lengthBias.percent - 20) <= 3, "length bias \(d.lengthBias.percent)")
+    }
+}

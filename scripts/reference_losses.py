@@ -1,0 +1,51 @@
+#!/usr/bin/env python3
+"""Reference values for HumorGym's learner losses, computed independently of the Swift code.
+
+Run `python3 scripts/reference_losses.py`; the numbers it prints are pasted into
+Tests/HumorGymTests/LossReferenceTests.swift. Plain Python (math only), so anyone can re-run it.
+"""
+import math
+
+
+def log_sigmoid(x):
+    return -math.log1p(math.exp(-x)) if x >= 0 else x - math.log1p(math.exp(x))
+
+
+def sigmoid(x):
+    return 1 / (1 + math.exp(-x))
+
+
+def dpo(pairs, beta, soft):
+    """pairs: (logp_chosen, logp_rejected, ref_chosen, ref_rejected, q). Returns loss and dL/dlogp."""
+    n = len(pairs)
+    loss, grad = 0.0, []
+    for lc, lr, rc, rr, q in pairs:
+        q = q if soft else 1.0
+        z = beta * ((lc - rc) - (lr - rr))
+        loss -= q * log_sigmoid(z) + (1 - q) * log_sigmoid(-z)
+        d = beta * (sigmoid(z) - q) / n
+        grad += [d, -d]
+    return loss / n, grad
+
+
+def rwr_weights(rewards, beta, clip):
+    m = max(r / beta for r in rewards)
+    e = [math.exp(r / beta - m) for r in rewards]
+    s = sum(e)
+    return [min(clip, len(rewards) * x / s) for x in e]
+
+
+def main():
+    pairs = [(-2.0, -3.5, -2.5, -3.0, 0.9), (-1.2, -0.7, -1.0, -1.1, 0.6), (-4.0, -4.0, -3.0, -5.0, 1.0)]
+    for soft in (True, False):
+        loss, grad = dpo(pairs, beta=0.5, soft=soft)
+        print(f"dpo soft={soft}: loss {loss!r}")
+        print(f"  grad {[repr(g) for g in grad]}")
+    w = rwr_weights([1.0, 2.0, 0.5, 3.0], beta=2.0, clip=5.0)
+    print(f"rwr weights {[repr(x) for x in w]}")
+    w = rwr_weights([0.0, 10.0, 0.0], beta=1.0, clip=2.0)
+    print(f"rwr weights clipped {[repr(x) for x in w]}")
+
+
+if __name__ == "__main__":
+    main()
