@@ -52,9 +52,11 @@ public struct ParaphraseWorld: World {
         let inDistribution = meanings(outOfDistribution: false)
         let outOfDistribution = meanings(outOfDistribution: true)
         let c = configuration
-        guard c.trainPrompts > 0, c.testPrompts >= 0, c.oodPrompts >= 0,
-              c.trainPrompts + c.testPrompts <= inDistribution.count else {
-            throw HumorGymError("paraphrase world: train (\(c.trainPrompts)) + test (\(c.testPrompts)) prompts must be positive and at most the \(inDistribution.count) in-distribution prompts the grammar makes")
+        guard c.trainPrompts > 0, c.testPrompts > 0, c.oodPrompts > 0 else {
+            throw HumorGymError("paraphrase world: every split needs at least one prompt; got train \(c.trainPrompts), test \(c.testPrompts), ood \(c.oodPrompts)")
+        }
+        guard c.trainPrompts + c.testPrompts <= inDistribution.count else {
+            throw HumorGymError("paraphrase world: train (\(c.trainPrompts)) + test (\(c.testPrompts)) prompts exceed the \(inDistribution.count) in-distribution prompts the grammar makes")
         }
         guard c.oodPrompts <= outOfDistribution.count else {
             throw HumorGymError("paraphrase world: oodPrompts \(c.oodPrompts) exceeds the \(outOfDistribution.count) OOD prompts the grammar makes")

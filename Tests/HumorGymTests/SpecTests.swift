@@ -1,0 +1,72 @@
+import Algorithms
+import Experiments
+import Foundation
+import HumorGym
+import Testing
+
+/// The project root, found from this file's path (tests run from anywhere).
+let projectRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+func readProjectFile(_ path: String) throws -> String {
+    try String(contentsOf: projectRoot.appendingPathComponent(path), encoding: .utf8)
+}
+
+@Suite struct SpecTests {
+    @Test func specFilesEqualTheEmbeddedDefaults() throws {
+        #expect(try EnvironmentSpec(yaml: readProjectFile("environments/paraphrase.yaml"), file: "paraphrase.yaml") == EnvironmentSpec())
+        #expect(try PolicySpec(yaml: readProjectFile("policies/log-linear.yaml"), file: "log-linear.yaml") == PolicySpec())
+        #expect(try PolicySpec(yaml: readProjectFile("policies/tabular.yaml"), file: "tabular.yaml") == PolicySpec.builtIn["tabular"])
+        #expect(try EnvironmentSpec(yaml: "", file: "empty.yaml") == EnvironmentSpec())
+    }
+
+    func error(_ body: () throws -> Void) -> String {
+        do { try body() } catch let e as HumorGymError { return e.message } catch { return "unexpected \(error)" }
+        return "no error"
+    }
+
+    @Test func unknownKeysNameTheFileLineAndKey() {
+        let m = error { _ = try EnvironmentSpec(yaml: "critic:\n  noise: 1\n  nosie: 2\n", file: "envs/x.yaml") }
+        #expect(m.hasPrefix("envs/x.yaml:3: critic.nosie: unknown key"), "\(m)")
+        #expect(m.contains("noise"))
+        let a = error { _ = try PolicySpec(yaml: "algorithms:\n  dpo:\n    betta: 0.1\n", file: "p.yaml") }
+        #expect(a.hasPrefix("p.yaml:3: algorithms.dpo.betta: unknown key"), "\(a)")
+        let u = error { _ = try PolicySpec(yaml: "algorithms:\n  ppo:\n    beta: 0.1\n", file: "p.yaml") }
+        #expect(u.contains("algorithms.ppo: unknown key") && u.contains("dpo"), "\(u)")
+    }
+
+    @Test func badValuesAreRejectedWithTheirKey() {
+        #expect(error { _ = try EnvironmentSpec(yaml: "critic:\n  noise: .nan\n", file: "e.yaml") } == "e.yaml:2: critic.noise: must be a finite number, got '.nan'")
+        #expect(error { _ = try EnvironmentSpec(yaml: "critic:\n  noise: -1\n", file: "e.yaml") }.contains("critic.noise: must be in 0.0...1000.0, got -1"))
+        #expect(error { _ = try PolicySpec(yaml: "algorithms:\n  dpo:\n    beta: nan\n", file: "p.yaml") }.contains("algorithms.dpo.beta: must be a finite number"))
+        #expect(error { _ = try PolicySpec(yaml: "optimizer:\n  learningRate: -0.1\n", file: "p.yaml") }.contains("optimizer.learningRate: must be in"))
+        #expect(error { _ = try PolicySpec(yaml: "optimizer:\n  batchSize: many\n", file: "p.yaml") }.contains("optimizer.batchSize: expected a whole number, got 'many'"))
+        #expect(error { _ = try EnvironmentSpec(yaml: "world:\n  trainPrompts: 0\n", file: "e.yaml") }.contains("world.trainPrompts: must be in 1"))
+        #expect(error { _ = try EnvironmentSpec(yaml: "critic: 3\n", file: "e.yaml") }.contains("critic: expected a mapping"))
+        #expect(error { _ = try EnvironmentSpec(yaml: "critic:\n  mode: lenient\n", file: "e.yaml") }.contains("'lenient' is not one of statistical, bradley-terry"))
+    }
+
+    @Test func malformedYAMLNamesTheFile() {
+        let m = error { _ = try EnvironmentSpec(yaml: "critic:\n  noise: [1,\n", file: "broken.yaml") }
+        #expect(m.hasPrefix("broken.yaml: not valid YAML"), "\(m)")
+        let d = error { _ = try EnvironmentSpec(yaml: "name: a\nname: b\n", file: "dup.yaml") }
+        #expect(d.hasPrefix("dup.yaml: not valid YAML") && d.contains("name"), "\(d)")
+    }
+
+    @Test func namesResolveToFilesThenBuiltIns() throws {
+        #expect(error { _ = try SpecResolver.environment("nowhere") }.contains("unknown environment 'nowhere'"))
+        #expect(error { _ = try SpecResolver.environment("/tmp/does-not-exist.yaml") } == "environment file '/tmp/does-not-exist.yaml' does not exist")
+        #expect(try SpecResolver.policy("tabular").kind == .tabular)
+        #expect(try SpecResolver.environment(nil) == EnvironmentSpec())
+    }
+
+    @Test func unknownAlgorithmAndEmptySplitAreClearErrors() throws {
+        #expect(error { _ = try AlgorithmRegistry.make("ppo", parameters: DefaultParameters()) } == "unknown algorithm 'ppo'; known: imitation, rwr, dpo")
+        var env = EnvironmentSpec()
+        env.world.trainPrompts = 20; env.world.testPrompts = 5; env.world.oodPrompts = 5
+        let experiment = try Experiment(environment: env, policy: PolicySpec())
+        #expect(error { _ = try Comparison(experiment: experiment, algorithms: ["dpo", "ppo"], seedCount: 1) }.contains("unknown algorithm 'ppo'"))
+        #expect(error { _ = try Comparison(experiment: experiment, algorithms: ["dpo"], seedCount: 0) }.contains("--seeds must be at least 1"))
+        env.world.testPrompts = 0
+        #expect(error { _ = try Experiment(environment: env, policy: PolicySpec()) }.contains("paraphrase world: every split needs at least one prompt"))
+    }
+}
