@@ -1,0 +1,123 @@
+import Foundation
+import Testing
+
+/// Runs the `humorgym` binary as a user would, in a scratch directory.
+struct CLI {
+    static let binary: URL? = {
+        if let path = ProcessInfo.processInfo.environment["HUMORGYM_BINARY"] { return URL(fileURLWithPath: path) }
+        // `swift test` runs the test bundle from the build directory, where the executable is built too.
+        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for _ in 0..<3 {
+            let candidate = directory.appendingPathComponent("humorgym")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            directory = directory.deletingLastPathComponent()
+        }
+        return nil
+    }()
+
+    let directory: URL
+
+    init() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("humorgym-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try """
+        name: small
+        world:
+          trainPrompts: 60
+          testPrompts: 20
+          oodPrompts: 20
+          candidatesPerPrompt: 16
+        """.write(to: directory.appendingPathComponent("small.yaml"), atomically: true, encoding: .utf8)
+    }
+
+    func write(_ name: String, _ text: String) throws {
+        try text.write(to: directory.appendingPathComponent(name), atomically: true, encoding: .utf8)
+    }
+
+    func run(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
+        let binary = try #require(Self.binary, "the humorgym binary was not found beside the tests; run `swift build` first or set HUMORGYM_BINARY")
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+    }
+
+    func contents(_ path: String) throws -> Data { try Data(contentsOf: directory.appendingPathComponent(path)) }
+}
+
+@Suite struct CLITests {
+    @Test func twoProcessesWriteByteIdenticalResults() throws {
+        let cli = try CLI()
+        let args = ["compare", "--env", "small.yaml", "--algorithms", "imitation,dpo", "--seeds", "2", "--seed", "11", "--quiet"]
+        let a = try cli.run(args + ["--out", "a"]), b = try cli.run(args + ["--out", "b"])
+        #expect(a.status == 0 && b.status == 0, "\(a.err)\(b.err)")
+        #expect(a.out.contains("dpo") && a.out.contains("WTR"))
+        #expect(try cli.contents("a/results.json") == cli.contents("b/results.json"))
+        #expect(try cli.contents("a/results.csv") == cli.contents("b/results.csv"))
+        let json = try JSONSerialization.jsonObject(with: cli.contents("a/results.json")) as! [String: Any]
+        #expect((json["runs"] as! [Any]).count == 4)
+    }
+
+    @Test func runReproducesTheFirstSeedOfCompare() throws {
+        let cli = try CLI()
+        let r = try cli.run(["run", "--env", "small.yaml", "--algorithm", "rwr", "--seed", "5"])
+        #expect(r.status == 0, "\(r.err)")
+        let lines = r.out.split(separator: "\n").map { try! JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+        #expect(lines.first?["phase"] as? String == "warm-start")
+        #expect(lines.contains { $0["phase"] as? String == "train" && $0["algorithm"] as? String == "rwr" })
+        let final = try #require(lines.last)
+        #expect(final["phase"] as? String == "evaluation")
+        let c = try cli.run(["compare", "--env", "small.yaml", "--algorithms", "rwr", "--seeds", "1", "--seed", "5", "--out", "c", "--quiet"])
+        #expect(c.status == 0, "\(c.err)")
+        let compared = try JSONSerialization.jsonObject(with: cli.contents("c/results.json")) as! [String: Any]
+        let run = (compared["runs"] as! [[String: Any]])[0]
+        #expect(NSDictionary(dictionary: run["metrics"] as! [String: Any]) == NSDictionary(dictionary: final["metrics"] as! [String: Any]))
+    }
+
+    @Test func sampleAndDiagnoseCriticWork() throws {
+        let cli = try CLI()
+        let s = try cli.run(["sample", "--env", "small.yaml", "--count", "2", "--algorithm", "dpo"])
+        #expect(s.status == 0, "\(s.err)")
+        #expect(s.out.components(separatedBy: "prompt: ").count == 3 && s.out.contains("student (dpo)"))
+        let d = try cli.run(["diagnose-critic", "--env", "small.yaml", "--json"])
+        #expect(d.status == 0, "\(d.err)")
+        let json = try JSONSerialization.jsonObject(with: Data(d.out.utf8)) as! [String: Any]
+        #expect((json["agreement"] as! [String: Any])["denominator"] as! Int > 0)
+    }
+
+    @Test(arguments: [
+        (["compare", "--env", "typo.yaml"], "typo.yaml:3: critic.nosie: unknown key"),
+        (["compare", "--env", "nan-env.yaml"], "nan-env.yaml:2: critic.noise: must be a finite number, got '.nan'"),
+        (["compare", "--policy", "nan-policy.yaml"], "nan-policy.yaml:3: algorithms.dpo.beta: must be a finite number"),
+        (["compare", "--policy", "negative.yaml"], "negative.yaml:2: optimizer.learningRate: must be in"),
+        (["compare", "--env", "broken.yaml"], "broken.yaml: not valid YAML"),
+        (["compare", "--env", "empty-split.yaml"], "empty-split.yaml:3: world.testPrompts: must be in 1"),
+        (["compare", "--env", "small.yaml", "--algorithms", "imitation,ppo"], "unknown algorithm 'ppo'"),
+        (["compare", "--env", "nowhere"], "unknown environment 'nowhere'"),
+        (["compare", "--env", "small.yaml", "--seeds", "0"], "--seeds must be at least 1"),
+        (["run", "--env", "small.yaml", "--algorithm", "ppo"], "unknown algorithm 'ppo'"),
+        (["sample", "--env", "small.yaml", "--split", "validation"], "--split must be one of train, test, ood"),
+    ])
+    func badInputIsAClearErrorAndANonZeroExit(arguments: [String], message: String) throws {
+        let cli = try CLI()
+        try cli.write("typo.yaml", "critic:\n  noise: 1\n  nosie: 2\n")
+        try cli.write("nan-env.yaml", "critic:\n  noise: .nan\n")
+        try cli.write("nan-policy.yaml", "algorithms:\n  dpo:\n    beta: .nan\n")
+        try cli.write("negative.yaml", "optimizer:\n  learningRate: -0.01\n")
+        try cli.write("broken.yaml", "world: [1,\n")
+        try cli.write("empty-split.yaml", "world:\n  trainPrompts: 10\n  testPrompts: 0\n")
+        let r = try cli.run(arguments)
+        #expect(r.status != 0)
+        #expect(r.err.contains(message), "stderr: \(r.err)")
+        #expect(!r.err.contains("Fatal error") && !r.err.contains("crashed"))
+        #expect(!FileManager.default.fileExists(atPath: cli.directory.appendingPathComponent("runs").path))
+    }
+}

@@ -1,0 +1,52 @@
+// How another package uses HumorGym in its own tests: depend on the `HumorGymTesting` product and put a
+// seeded mock critic (or a scripted one) where your code expects a `Critic`. Nothing here reaches into
+// HumorGym's internals.
+import HumorGymTesting
+import Testing
+
+/// The user's own code under test: keeps the better half of some candidate jokes, as judged by a critic.
+func keepBetterHalf(_ candidates: [Text], for prompt: Prompt, critic: any Critic) async throws -> [Text] {
+    var wins = [Int](repeating: 0, count: candidates.count)
+    for i in candidates.indices {
+        for j in candidates.indices where j > i {
+            if let p = try await critic.preferenceBothOrders([PairRequest(prompt: prompt, first: candidates[i], second: candidates[j])])[0] {
+                if p > 0.5 { wins[i] += 1 } else if p < 0.5 { wins[j] += 1 }
+            }
+        }
+    }
+    let order = candidates.indices.sorted { wins[$0] != wins[$1] ? wins[$0] > wins[$1] : $0 < $1 }
+    return order.prefix(candidates.count / 2).map { candidates[$0] }
+}
+
+@Suite struct MyPipelineTests {
+    @Test func aSeededMockCriticGivesTheSameAnswerEveryRun() async throws {
+        let world = try HumorGymTesting.smallWorld()
+        let prompt = world.prompts(.test)[0]
+        let candidates = Array(world.candidates[prompt].prefix(8))
+        let first = try await keepBetterHalf(candidates, for: prompt, critic: HumorGymTesting.mockCritic(for: world, seed: 42))
+        let again = try await keepBetterHalf(candidates, for: prompt, critic: HumorGymTesting.mockCritic(for: world, seed: 42))
+        #expect(first == again)
+        #expect(first.count == 4)
+    }
+
+    @Test func theKeptHalfIsFunnierByTheGoldJudge() async throws {
+        let world = try HumorGymTesting.smallWorld()
+        var better = 0, prompts = 0
+        for prompt in world.prompts(.test) {
+            let candidates = Array(world.candidates[prompt].prefix(8))
+            let kept = try await keepBetterHalf(candidates, for: prompt, critic: HumorGymTesting.mockCritic(for: world, seed: 7))
+            let mean = { (texts: [Text]) in texts.reduce(0.0) { $0 + world.goldJudge.judge($1, for: prompt).total } / Double(texts.count) }
+            if mean(kept) > mean(candidates) { better += 1 }
+            prompts += 1
+        }
+        #expect(better * 10 >= prompts * 7, "the kept half was better on \(better) of \(prompts) prompts")
+    }
+
+    @Test func aScriptedCriticForExactExpectations() async throws {
+        let world = try HumorGymTesting.smallWorld()
+        let prompt = world.prompts(.test)[1]
+        let short = prompt.text, long = Text(prompt.text.tokens + prompt.text.tokens)
+        let kept = try await keepBetterHalf([short, long], for: prompt, critic: ScriptedCritic.prefersLonger)
+        #expect(kept == [long])
+    }
+}
