@@ -47,6 +47,7 @@ let package = Package(
         ]),
         // Written the way a user's own package would use the library products.
         .testTarget(name: "UserPackageExampleTests", dependencies: ["HumorGym", "HumorGymTesting"]),
-        .testTarget(name: "CLITests", dependencies: ["Experiments"]),
+        // Depends on the executable so that `swift test` builds the binary it runs.
+        .testTarget(name: "CLITests", dependencies: ["humorgym"]),
     ]
 )

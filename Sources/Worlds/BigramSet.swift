@@ -27,22 +27,23 @@ struct BigramSet: Sendable {
         bits[i >> 6] |= 1 << UInt64(i & 63)
     }
 
-    private func contains(_ a: Int, _ b: Int) -> Bool {
-        guard a >= 0 && a < size && b >= 0 && b < size else { return false }
-        let i = index(a, b)
-        return bits[i >> 6] & (1 << UInt64(i & 63)) != 0
-    }
-
     /// (known bigrams / all bigrams) * exp(-max(0, length - 18) / 8); 0 for an empty text.
     func fluency(_ tokens: [Int32]) -> Double {
         guard !tokens.isEmpty else { return 0 }
         var known = 0
-        var previous = start
-        for t in tokens {
-            if contains(previous, Int(t)) { known += 1 }
-            previous = Int(t)
+        bits.withUnsafeBufferPointer { bits in
+            func contains(_ a: Int, _ b: Int) -> Bool {
+                guard a >= 0 && a < size && b >= 0 && b < size else { return false }
+                let i = a * size + b
+                return bits[i >> 6] & (1 << UInt64(i & 63)) != 0
+            }
+            var previous = start
+            for t in tokens {
+                if contains(previous, Int(t)) { known += 1 }
+                previous = Int(t)
+            }
+            if contains(previous, end) { known += 1 }
         }
-        if contains(previous, end) { known += 1 }
         let share = Double(known) / Double(tokens.count + 1)
         return tokens.count > 18 ? share * exp(-Double(tokens.count - 18) / 8) : share
     }

@@ -23,15 +23,21 @@ struct CompiledLexicon: Sendable {
     let openers: [[Int32]]
     let tags: [[Int32]]
 
-    // Per-token roles; -1 where the token plays none.
-    let conceptOf: [Int32]
-    let qualifierOf: [Int32]
-    let twistNounOf: [Int32]
-    let intensifierOf: [Int32]
-    let openerOf: [Int32]
-    let tagOf: [Int32]
-    /// Tokens that count for repetition: concepts, qualifiers, twist nouns and intensifiers.
-    let isContent: [Bool]
+    /// What one token is, packed so that the gold judge reads one entry per token; -1 where it is none.
+    struct TokenRole: Sendable {
+        var concept: Int16 = -1
+        var qualifier: Int16 = -1
+        var twistNoun: Int16 = -1
+        var intensifier: Int16 = -1
+        /// The first token of an opener or tag phrase (matched in full by the judge).
+        var opener: Int16 = -1
+        var tag: Int16 = -1
+        /// Concepts, qualifiers, twist nouns and intensifiers: the words whose repetition the judge penalises.
+        var isContent: Bool { concept >= 0 || qualifier >= 0 || twistNoun >= 0 || intensifier >= 0 }
+    }
+
+    /// `roles[token]`.
+    let roles: [TokenRole]
 
     static let templateWords = [
         "i", "am", "a", "my", "is", "like", "to", "have", "and", "always", "every", "day", "that", "today", "had",
@@ -69,23 +75,17 @@ struct CompiledLexicon: Sendable {
         self.openers = Lexicon.openers.map { ids(phrase($0)) }
         self.tags = Lexicon.tags.map { ids(phrase($0)) }
 
-        func table(_ groups: [[Int32]]) -> [Int32] {
-            var out = [Int32](repeating: -1, count: vocabulary.count)
-            for (g, tokens) in groups.enumerated() { for t in tokens { out[Int(t)] = Int32(g) } }
-            return out
+        var roles = [TokenRole](repeating: TokenRole(), count: vocabulary.count)
+        func mark(_ groups: [[Int32]], _ field: WritableKeyPath<TokenRole, Int16>) {
+            for (g, tokens) in groups.enumerated() { for t in tokens { roles[Int(t)][keyPath: field] = Int16(g) } }
         }
-        let conceptOf = table(concepts.map(\.words)), qualifierOf = table(qualifiers)
-        let twistNounOf = table(twistNouns.map { [$0] }), intensifierOf = table(intensifiers.map { [$0] })
-        self.conceptOf = conceptOf
-        self.qualifierOf = qualifierOf
-        self.twistNounOf = twistNounOf
-        self.intensifierOf = intensifierOf
-        // Openers and tags are recognised by their first token, then matched in full.
-        openerOf = table(openers.map { [$0[0]] })
-        tagOf = table(tags.map { [$0[0]] })
-        isContent = (0..<vocabulary.count).map { t in
-            conceptOf[t] >= 0 || qualifierOf[t] >= 0 || twistNounOf[t] >= 0 || intensifierOf[t] >= 0
-        }
+        mark(concepts.map(\.words), \.concept)
+        mark(qualifiers, \.qualifier)
+        mark(twistNouns.map { [$0] }, \.twistNoun)
+        mark(intensifiers.map { [$0] }, \.intensifier)
+        mark(openers.map { [$0[0]] }, \.opener)
+        mark(tags.map { [$0[0]] }, \.tag)
+        self.roles = roles
     }
 
     func concepts(topic: Int, kind: ConceptKind) -> [Int] {

@@ -26,29 +26,27 @@ public struct ParaphraseGoldJudge: GoldJudge {
         var intensifierCount = 0, bonus = 0.0
         var twistCount = 0, twistFunny = 0.0, twistEnd = -1, lastTagStart = -1
         var repeats = 0
-        for i in 0..<n {
-            let t = Int(x[i])
-            guard t >= 0 && t < lexicon.conceptOf.count else { continue }
-            if lexicon.isContent[t] {
-                for j in 0..<i where x[j] == x[i] { repeats += 1; break }
+        lexicon.roles.withUnsafeBufferPointer { roles in
+            for i in 0..<n {
+                let t = Int(x[i])
+                guard t >= 0 && t < roles.count else { continue }
+                let role = roles[t]
+                if role.isContent {
+                    for j in 0..<i where x[j] == x[i] { repeats += 1; break }
+                }
+                if role.concept >= 0 { if Int(role.concept) == m.concept { conceptKept = true } else { otherConcepts += 1 } }
+                if role.qualifier >= 0 { if Int(role.qualifier) == m.qualifier { qualifierKept = true } else { otherQualifiers += 1 } }
+                if role.intensifier >= 0 { intensifierCount += 1; bonus += humor.intensifierStrength[Int(role.intensifier)] }
+                if role.twistNoun >= 0 {
+                    twistCount += 1
+                    var situation: Int?
+                    for (s, phrase) in lexicon.situations.enumerated() where x.matches(phrase, at: i + 1) { situation = s; break }
+                    twistFunny = humor.funny(topic: m.topic, noun: Int(role.twistNoun), situation: situation)
+                    twistEnd = i + (situation.map { lexicon.situations[$0].count } ?? 0)
+                }
+                if role.opener >= 0 && i == 0 && x.matches(lexicon.openers[Int(role.opener)], at: 0) { bonus += humor.openerBonus[Int(role.opener)] }
+                if role.tag >= 0 && x.matches(lexicon.tags[Int(role.tag)], at: i) { bonus += humor.tagBonus[Int(role.tag)]; lastTagStart = i }
             }
-            let c = Int(lexicon.conceptOf[t])
-            if c >= 0 { if c == m.concept { conceptKept = true } else { otherConcepts += 1 } }
-            let q = Int(lexicon.qualifierOf[t])
-            if q >= 0 { if q == m.qualifier { qualifierKept = true } else { otherQualifiers += 1 } }
-            let k = Int(lexicon.intensifierOf[t])
-            if k >= 0 { intensifierCount += 1; bonus += humor.intensifierStrength[k] }
-            let noun = Int(lexicon.twistNounOf[t])
-            if noun >= 0 {
-                twistCount += 1
-                let s = lexicon.situations.firstIndex { x.matches($0, at: i + 1) }
-                twistFunny = humor.funny(topic: m.topic, noun: noun, situation: s)
-                twistEnd = i + (s.map { lexicon.situations[$0].count } ?? 0)
-            }
-            let o = Int(lexicon.openerOf[t])
-            if o >= 0 && i == 0 && x.matches(lexicon.openers[o], at: 0) { bonus += humor.openerBonus[o] }
-            let g = Int(lexicon.tagOf[t])
-            if g >= 0 && x.matches(lexicon.tags[g], at: i) { bonus += humor.tagBonus[g]; lastTagStart = i }
         }
         var h = HiddenHumor.exaggeration(intensifierCount) + bonus - 0.15 * Double(repeats)
         if twistCount > 0 {
