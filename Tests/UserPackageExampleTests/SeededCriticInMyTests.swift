@@ -50,3 +50,13 @@ func keepBetterHalf(_ candidates: [Text], for prompt: Prompt, critic: any Critic
         #expect(kept == [long])
     }
 }
+
+/// The README's example, verbatim.
+@Test func myRankerIsStable() async throws {
+    let world = try HumorGymTesting.smallWorld()
+    let critic = HumorGymTesting.mockCritic(for: world, seed: 42)
+    let prompt = world.prompts(.test)[0]
+    let candidates = world.candidates[prompt]
+    let p = try await critic.preferenceBothOrders([PairRequest(prompt: prompt, first: candidates[1], second: candidates[2])])
+    #expect(p[0] != nil)
+}
