@@ -95,9 +95,9 @@ public struct DirectPreferenceOptimization: Algorithm {
     public func train<P: TrainablePolicy>(_ policy: inout P, context: TrainingContext) async throws -> [StepMetrics] {
         let reference = policy
         var loop = GradientLoop(algorithm: name, context: context)
-        let sampling = context.seeds.stream("sampling"), shuffle = context.seeds.stream("shuffle")
-        var log: [StepMetrics] = []
-        for round in 0..<parameters.rounds where !loop.stopped {
+        let sampling = context.seeds.stream("sampling")
+        return try await loop.rounds(parameters.rounds, &policy, epochs: parameters.epochs, stream: context.seeds.stream("shuffle"),
+                                     collect: { policy in
             var candidates: [PairRequest] = []
             for prompt in context.prompts {
                 let samples = policy.sample(prompt, count: parameters.samples, using: sampling)
@@ -107,36 +107,27 @@ public struct DirectPreferenceOptimization: Algorithm {
             }
             let preferences = try await context.critic.preferenceBothOrders(candidates)
             var pairs: [PreferencePair] = []
-            var abstained = 0
             for (request, preference) in zip(candidates, preferences) {
-                guard let p = preference else { abstained += 1; continue }
+                guard let p = preference else { continue }  // an abstention: no pair, never a guess
                 let (chosen, rejected) = p >= 0.5 ? (request.first, request.second) : (request.second, request.first)
                 pairs.append(PreferencePair(
                     prompt: request.prompt, chosen: chosen, rejected: rejected, confidence: max(p, 1 - p),
                     referenceChosen: reference.logProbability(of: chosen, given: request.prompt),
                     referenceRejected: reference.logProbability(of: rejected, given: request.prompt)))
             }
-            var records = try fit(&policy, on: pairs, loop: &loop, stream: shuffle)
-            for i in records.indices {
-                records[i].values["round"] = Double(round + 1)
-                records[i].values["pairs"] = Double(pairs.count)
-                records[i].values["abstentions"] = Double(abstained)
-            }
-            log += records
-        }
-        return log
+            return (pairs, ["pairs": Double(pairs.count), "abstentions": Double(candidates.count - pairs.count)])
+        }, examples: Self.examples, loss: loss(pairs:logProbabilities:))
     }
 
     /// Fits the policy to judged pairs (the theory check calls this with every pair of a prompt).
     public func fit<P: TrainablePolicy>(_ policy: inout P, on pairs: [PreferencePair], context: TrainingContext) throws -> [StepMetrics] {
         var loop = GradientLoop(algorithm: name, context: context)
-        return try fit(&policy, on: pairs, loop: &loop, stream: context.seeds.stream("shuffle"))
+        return try loop.run(&policy, items: pairs, epochs: parameters.epochs, stream: context.seeds.stream("shuffle"),
+                            examples: Self.examples, loss: loss(pairs:logProbabilities:))
     }
 
-    private func fit<P: TrainablePolicy>(_ policy: inout P, on pairs: [PreferencePair], loop: inout GradientLoop,
-                                         stream: RandomStream) throws -> [StepMetrics] {
-        try loop.run(&policy, items: pairs, epochs: parameters.epochs, stream: stream,
-                     examples: { [Example(prompt: $0.prompt, response: $0.chosen), Example(prompt: $0.prompt, response: $0.rejected)] },
-                     loss: { batch, logProbs in loss(pairs: batch, logProbabilities: logProbs) })
+    /// The two log-probabilities a pair's loss needs: chosen, then rejected.
+    private static func examples(_ pair: PreferencePair) -> [Example] {
+        [Example(prompt: pair.prompt, response: pair.chosen), Example(prompt: pair.prompt, response: pair.rejected)]
     }
 }

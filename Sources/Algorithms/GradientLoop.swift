@@ -68,4 +68,25 @@ struct GradientLoop {
         }
         return log
     }
+
+    /// Rounds of collect-then-fit, the shape of every learner that learns from its own samples: each round
+    /// gathers experience from the current policy (`collect`, which also returns values to log), then fits
+    /// `epochs` passes over it. Every step's record carries the round and that round's values.
+    mutating func rounds<P: TrainablePolicy, Item>(
+        _ count: Int, _ policy: inout P, epochs: Int, stream: RandomStream,
+        collect: (P) async throws -> (items: [Item], values: [String: Double]),
+        examples: (Item) -> [Example], loss: ([Item], [Double]) -> BatchLoss
+    ) async throws -> [StepMetrics] {
+        var log: [StepMetrics] = []
+        for round in 0..<count where !stopped {
+            let (items, values) = try await collect(policy)
+            var records = try run(&policy, items: items, epochs: epochs, stream: stream, examples: examples, loss: loss)
+            for i in records.indices {
+                records[i].values["round"] = Double(round + 1)
+                records[i].values.merge(values) { _, new in new }
+            }
+            log += records
+        }
+        return log
+    }
 }

@@ -68,9 +68,9 @@ public struct RewardWeightedRegression: Algorithm {
 
     public func train<P: TrainablePolicy>(_ policy: inout P, context: TrainingContext) async throws -> [StepMetrics] {
         var loop = GradientLoop(algorithm: name, context: context)
-        let sampling = context.seeds.stream("sampling"), shuffle = context.seeds.stream("shuffle")
-        var log: [StepMetrics] = []
-        for round in 0..<parameters.rounds where !loop.stopped {
+        let sampling = context.seeds.stream("sampling")
+        return try await loop.rounds(parameters.rounds, &policy, epochs: parameters.epochs, stream: context.seeds.stream("shuffle"),
+                                     collect: { policy in
             // Roll out: k responses per prompt from the current policy, scored by the critic.
             let examples = context.prompts.flatMap { prompt in
                 policy.sample(prompt, count: parameters.samples, using: sampling).map { Example(prompt: prompt, response: $0) }
@@ -82,26 +82,18 @@ public struct RewardWeightedRegression: Algorithm {
                 let w = Self.weights(rewards: Array(rewards[group]), beta: parameters.beta, clip: parameters.weightClip)
                 weighted += zip(examples[group], w).map { WeightedExample(example: $0, weight: $1) }
             }
-            var records = try fit(&policy, on: weighted, loop: &loop, stream: shuffle)
-            let meanReward = rewards.reduce(0, +) / Double(rewards.count)
-            for i in records.indices {
-                records[i].values["round"] = Double(round + 1)
-                records[i].values["reward_mean"] = meanReward
-            }
-            log += records
-        }
-        return log
+            return (weighted, ["reward_mean": rewards.reduce(0, +) / Double(max(1, rewards.count))])
+        }, examples: { [$0.example] }, loss: batchLoss)
     }
 
     /// Fits the policy to already weighted examples (the theory check calls this with exact weights).
     public func fit<P: TrainablePolicy>(_ policy: inout P, on samples: [WeightedExample], context: TrainingContext) throws -> [StepMetrics] {
         var loop = GradientLoop(algorithm: name, context: context)
-        return try fit(&policy, on: samples, loop: &loop, stream: context.seeds.stream("shuffle"))
+        return try loop.run(&policy, items: samples, epochs: parameters.epochs, stream: context.seeds.stream("shuffle"),
+                            examples: { [$0.example] }, loss: batchLoss)
     }
 
-    private func fit<P: TrainablePolicy>(_ policy: inout P, on samples: [WeightedExample], loop: inout GradientLoop,
-                                         stream: RandomStream) throws -> [StepMetrics] {
-        try loop.run(&policy, items: samples, epochs: parameters.epochs, stream: stream, examples: { [$0.example] },
-                     loss: { batch, logProbs in Self.loss(logProbabilities: logProbs, weights: batch.map(\.weight)) })
+    private func batchLoss(_ batch: [WeightedExample], _ logProbabilities: [Double]) -> BatchLoss {
+        Self.loss(logProbabilities: logProbabilities, weights: batch.map(\.weight))
     }
 }
