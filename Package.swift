@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "HumorGym",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .library(name: "HumorGym", targets: ["HumorGym"]),
         .library(name: "HumorGymKit", targets: [

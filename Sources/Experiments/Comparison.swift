@@ -55,7 +55,12 @@ public struct Comparison: Sendable {
     }
 
     /// The run seeds, derived from the root seed.
-    public var seeds: [UInt64] { (0..<seedCount).map { SeedSequence(root: rootSeed).seed(for: "seed-\($0)") } }
+    public var seeds: [UInt64] { Self.seeds(root: rootSeed, count: seedCount) }
+
+    /// The first `count` run seeds of root seed `root`: `compare --seed S` runs these, and `run --seed S` the first.
+    public static func seeds(root: UInt64, count: Int) -> [UInt64] {
+        (0..<count).map { SeedSequence(root: root).seed(for: "seed-\($0)") }
+    }
 
     public func run(progress: @escaping @Sendable (String) -> Void = { _ in }) async throws -> ComparisonReport {
         let seeds = seeds

@@ -20,31 +20,24 @@ public struct Matrix: Sendable, Equatable {
     public func times(_ x: [Double], rows rowRange: Range<Int>) -> [Double] {
         precondition(x.count == columns, "vector length \(x.count) does not match \(columns) columns")
         var y = [Double](repeating: 0, count: rowRange.count)
-        guard !rowRange.isEmpty, columns > 0 else { return y }
-        storage.withUnsafeBufferPointer { a in
-            x.withUnsafeBufferPointer { xp in
-                y.withUnsafeMutableBufferPointer { yp in
-                    BLAS.gemv(transpose: false, rows: rowRange.count, cols: columns, alpha: 1,
-                              a: a.baseAddress! + rowRange.lowerBound * columns, x: xp.baseAddress!,
-                              beta: 0, y: yp.baseAddress!)
-                }
-            }
-        }
+        gemv(transpose: false, rows: rowRange, x, beta: 0, into: &y)
         return y
     }
 
     /// accumulator += A[rowRange, :]^T g: the pull-back of `times` onto x.
-    public func accumulateTransposedTimes(
-        _ g: [Double], rows rowRange: Range<Int>, into accumulator: inout [Double]
-    ) {
+    public func accumulateTransposedTimes(_ g: [Double], rows rowRange: Range<Int>, into accumulator: inout [Double]) {
         precondition(g.count == rowRange.count && accumulator.count == columns, "shape mismatch in A^T g")
+        gemv(transpose: true, rows: rowRange, g, beta: 1, into: &accumulator)
+    }
+
+    /// y <- op(A[rowRange, :]) x + beta y through OpenBLAS.
+    private func gemv(transpose: Bool, rows rowRange: Range<Int>, _ x: [Double], beta: Double, into y: inout [Double]) {
         guard !rowRange.isEmpty, columns > 0 else { return }
         storage.withUnsafeBufferPointer { a in
-            g.withUnsafeBufferPointer { gp in
-                accumulator.withUnsafeMutableBufferPointer { acc in
-                    BLAS.gemv(transpose: true, rows: rowRange.count, cols: columns, alpha: 1,
-                              a: a.baseAddress! + rowRange.lowerBound * columns, x: gp.baseAddress!,
-                              beta: 1, y: acc.baseAddress!)
+            x.withUnsafeBufferPointer { xp in
+                y.withUnsafeMutableBufferPointer { yp in
+                    BLAS.gemv(transpose: transpose, rows: rowRange.count, cols: columns, alpha: 1,
+                              a: a.baseAddress! + rowRange.lowerBound * columns, x: xp.baseAddress!, beta: beta, y: yp.baseAddress!)
                 }
             }
         }

@@ -34,8 +34,7 @@ struct Run: AsyncParsableCommand {
         try await reportingErrors {
             let experiment = try specs.experiment()
             let learner = try experiment.policySpec.algorithm(algorithm)
-            let comparison = try Comparison(experiment: experiment, algorithms: [algorithm], seedCount: 1, rootSeed: seed)
-            let run = experiment.run(seed: comparison.seeds[0])
+            let run = experiment.run(seed: Comparison.seeds(root: seed, count: 1)[0])
             try await experiment.withStudent { student in
                 try await trainAndReport(student, learner: learner, experiment: experiment, run: run)
             }

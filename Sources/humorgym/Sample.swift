@@ -33,8 +33,7 @@ struct Sample: AsyncParsableCommand {
             guard count >= 1, samples >= 1 else { throw HumorGymError("--count and --samples must be at least 1") }
             let experiment = try specs.experiment()
             let learner = try algorithm.map { try experiment.policySpec.algorithm($0) }
-            let comparison = try Comparison(experiment: experiment, algorithms: ["imitation"], seedCount: 1, rootSeed: seed)
-            let run = experiment.run(seed: comparison.seeds[0])
+            let run = experiment.run(seed: Comparison.seeds(root: seed, count: 1)[0])
             try await experiment.withStudent { student in
                 try await show(student, learner: learner, experiment: experiment, run: run, split: split)
             }

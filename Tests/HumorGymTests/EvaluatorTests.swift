@@ -1,0 +1,50 @@
+import Critics
+import Experiments
+import HumorGym
+import HumorGymTesting
+import Stochastics
+import Testing
+
+@Suite struct EvaluatorTests {
+    let world = Fixtures.small
+
+    @Test func winOrTieRateByHandForGoldAndForACritic() async throws {
+        let p = world.prompts(.test)[0]
+        let copy = p.text, doubled = Text(p.text.tokens + p.text.tokens)
+        let students = [copy, doubled, copy].map { Example(prompt: p, response: $0) }
+        let teacher = [doubled, copy, copy]
+        // Gold: the copy beats its doubled self, the doubled loses, the copy ties with itself: 2 of 3.
+        #expect(try await Evaluator(.gold(world.goldJudge)).winOrTieRate(student: students, teacher: teacher) == 200.0 / 3)
+        // A critic that prefers the longer: loses, wins, ties (in both orders): 2 of 3 again, but the others.
+        #expect(try await Evaluator(.critic(ScriptedCritic.prefersLonger)).winOrTieRate(student: students, teacher: teacher) == 200.0 / 3)
+        let firstAlways = ScriptedCritic(score: { _, _ in 0 }, compare: { _ in PairwiseJudgement(probabilityFirstBetter: 1, verdict: .first) })
+        // Position bias alone: the student wins when shown first and loses when shown second.
+        #expect(try await Evaluator(.critic(firstAlways)).winOrTieRate(student: students, teacher: teacher) == 50)
+        let abstaining = ScriptedCritic(score: { _, _ in 0 }, compare: { _ in PairwiseJudgement(probabilityFirstBetter: nil, verdict: .abstain) })
+        #expect(try await Evaluator(.critic(abstaining)).winOrTieRate(student: students, teacher: teacher) == 0)
+    }
+
+    @Test func evaluatorAndDecodingComeFromTheEnvironmentSpec() async throws {
+        var env = EnvironmentSpec()
+        env.world.trainPrompts = 40; env.world.testPrompts = 15; env.world.oodPrompts = 15
+        func wtr(_ spec: EnvironmentSpec) async throws -> Double {
+            let r = try await Comparison(experiment: Experiment(environment: spec, policy: PolicySpec()), algorithms: ["imitation"], seedCount: 1, rootSeed: 1).run()
+            return r.runs[0].metrics["test"]!.wtr
+        }
+        let gold = try await wtr(env)
+        var byCritic = env
+        byCritic.evaluator = .critic
+        var byMock = env
+        var lenient = MockCritic.Configuration()
+        lenient.tieMargin = 0.5  // every verdict a tie: every comparison a win or tie
+        byMock.evaluator = .mock(lenient)
+        var greedy = env
+        greedy.greedyEvaluation = true
+        #expect(try await wtr(byMock) == 100)
+        let viaCritic = try await wtr(byCritic), viaGreedy = try await wtr(greedy)
+        #expect(viaCritic != gold && viaCritic > 0 && viaCritic < 100, "critic \(viaCritic) gold \(gold)")
+        #expect(viaGreedy != gold)
+        let parsed = try EnvironmentSpec(yaml: "evaluator:\n  kind: mock\n  tieMargin: 0.5\nevaluation:\n  decoding: greedy\n", file: "e.yaml")
+        #expect(parsed.evaluator == .mock(lenient) && parsed.greedyEvaluation)
+    }
+}
