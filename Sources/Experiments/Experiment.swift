@@ -25,6 +25,10 @@ public final class Experiment: Sendable {
         BLAS.setThreadCount(1)
         switch policy.kind {
         case .logLinear:
+            let bytes = Double(world.candidates.offsets.last!) * Double(policy.features) * 8
+            guard bytes <= 4 * 1_073_741_824 else {
+                throw HumorGymError(String(format: "the log-linear student's feature matrix would take %.1f GiB (%d candidates x %d features); lower `features` or the prompt counts", bytes / 1_073_741_824, world.candidates.offsets.last!, policy.features))
+            }
             features = LogLinearPolicy.Features(map: FeatureMap(dimension: policy.features), prompts: world.allPrompts,
                                                 candidates: world.candidates)
         case .tabular:

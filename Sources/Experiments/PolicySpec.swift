@@ -42,7 +42,7 @@ public struct PolicySpec: Sendable, Equatable {
         let root = try YAMLSection(yaml: yaml, file: file)
         name = try root.string("name", default: name, allowed: [])
         kind = Kind(rawValue: try root.string("kind", default: kind.rawValue, allowed: Kind.allCases.map(\.rawValue)))!
-        features = try root.int("features", default: features, range: 8...1 << 22)
+        features = try root.int("features", default: features, range: 8...8192)
         let o = try root.section("optimizer")
         optimizer.learningRate = try o.double("learningRate", default: optimizer.learningRate, range: 1e-12...1e3)
         optimizer.batchSize = try o.int("batchSize", default: optimizer.batchSize, range: 1...1_000_000)

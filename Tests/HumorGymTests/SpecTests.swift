@@ -66,6 +66,11 @@ func readProjectFile(_ path: String) throws -> String {
         let experiment = try Experiment(environment: env, policy: PolicySpec())
         #expect(error { _ = try Comparison(experiment: experiment, algorithms: ["dpo", "ppo"], seedCount: 1) }.contains("unknown algorithm 'ppo'"))
         #expect(error { _ = try Comparison(experiment: experiment, algorithms: ["dpo"], seedCount: 0) }.contains("--seeds must be at least 1"))
+        var huge = EnvironmentSpec()
+        huge.world.candidatesPerPrompt = 64
+        var wide = PolicySpec()
+        wide.features = 8192
+        #expect(error { _ = try Experiment(environment: huge, policy: wide) }.contains("feature matrix would take 4.3 GiB"))
         env.world.testPrompts = 0
         #expect(error { _ = try Experiment(environment: env, policy: PolicySpec()) }.contains("paraphrase world: every split needs at least one prompt"))
     }
