@@ -2,7 +2,7 @@
 """Reference values for HumorGym's learner losses, computed independently of the Swift code.
 
 Run `python3 scripts/reference_losses.py`; the numbers it prints are pasted into
-Tests/HumorGymTests/LossReferenceTests.swift. Plain Python (math only), so anyone can re-run it.
+Tests/HumorGymTests/AlgorithmTests.swift (LossTests). Plain Python (math only), so anyone can re-run it.
 """
 import math
 

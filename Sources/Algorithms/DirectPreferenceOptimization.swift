@@ -18,7 +18,8 @@ public struct DirectPreferenceOptimization: Algorithm {
         public var beta = 0.2
         /// Student samples per prompt, from which the most different pair is judged.
         public var samples = 6
-        /// Drop pairs whose length ratio exceeds this (the paper keeps 0.8-1.2); 0 keeps every pair.
+        /// Drop pairs whose longer/shorter length ratio exceeds this: 1.25 keeps shorter/longer >= 0.8, like
+        /// the paper's 0.8-1.2 filter; 0 keeps every pair.
         public var maxLengthRatio = 1.25
         /// Use the critic's averaged probability as the label; off, every verdict counts as certain.
         public var softLabels = true

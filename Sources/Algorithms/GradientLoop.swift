@@ -35,10 +35,10 @@ struct GradientLoop {
 
     /// Runs `epochs` passes over `items`. `examples(item)` lists the (prompt, response) pairs whose
     /// log-probabilities the loss needs; `loss` receives the items of a batch and those log-probabilities,
-    /// flattened in item order.
+    /// flattened in item order. `extra` values are logged with every step.
     mutating func run<P: TrainablePolicy, Item>(
         _ policy: inout P, items: [Item], epochs: Int, stream: RandomStream,
-        examples: (Item) -> [Example], loss: ([Item], [Double]) -> BatchLoss
+        extra: [String: Double] = [:], examples: (Item) -> [Example], loss: ([Item], [Double]) -> BatchLoss
     ) throws -> [StepMetrics] {
         var log: [StepMetrics] = []
         guard !items.isEmpty else { return log }
@@ -57,7 +57,7 @@ struct GradientLoop {
                 }
                 let norm = optimizer.step(&policy.parameters, gradient: gradient)
                 step += 1
-                var values = l.metrics
+                var values = l.metrics.merging(extra) { _, new in new }
                 values["loss"] = l.value
                 values["grad_norm"] = norm
                 values["epoch"] = Double(epoch + 1)
@@ -79,13 +79,9 @@ struct GradientLoop {
     ) async throws -> [StepMetrics] {
         var log: [StepMetrics] = []
         for round in 0..<count where !stopped {
-            let (items, values) = try await collect(policy)
-            var records = try run(&policy, items: items, epochs: epochs, stream: stream, examples: examples, loss: loss)
-            for i in records.indices {
-                records[i].values["round"] = Double(round + 1)
-                records[i].values.merge(values) { _, new in new }
-            }
-            log += records
+            var (items, values) = try await collect(policy)
+            values["round"] = Double(round + 1)
+            log += try run(&policy, items: items, epochs: epochs, stream: stream, extra: values, examples: examples, loss: loss)
         }
         return log
     }

@@ -9,9 +9,10 @@ import Stochastics
 ///     L(theta) = -(1/N) sum_{i, j} w_ij log pi_theta(y_ij | x_i),
 ///     w_ij = min(clip, k * exp(r_ij / beta) / sum_l exp(r_il / beta))
 ///
-/// (weights normalised over each prompt's k samples, mean 1 before clipping). In exact expectation with
-/// y ~ pi_ref and no clipping, the optimum is pi*(y | x) proportional to pi_ref(y | x) exp(r(x, y) / beta):
-/// the same target as KL-regularised RL and DPO. `rounds` > 1 re-samples from the updated policy.
+/// (weights normalised over each prompt's k samples, mean 1 before clipping). With weights exp(r / beta)
+/// taken in exact expectation over y ~ pi_ref (k -> infinity, no clipping), the optimum is
+/// pi*(y | x) proportional to pi_ref(y | x) exp(r(x, y) / beta): the same target as KL-regularised RL and
+/// DPO; finite k and the clip bias it towards pi_ref. `rounds` > 1 re-samples from the updated policy.
 public struct RewardWeightedRegression: Algorithm {
     public struct Parameters: Sendable, Equatable {
         /// Temperature of the exponential weights, in critic-score units.

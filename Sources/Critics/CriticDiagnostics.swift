@@ -47,20 +47,18 @@ public struct CriticDiagnostics: Sendable, Codable, Equatable {
 
     /// Judges every pair in both orders with `critic` and compares with `gold`.
     public static func measure(critic: any Critic, gold: any GoldJudge, pairs: [PairRequest]) async throws -> CriticDiagnostics {
-        let judgements = try await critic.compare(pairs.flatMap { [$0, $0.swapped] })
+        let judgements = try await critic.compareBothOrders(pairs)
         var agree = Rate(count: 0, denominator: 0), flips = agree, length = agree, ties = agree
-        var abstentions = Rate(count: 0, denominator: judgements.count)
-        for (i, pair) in pairs.enumerated() {
-            let forward = judgements[2 * i], backward = judgements[2 * i + 1]
+        var abstentions = Rate(count: 0, denominator: 2 * pairs.count)
+        for (pair, (forward, backward)) in zip(pairs, judgements) {
             abstentions.count += (forward.verdict == .abstain ? 1 : 0) + (backward.verdict == .abstain ? 1 : 0)
             let decisive: Set<Verdict> = [.first, .second]
             if decisive.contains(forward.verdict) && decisive.contains(backward.verdict) {
                 flips.denominator += 1
                 if forward.verdict == backward.verdict { flips.count += 1 }
             }
-            guard let pf = forward.probabilityFirstBetter, let pb = backward.probabilityFirstBetter else { continue }
+            guard let preferFirst = PairwiseJudgement.averagedPreference(forward, backward) else { continue }
             ties.denominator += 1
-            let preferFirst = (pf + 1 - pb) / 2
             if preferFirst == 0.5 { ties.count += 1; continue }
             let criticPrefersFirst = preferFirst > 0.5
             let gf = gold.judge(pair.first, for: pair.prompt).total, gs = gold.judge(pair.second, for: pair.prompt).total

@@ -54,6 +54,8 @@ public final class MockCritic: Critic {
     public init(gold: any GoldJudge, configuration: Configuration = Configuration(), seed: UInt64,
                 idiosyncrasy: (@Sendable (Text, Prompt) -> Double)? = nil, name: String = "mock") {
         precondition(configuration.temperature > 0, "MockCritic temperature must be positive")
+        precondition(configuration.teacherPreference == 0 || idiosyncrasy != nil,
+                     "MockCritic: teacherPreference needs the teacher's idiosyncrasy")
         self.name = name
         self.configuration = configuration
         self.gold = gold

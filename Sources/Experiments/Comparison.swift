@@ -12,7 +12,8 @@ public struct ComparisonReport: Sendable, Codable, Equatable {
         public var metrics: [String: SplitMetrics]
     }
 
-    /// How good and how varied the teacher's outputs are (gold totals), per split.
+    /// How good and how varied the teacher's outputs are (gold totals), per split, averaged over seeds
+    /// (each seed has its own teacher samples).
     public struct TeacherReport: Sendable, Codable, Equatable {
         /// Mean gold total of the teacher's outputs.
         public var meanGold: Double
@@ -20,6 +21,19 @@ public struct ComparisonReport: Sendable, Codable, Equatable {
         public var meanSpread: Double
         /// Mean over prompts of the best candidate's gold: what a perfect student could reach.
         public var meanBestCandidate: Double
+
+        /// The field-wise mean of per-seed reports, split by split.
+        static func mean(_ reports: [[String: TeacherReport]]) -> [String: TeacherReport] {
+            var out: [String: TeacherReport] = [:]
+            for split in reports.first?.keys.sorted() ?? [] {
+                let all = reports.compactMap { $0[split] }
+                let n = Double(all.count)
+                out[split] = TeacherReport(meanGold: all.reduce(0) { $0 + $1.meanGold } / n,
+                                           meanSpread: all.reduce(0) { $0 + $1.meanSpread } / n,
+                                           meanBestCandidate: all.reduce(0) { $0 + $1.meanBestCandidate } / n)
+            }
+            return out
+        }
     }
 
     public var environment: String
@@ -46,6 +60,9 @@ public struct Comparison: Sendable {
     public init(experiment: Experiment, algorithms: [String], seedCount: Int, rootSeed: UInt64 = 0, concurrency: Int = 2) throws {
         guard seedCount >= 1 else { throw HumorGymError("--seeds must be at least 1, got \(seedCount)") }
         guard !algorithms.isEmpty else { throw HumorGymError("--algorithms names no algorithm") }
+        if let repeated = algorithms.first(where: { name in algorithms.filter { $0 == name }.count > 1 }) {
+            throw HumorGymError("--algorithms names '\(repeated)' twice; each learner runs once per seed")
+        }
         for name in algorithms { _ = try experiment.policySpec.algorithm(name) }
         self.experiment = experiment
         self.algorithms = algorithms
@@ -65,16 +82,21 @@ public struct Comparison: Sendable {
     public func run(progress: @escaping @Sendable (String) -> Void = { _ in }) async throws -> ComparisonReport {
         let seeds = seeds
         var perSeed = [[ComparisonReport.RunRecord]](repeating: [], count: seeds.count)
-        try await withThrowingTaskGroup(of: (Int, [ComparisonReport.RunRecord]).self) { group in
+        var teachers = [[String: ComparisonReport.TeacherReport]](repeating: [:], count: seeds.count)
+        try await withThrowingTaskGroup(of: (Int, [ComparisonReport.RunRecord], [String: ComparisonReport.TeacherReport]).self) { group in
             var next = 0
             func launch() {
                 let index = next
                 next += 1
-                group.addTask { (index, try await self.runSeed(seeds[index], progress: progress)) }
+                group.addTask {
+                    let (records, teacher) = try await self.runSeed(seeds[index], progress: progress)
+                    return (index, records, teacher)
+                }
             }
             while next < min(concurrency, seeds.count) { launch() }
-            while let (index, records) = try await group.next() {
+            while let (index, records, teacher) = try await group.next() {
                 perSeed[index] = records
+                teachers[index] = teacher
                 if next < seeds.count { launch() }
             }
         }
@@ -92,33 +114,29 @@ public struct Comparison: Sendable {
         let spec = experiment.policySpec
         return ComparisonReport(
             environment: experiment.environment.name, policy: spec.name, rootSeed: rootSeed, seeds: seeds, algorithms: algorithms,
-            hyperparameters: spec.algorithms.filter { algorithms.contains($0.key) }, teacher: teacherReport(seed: seeds[0]),
+            hyperparameters: spec.hyperparameters.filter { algorithms.contains($0.key) }, teacher: ComparisonReport.TeacherReport.mean(teachers),
             runs: runs, aggregate: aggregate)
     }
 
-    private func runSeed(_ seed: UInt64, progress: @escaping @Sendable (String) -> Void) async throws -> [ComparisonReport.RunRecord] {
+    private func runSeed(_ seed: UInt64, progress: @escaping @Sendable (String) -> Void) async throws
+        -> ([ComparisonReport.RunRecord], [String: ComparisonReport.TeacherReport]) {
         let run = experiment.run(seed: seed)
-        return try await experiment.withStudent { student in
-            try await runLearners(from: student, run: run, progress: progress)
+        let learners = try algorithms.map { try experiment.policySpec.algorithm($0) }
+        let outcomes = try await experiment.withStudent { student in try await trainAll(student, learners: learners, run: run) }
+        let records = outcomes.map { name, log, metrics in
+            progress(String(format: "seed %llu  %@  test WTR %.1f", seed, name, metrics["test"]!.wtr))
+            return ComparisonReport.RunRecord(seed: seed, algorithm: name, steps: log.count, finalLoss: log.last?.values["loss"], metrics: metrics)
         }
+        return (records, teacherReport(run))
     }
 
-    private func runLearners<P: TrainablePolicy>(from student: P, run: Experiment.Run,
-                                                 progress: @escaping @Sendable (String) -> Void) async throws -> [ComparisonReport.RunRecord] {
-        var start = student
-        _ = try await experiment.warmStart(&start, run: run)
-        var records: [ComparisonReport.RunRecord] = []
-        for name in algorithms {
-            let (_, log, metrics) = try await experiment.train(try experiment.policySpec.algorithm(name), from: start, run: run)
-            records.append(.init(seed: run.seeds.root, algorithm: name, steps: log.count, finalLoss: log.last?.values["loss"], metrics: metrics))
-            progress(String(format: "seed %llu  %@  test WTR %.1f", run.seeds.root, name, metrics["test"]!.wtr))
-        }
-        return records
+    private func trainAll<P: TrainablePolicy>(_ student: P, learners: [any Algorithm], run: Experiment.Run) async throws
+        -> [(String, [StepMetrics], [String: SplitMetrics])] {
+        try await experiment.warmStartAndTrain(student, learners: learners, run: run).outcomes.map { ($0.learner, $0.log, $0.metrics) }
     }
 
-    private func teacherReport(seed: UInt64) -> [String: ComparisonReport.TeacherReport] {
+    private func teacherReport(_ run: Experiment.Run) -> [String: ComparisonReport.TeacherReport] {
         let world = experiment.world, gold = world.goldJudge
-        let run = experiment.run(seed: seed)
         var out: [String: ComparisonReport.TeacherReport] = [:]
         for split in [Split.test, .ood] {
             let prompts = world.prompts(split)

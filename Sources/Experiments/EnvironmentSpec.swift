@@ -20,9 +20,15 @@ public struct EnvironmentSpec: Sendable, Equatable {
     public var teacherOutputs = 3
     public var critic = MockCritic.Configuration()
     public var evaluator = EvaluatorSpec.gold
-    /// Judge the student's samples (its expected WTR as a distribution; the default) or, with `greedy`, its
-    /// most likely response (the paper's beam search).
-    public var greedyEvaluation = false
+    /// How the student answers evaluation prompts.
+    public enum Decoding: String, Sendable, CaseIterable {
+        /// Its samples: the student's expected WTR as a distribution.
+        case sample
+        /// Its most likely response (the paper decodes with beam search).
+        case greedy
+    }
+
+    public var decoding = Decoding.sample
     /// Student samples per evaluation prompt (for KL, and for WTR when not greedy).
     public var evaluationSamples = 8
 
@@ -61,19 +67,21 @@ public struct EnvironmentSpec: Sendable, Equatable {
         switch try e.string("kind", default: "gold", allowed: ["gold", "critic", "mock"]) {
         case "gold": evaluator = .gold; try e.finish()
         case "critic": evaluator = .critic; try e.finish()
-        default: evaluator = .mock(try Self.mockCritic(e))
+        // A separately configured judge has a taste of its own unless the file says otherwise.
+        default: evaluator = .mock(try Self.mockCritic(e, tasteSeed: 2))
         }
 
         let ev = try root.section("evaluation")
-        greedyEvaluation = try ev.string("decoding", default: greedyEvaluation ? "greedy" : "sample", allowed: ["greedy", "sample"]) == "greedy"
+        decoding = Decoding(rawValue: try ev.string("decoding", default: decoding.rawValue, allowed: Decoding.allCases.map(\.rawValue)))!
         evaluationSamples = try ev.int("samplesPerPrompt", default: evaluationSamples, range: 1...10_000)
         try ev.finish()
         try root.finish()
     }
 
     /// The knobs of a mock critic, from a `critic:` or `evaluator:` section.
-    static func mockCritic(_ s: YAMLSection) throws -> MockCritic.Configuration {
+    static func mockCritic(_ s: YAMLSection, tasteSeed: UInt64 = MockCritic.Configuration().tasteSeed) throws -> MockCritic.Configuration {
         var m = MockCritic.Configuration()
+        m.tasteSeed = tasteSeed
         let mode = try s.string("mode", default: m.mode.rawValue, allowed: MockCritic.Mode.allCases.map(\.rawValue))
         m.mode = MockCritic.Mode(rawValue: mode)!
         m.temperature = try s.double("temperature", default: m.temperature, range: 1e-6...1e6)

@@ -25,13 +25,10 @@ public struct Evaluator: Sendable {
                 wins += 2
             }
         case .critic(let critic):
-            let requests = zip(student, teacher).flatMap { s, t in
-                [PairRequest(prompt: s.prompt, first: s.response, second: t), PairRequest(prompt: s.prompt, first: t, second: s.response)]
-            }
-            let verdicts = try await critic.compare(requests)
-            for i in stride(from: 0, to: verdicts.count, by: 2) {
-                if verdicts[i].verdict == .first || verdicts[i].verdict == .tie { wins += 1 }
-                if verdicts[i + 1].verdict == .second || verdicts[i + 1].verdict == .tie { wins += 1 }
+            let pairs = zip(student, teacher).map { PairRequest(prompt: $0.prompt, first: $0.response, second: $1) }
+            for (studentFirst, teacherFirst) in try await critic.compareBothOrders(pairs) {
+                if studentFirst.verdict == .first || studentFirst.verdict == .tie { wins += 1 }
+                if teacherFirst.verdict == .second || teacherFirst.verdict == .tie { wins += 1 }
             }
         }
         return 100 * wins / Double(2 * student.count)

@@ -36,38 +36,50 @@ public final class Experiment: Sendable {
         }
     }
 
-    public func teacher(seeds: SeedSequence) -> WorldTeacher {
-        WorldTeacher(world: world, configuration: environment.teacher, seed: seeds.seed(for: "teacher"))
-    }
-
-    public func critic(seed: UInt64, configuration: MockCritic.Configuration? = nil, name: String = "mock") -> MockCritic {
-        let teacher = WorldTeacher(world: world, configuration: environment.teacher, seed: seed)
-        return MockCritic(gold: world.goldJudge, configuration: configuration ?? environment.critic, seed: seed,
-                          idiosyncrasy: { teacher.idiosyncrasy($0, for: $1) }, name: name)
-    }
-
-    /// One seed's shared data: its seeds and the teacher's outputs for every split.
+    /// One seed's shared data: its seeds, its teacher and the teacher's outputs for every split.
     public struct Run: Sendable {
         public let seeds: SeedSequence
+        public let teacher: WorldTeacher
         public let teacherOutputs: [Split: [[Text]]]
     }
 
-    /// Writes the teacher's outputs for every prompt under the root seed `seed`.
+    /// The run of root seed `seed`: its teacher writes N outputs for every prompt of every split.
     public func run(seed: UInt64) -> Run {
         let seeds = SeedSequence(root: seed)
-        let teacher = teacher(seeds: seeds)
+        let teacher = WorldTeacher(world: world, configuration: environment.teacher, seed: seeds.seed(for: "teacher"))
         var outputs: [Split: [[Text]]] = [:]
         for split in Split.allCases {
             outputs[split] = world.prompts(split).map { teacher.outputs(for: $0, count: environment.teacherOutputs) }
         }
-        return Run(seeds: seeds, teacherOutputs: outputs)
+        return Run(seeds: seeds, teacher: teacher, teacherOutputs: outputs)
     }
 
-    func evaluator(seeds: SeedSequence) -> Evaluator {
+    /// A mock critic for `run`: the environment's critic (or `configuration`), whose self-preference is for
+    /// the run's own teacher.
+    public func critic(seed: UInt64, run: Run, configuration: MockCritic.Configuration? = nil, name: String = "mock") -> MockCritic {
+        let teacher = run.teacher
+        return MockCritic(gold: world.goldJudge, configuration: configuration ?? environment.critic, seed: seed,
+                          idiosyncrasy: { teacher.idiosyncrasy($0, for: $1) }, name: name)
+    }
+
+    /// Every pair of distinct teacher outputs for each prompt of `split`: what `diagnose-critic` judges.
+    public func teacherPairs(_ split: Split, run: Run) -> [PairRequest] {
+        var pairs: [PairRequest] = []
+        for (prompt, outputs) in zip(world.prompts(split), run.teacherOutputs[split]!) {
+            for i in outputs.indices {
+                for j in outputs.indices where j > i && outputs[i] != outputs[j] {
+                    pairs.append(PairRequest(prompt: prompt, first: outputs[i], second: outputs[j]))
+                }
+            }
+        }
+        return pairs
+    }
+
+    func evaluator(seeds: SeedSequence, run: Run) -> Evaluator {
         switch environment.evaluator {
         case .gold: Evaluator(.gold(world.goldJudge))
-        case .critic: Evaluator(.critic(critic(seed: seeds.seed(for: "evaluator"))))
-        case .mock(let configuration): Evaluator(.critic(critic(seed: seeds.seed(for: "evaluator"), configuration: configuration, name: "evaluator")))
+        case .critic: Evaluator(.critic(critic(seed: seeds.seed(for: "evaluator"), run: run)))
+        case .mock(let configuration): Evaluator(.critic(critic(seed: seeds.seed(for: "evaluator"), run: run, configuration: configuration, name: "evaluator")))
         }
     }
 
@@ -79,40 +91,53 @@ public final class Experiment: Sendable {
         }
     }
 
-    /// The learners' shared starting point: imitation on the teacher's outputs for `warmStartEpochs`.
-    public func warmStart<P: TrainablePolicy>(_ policy: inout P, run: Run,
-                                              progress: @escaping @Sendable (StepMetrics) -> Bool = { _ in true }) async throws -> [StepMetrics] {
-        var parameters = Imitation.Parameters()
-        parameters.epochs = policySpec.warmStartEpochs
-        return try await Imitation(parameters).train(&policy, context: context(run: run, learner: run.seeds.child("warm-start"), progress: progress))
+    /// What one learner made of the warm start: the trained student, its per-step log, its metrics by split.
+    public struct Outcome<P: Sendable>: Sendable {
+        public var learner: String
+        public var policy: P
+        public var log: [StepMetrics]
+        public var metrics: [String: SplitMetrics]
+    }
+
+    /// The protocol every command follows: imitation on the run's teacher outputs for `warmStartEpochs` (the
+    /// shared warm start), then each learner from that same start, each evaluated on test and OOD.
+    /// `progress` sees every step, with its phase ("warm-start" or "train"); returning false stops that phase.
+    public func warmStartAndTrain<P: TrainablePolicy>(
+        _ student: P, learners: [any Algorithm], run: Run,
+        progress: @escaping @Sendable (_ phase: String, StepMetrics) -> Bool = { _, _ in true }
+    ) async throws -> (start: P, outcomes: [Outcome<P>]) {
+        var start = student
+        var warmStart = Imitation.Parameters()
+        warmStart.epochs = policySpec.warmStartEpochs
+        _ = try await Imitation(warmStart).train(&start, context: context(run: run, learner: run.seeds.child("warm-start"),
+                                                                         progress: { progress("warm-start", $0) }))
+        var outcomes: [Outcome<P>] = []
+        for learner in learners {
+            let seeds = run.seeds.child(learner.name)
+            var policy = start
+            let log = try await learner.train(&policy, context: context(run: run, learner: seeds, progress: { progress("train", $0) }))
+            outcomes.append(Outcome(learner: learner.name, policy: policy, log: log,
+                                    metrics: try await evaluate(policy, start: start, run: run, learner: seeds)))
+        }
+        return (start, outcomes)
     }
 
     func context(run: Run, learner seeds: SeedSequence, progress: @escaping @Sendable (StepMetrics) -> Bool) -> TrainingContext {
         TrainingContext(
             prompts: world.prompts(.train), demonstrations: run.teacherOutputs[.train]!,
-            critic: critic(seed: seeds.seed(for: "critic")), optimizer: policySpec.optimizer, seeds: seeds, progress: progress)
-    }
-
-    /// Trains `algorithm` from `start` (the warm start) and evaluates it on test and OOD.
-    public func train<P: TrainablePolicy>(
-        _ algorithm: any Algorithm, from start: P, run: Run,
-        progress: @escaping @Sendable (StepMetrics) -> Bool = { _ in true }
-    ) async throws -> (policy: P, log: [StepMetrics], metrics: [String: SplitMetrics]) {
-        let seeds = run.seeds.child(algorithm.name)
-        var policy = start
-        let log = try await algorithm.train(&policy, context: context(run: run, learner: seeds, progress: progress))
-        return (policy, log, try await evaluate(policy, start: start, run: run, learner: seeds))
+            critic: critic(seed: seeds.seed(for: "critic"), run: run), optimizer: policySpec.optimizer, seeds: seeds, progress: progress)
     }
 
     /// Metrics on the test and OOD splits, keyed by split name.
-    public func evaluate<P: Policy>(_ policy: P, start: P, run: Run, learner: SeedSequence) async throws -> [String: SplitMetrics] {
+    func evaluate<P: Policy>(_ policy: P, start: P, run: Run, learner: SeedSequence) async throws -> [String: SplitMetrics] {
         var out: [String: SplitMetrics] = [:]
         for split in [Split.test, .ood] {
             let seeds = learner.child("evaluation").child(split.rawValue)
             out[split.rawValue] = try await SplitMetrics.measure(
                 policy: policy, start: start, prompts: world.prompts(split), teacherOutputs: run.teacherOutputs[split]!,
-                greedy: environment.greedyEvaluation, samples: environment.evaluationSamples, gold: world.goldJudge, evaluator: evaluator(seeds: seeds),
-                critic: critic(seed: seeds.seed(for: "critic")), stream: seeds.stream("samples"))
+                greedy: environment.decoding == .greedy, samples: environment.evaluationSamples, gold: world.goldJudge,
+                evaluator: evaluator(seeds: seeds, run: run), critic: critic(seed: seeds.seed(for: "critic"), run: run),
+                stream: seeds.stream("samples"))
         }
         return out
     }

@@ -17,9 +17,9 @@ public struct PolicySpec: Sendable, Equatable {
     /// Epochs of imitation that make the shared warm start.
     public var warmStartEpochs = 4
     /// Every registered learner's hyperparameters as resolved (defaults included), by learner name.
-    public var algorithms: [String: [String: String]]
-    /// The sources those were read from, to build the learners.
-    private var sources: [String: AlgorithmSource]
+    public private(set) var hyperparameters: [String: [String: String]] = [:]
+    /// Every registered learner, configured by this spec.
+    private var learners: [String: any Algorithm] = [:]
 
     /// The built-in specs, by name: what `--policy NAME` finds when no `policies/NAME.yaml` exists.
     public static let builtIn: [String: PolicySpec] = {
@@ -31,14 +31,10 @@ public struct PolicySpec: Sendable, Equatable {
     }()
 
     public init() {
-        sources = [:]
-        algorithms = [:]
         try! resolveAlgorithms(nil)  // defaults cannot fail
     }
 
     public init(yaml: String, file: String) throws {
-        sources = [:]
-        algorithms = [:]
         let root = try YAMLSection(yaml: yaml, file: file)
         name = try root.string("name", default: name, allowed: [])
         kind = Kind(rawValue: try root.string("kind", default: kind.rawValue, allowed: Kind.allCases.map(\.rawValue)))!
@@ -61,33 +57,22 @@ public struct PolicySpec: Sendable, Equatable {
         for name in AlgorithmRegistry.names {
             let source: any ParameterSource = try section?.section(name) ?? DefaultParameters()
             let recording = RecordingParameterSource(source)
-            _ = try AlgorithmRegistry.make(name, parameters: recording)
-            algorithms[name] = recording.resolved
-            sources[name] = AlgorithmSource(values: recording.resolved)
+            learners[name] = try AlgorithmRegistry.make(name, parameters: recording)
+            hyperparameters[name] = recording.resolved
         }
         try section?.finish()
     }
 
     /// The learner `name`, configured by this spec.
     public func algorithm(_ name: String) throws -> any Algorithm {
-        guard let source = sources[name] else {
+        guard let learner = learners[name] else {
             throw HumorGymError("unknown algorithm '\(name)'; known: \(AlgorithmRegistry.names.joined(separator: ", "))")
         }
-        return try AlgorithmRegistry.make(name, parameters: source)
+        return learner
     }
 
     public static func == (a: PolicySpec, b: PolicySpec) -> Bool {
         a.name == b.name && a.kind == b.kind && a.features == b.features && a.optimizer == b.optimizer
-            && a.warmStartEpochs == b.warmStartEpochs && a.algorithms == b.algorithms
+            && a.warmStartEpochs == b.warmStartEpochs && a.hyperparameters == b.hyperparameters
     }
-}
-
-/// Resolved hyperparameters replayed as a source: each read returns the value resolved from the file.
-struct AlgorithmSource: ParameterSource, Sendable {
-    let values: [String: String]
-    func double(_ key: String, default value: Double, range: ClosedRange<Double>) throws -> Double { values[key].flatMap(Double.init) ?? value }
-    func int(_ key: String, default value: Int, range: ClosedRange<Int>) throws -> Int { values[key].flatMap(Int.init) ?? value }
-    func bool(_ key: String, default value: Bool) throws -> Bool { values[key].flatMap(Bool.init) ?? value }
-    func string(_ key: String, default value: String, allowed: [String]) throws -> String { values[key] ?? value }
-    func finish() throws {}
 }

@@ -36,15 +36,24 @@ public enum ResultsWriter {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// Writes both files into `directory`, creating it; each file goes to a temporary name first and is
-    /// then moved into place, so a reader never sees half a file.
-    public static func write(_ result: ComparisonReport, to directory: String) throws {
+    /// Creates `directory` if needed and checks that it takes files: call it before a long run, so that a
+    /// bad output path fails before any training.
+    public static func prepare(directory: String) throws {
         let fm = FileManager.default
         do {
             try fm.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
             throw HumorGymError("cannot create output directory '\(directory)': \(error.localizedDescription)")
         }
+        guard fm.isWritableFile(atPath: directory) else {
+            throw HumorGymError("output directory '\(directory)' is not writable")
+        }
+    }
+
+    /// Writes both files into `directory`, creating it; each file goes to a temporary name first and is
+    /// then moved into place, so a reader never sees half a file.
+    public static func write(_ result: ComparisonReport, to directory: String) throws {
+        try prepare(directory: directory)
         for (name, data) in [("results.json", try json(result)), ("results.csv", Data(csv(result).utf8))] {
             let url = URL(fileURLWithPath: directory).appendingPathComponent(name)
             do {

@@ -62,7 +62,7 @@ public final class YAMLSection: ParameterSource {
 
     /// The nested mapping under `key`; an absent key is an empty mapping.
     public func section(_ key: String) throws -> YAMLSection {
-        guard let (node, line) = lookup(key) else {
+        guard let (node, line) = lookup(key), !node.isNull else {
             return try YAMLSection(node: .mapping(Node.Mapping([])), file: file, path: qualified(key))
         }
         guard case .mapping = node else { throw fail(key, line, "expected a mapping of keys to values, found a \(node.kindName)") }
@@ -114,6 +114,12 @@ public final class YAMLSection: ParameterSource {
 }
 
 extension Node {
+    /// `key:` with nothing after it (say, every sub-key commented out).
+    var isNull: Bool {
+        if case .scalar(let s) = self { return s.string.isEmpty || (s.style == .plain && ["~", "null", "Null", "NULL"].contains(s.string)) }
+        return false
+    }
+
     var kindName: String {
         switch self {
         case .scalar: "single value"

@@ -17,6 +17,13 @@ public struct PairwiseJudgement: Sendable, Equatable {
         self.verdict = verdict
         self.reason = reason
     }
+
+    /// P(a better) = (p(a, b) + 1 - p(b, a)) / 2 from the judgement of (a, b) and of (b, a); nil if either
+    /// has no probability.
+    public static func averagedPreference(_ forward: PairwiseJudgement, _ backward: PairwiseJudgement) -> Double? {
+        guard let f = forward.probabilityFirstBetter, let b = backward.probabilityFirstBetter else { return nil }
+        return (f + 1 - b) / 2
+    }
 }
 
 /// A pair to judge, in presentation order.
@@ -61,14 +68,15 @@ extension Critic {
         return judgements
     }
 
+    /// Judges each pair as given and swapped, in one batch: (forward, backward) per pair.
+    public func compareBothOrders(_ pairs: [PairRequest]) async throws -> [(forward: PairwiseJudgement, backward: PairwiseJudgement)] {
+        let judgements = try await compare(pairs.flatMap { [$0, $0.swapped] })
+        return pairs.indices.map { (judgements[2 * $0], judgements[2 * $0 + 1]) }
+    }
+
     /// Judges each pair in both presentation orders and averages: P(a better) = (p(a, b) + 1 - p(b, a)) / 2.
     /// Nil where either order abstained. This is how the paper cancels position bias.
     public func preferenceBothOrders(_ pairs: [PairRequest]) async throws -> [Double?] {
-        let judgements = try await compare(pairs.flatMap { [$0, $0.swapped] })
-        return pairs.indices.map { i in
-            guard let forward = judgements[2 * i].probabilityFirstBetter,
-                  let backward = judgements[2 * i + 1].probabilityFirstBetter else { return nil }
-            return (forward + 1 - backward) / 2
-        }
+        try await compareBothOrders(pairs).map { PairwiseJudgement.averagedPreference($0.forward, $0.backward) }
     }
 }

@@ -29,8 +29,9 @@ public protocol Environment {
 }
 
 /// The humor task as an environment: the observation is a prompt, the action a response, the reward the
-/// critic's score. One prompt, one response is one episode.
-public struct HumorEnvironment: Environment {
+/// critic's score. One prompt, one response is one episode. A reference type, like a Gymnasium
+/// environment: it owns its generator and episode state, which copies must not share by accident.
+public final class HumorEnvironment: Environment {
     public let prompts: [Prompt]
     public let critic: any Critic
     private var stream: RandomStream
@@ -46,14 +47,14 @@ public struct HumorEnvironment: Environment {
         self.stream = SeedSequence(root: seed).stream("environment")
     }
 
-    public mutating func reset(seed: UInt64? = nil) -> (observation: Prompt, info: [String: Double]) {
+    public func reset(seed: UInt64? = nil) -> (observation: Prompt, info: [String: Double]) {
         if let seed { stream = SeedSequence(root: seed).stream("environment") }
         let prompt = prompts[stream.integer(below: prompts.count)]
         current = prompt
         return (prompt, ["prompt_id": Double(prompt.id)])
     }
 
-    public mutating func step(_ action: Text) async throws -> Transition<Prompt> {
+    public func step(_ action: Text) async throws -> Transition<Prompt> {
         guard let prompt = current else {
             throw HumorGymError("HumorEnvironment.step called before reset, or after the episode ended; call reset first")
         }
@@ -66,9 +67,9 @@ public struct HumorEnvironment: Environment {
 
 /// Many prompts at once (Gymnasium's vector environment with auto-reset): `step` judges a batch of
 /// responses in one critic call and starts the next batch of episodes.
-public struct HumorVectorEnvironment: Environment {
+public final class HumorVectorEnvironment: Environment {
     public let batchSize: Int
-    private var environment: HumorEnvironment
+    private let environment: HumorEnvironment
     private var current: [Prompt]?
 
     public init(prompts: [Prompt], critic: any Critic, batchSize: Int, seed: UInt64 = 0) throws {
@@ -77,7 +78,7 @@ public struct HumorVectorEnvironment: Environment {
         self.environment = try HumorEnvironment(prompts: prompts, critic: critic, seed: seed)
     }
 
-    public mutating func reset(seed: UInt64? = nil) -> (observation: [Prompt], info: [String: Double]) {
+    public func reset(seed: UInt64? = nil) -> (observation: [Prompt], info: [String: Double]) {
         var batch = [environment.reset(seed: seed).observation]
         while batch.count < batchSize { batch.append(environment.reset(seed: nil).observation) }
         current = batch
@@ -85,7 +86,7 @@ public struct HumorVectorEnvironment: Environment {
     }
 
     /// Rewards for the responses to the current batch, in order; the next observation is a new batch.
-    public mutating func step(_ actions: [Text]) async throws -> Transition<[Prompt]> {
+    public func step(_ actions: [Text]) async throws -> Transition<[Prompt]> {
         guard let prompts = current else { throw HumorGymError("HumorVectorEnvironment.step called before reset") }
         guard actions.count == prompts.count else {
             throw HumorGymError("HumorVectorEnvironment.step: \(actions.count) actions for \(prompts.count) prompts")

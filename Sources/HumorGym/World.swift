@@ -41,6 +41,10 @@ public final class CandidateSets: Sendable {
     /// `sets[prompt.id]` is that prompt's candidate list; ids must be 0..<sets.count.
     public init(_ sets: [[Text]]) {
         self.sets = sets
+        var offsets = [0]
+        offsets.reserveCapacity(sets.count + 1)
+        for set in sets { offsets.append(offsets.last! + set.count) }
+        self.offsets = offsets
         self.positions = sets.map { list in
             var index = [Text: Int](minimumCapacity: list.count)
             for (i, text) in list.enumerated() where index[text] == nil { index[text] = i }
@@ -55,11 +59,7 @@ public final class CandidateSets: Sendable {
     /// Where `response` sits in the prompt's candidate list, or nil when it is not a candidate.
     public func position(of response: Text, for prompt: Prompt) -> Int? { positions[prompt.id][response] }
 
-    /// Offsets of each prompt's first candidate in one flat list of all candidates (prompt order by id).
-    public var offsets: [Int] {
-        var offsets = [0]
-        offsets.reserveCapacity(sets.count + 1)
-        for set in sets { offsets.append(offsets.last! + set.count) }
-        return offsets
-    }
+    /// Offsets of each prompt's first candidate in one flat list of all candidates (prompt order by id);
+    /// the last entry is the total.
+    public let offsets: [Int]
 }

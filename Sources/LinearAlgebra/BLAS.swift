@@ -18,14 +18,4 @@ public enum BLAS {
         cblas_dgemv(CblasRowMajor, transpose ? CblasTrans : CblasNoTrans, blasint(rows), blasint(cols),
                     alpha, a, blasint(cols), x, 1, beta, y, 1)
     }
-
-    /// C <- alpha * op(A) op(B) + beta * C, all row-major; C is m x n, the inner dimension k.
-    public static func gemm(
-        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Double,
-        a: UnsafePointer<Double>, b: UnsafePointer<Double>, beta: Double, c: UnsafeMutablePointer<Double>
-    ) {
-        cblas_dgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
-                    blasint(m), blasint(n), blasint(k), alpha, a, blasint(transposeA ? m : k),
-                    b, blasint(transposeB ? k : n), beta, c, blasint(n))
-    }
 }

@@ -25,7 +25,7 @@ public struct FeatureMap: Sendable, Equatable {
                 h ^= h >> 29
             }
             let sign: Double = h & (1 << 63) == 0 ? 1 : -1
-            row[Int(h % UInt64(dimension))] += sign * value
+            row[Int(h % UInt64(dimension - 2))] += sign * value  // the last two columns are the dense ones
         }
         let y = response.tokens
         let promptTokens = Set(prompt.tokens)

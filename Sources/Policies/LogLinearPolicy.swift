@@ -10,11 +10,9 @@ public struct LogLinearPolicy: CandidateSetPolicy {
     public final class Features: Sendable {
         public let map: FeatureMap
         public let matrix: Matrix
-        let offsets: [Int]
 
         public init(map: FeatureMap, prompts: [Prompt], candidates: CandidateSets) {
             self.map = map
-            self.offsets = candidates.offsets
             self.matrix = map.matrix(prompts: prompts, candidates: candidates)
         }
     }
@@ -30,7 +28,7 @@ public struct LogLinearPolicy: CandidateSetPolicy {
         self.parameters = Array(repeating: 0, count: features.map.dimension)
     }
 
-    private func rows(_ prompt: Prompt) -> Range<Int> { features.offsets[prompt.id]..<features.offsets[prompt.id + 1] }
+    private func rows(_ prompt: Prompt) -> Range<Int> { candidates.offsets[prompt.id]..<candidates.offsets[prompt.id + 1] }
 
     public func logits(for prompt: Prompt) -> [Double] { features.matrix.times(parameters, rows: rows(prompt)) }
 

@@ -5,13 +5,12 @@ import HumorGym
 public struct TabularPolicy: CandidateSetPolicy {
     public let candidates: CandidateSets
     public var parameters: [Double]
-    private let offsets: [Int]
+    private var offsets: [Int] { candidates.offsets }
 
     /// Starts uniform over every prompt's candidates.
     public init(candidates: CandidateSets) {
         self.candidates = candidates
-        self.offsets = candidates.offsets
-        self.parameters = Array(repeating: 0, count: offsets.last!)
+        self.parameters = Array(repeating: 0, count: candidates.offsets.last!)
     }
 
     public func logits(for prompt: Prompt) -> [Double] {

@@ -5,7 +5,8 @@ import Stochastics
 ///
 /// How funny a twist is depends on the pair (prompt topic, twist noun) through a low-rank interaction,
 /// plus the noun's and the situation's own appeal:
-///     funny(t, n, s) = sigmoid(3 a_t . b_n + c_n + d_s)          (a_t, b_n in R^3)
+///     funny(t, n, s) = sigmoid(2 a_t . b_n + c_n + d_s)          (a_t, b_n ~ N(0, I/3) in R^3,
+///                                                                c_n ~ N(0, 1), d_s ~ N(0, 0.8^2), d_none = -1)
 /// so a student can learn it from examples, and a joke that works for one topic can fall flat on another.
 struct HiddenHumor: Sendable {
     static let rank = 3

@@ -2,7 +2,8 @@ import HumorGym
 
 /// The paraphrase world's "human": scores any token sequence for humor, consistency and fluency.
 ///
-/// - humor = clamp(0.7 funny(topic, noun, situation) + exaggeration + opener + tag + punchline
+/// - humor = clamp(0.7 funny(topic, noun, situation) + exaggeration(k) + each intensifier's own strength
+///   + opener + tag + punchline
 ///   - 0.15 per extra twist - 0.15 per repeated content word, 0, 1), from the last twist in the text.
 /// - consistency = clamp(w_c [concept kept] + w_q [qualifier kept] - 0.4 per other concept
 ///   - 0.25 per other qualifier, 0, 1); a synonym keeps the meaning; w_q = 0.35 when the prompt has a

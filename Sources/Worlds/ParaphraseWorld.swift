@@ -71,16 +71,19 @@ public struct ParaphraseWorld: World {
             + order.dropFirst(c.trainPrompts).prefix(c.testPrompts).map { (.test, inDistribution[$0]) }
             + oodOrder.prefix(c.oodPrompts).map { (.ood, outOfDistribution[$0]) }
 
-        var prompts: [Prompt] = []
-        var candidateLists: [[Text]] = []
+        // The language the gold judge calls fluent: every prompt the grammar makes and clean samples of its
+        // responses, from every meaning in a fixed order, so that it does not depend on the split sizes.
         var bigrams = BigramSet(vocabularySize: lexicon.vocabulary.count)
         let grammarSamples = seeds.stream("grammar")
+        for meaning in inDistribution + outOfDistribution {
+            bigrams.insert(grammar.prompt(meaning))
+            for _ in 0..<24 { bigrams.insert(grammar.response(meaning, stream: grammarSamples, corrupt: false)) }
+        }
+        var prompts: [Prompt] = []
+        var candidateLists: [[Text]] = []
         for (id, (split, meaning)) in chosen.enumerated() {
             let tokens = grammar.prompt(meaning)
             prompts.append(Prompt(id: id, split: split, text: Text(tokens)))
-            bigrams.insert(tokens)
-            // The language the gold judge calls fluent: clean samples of the grammar for every prompt.
-            for _ in 0..<24 { bigrams.insert(grammar.response(meaning, stream: grammarSamples, corrupt: false)) }
             let stream = seeds.child("candidates").stream(String(id))
             var list = [Text(tokens)]
             var seen: Set<Text> = [list[0]]

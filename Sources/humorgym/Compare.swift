@@ -32,6 +32,7 @@ struct Compare: AsyncParsableCommand {
             let names = algorithms.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
             let comparison = try Comparison(experiment: try specs.experiment(), algorithms: names, seedCount: seeds, rootSeed: seed,
                                             concurrency: jobs)
+            try ResultsWriter.prepare(directory: out)  // a bad --out fails now, not after training
             let quiet = quiet
             let result = try await comparison.run { line in
                 if !quiet { FileHandle.standardError.write(Data((line + "\n").utf8)) }

@@ -12,8 +12,8 @@ struct DiagnoseCritic: AsyncParsableCommand {
 
     @OptionGroup var specs: SpecOptions
 
-    @Option(help: "Split whose prompts give the pairs.")
-    var split = "test"
+    @Option(help: "Split whose prompts give the pairs: train, test or ood.")
+    var split = Split.test
 
     @Option(help: "Root seed (teacher outputs and critic noise).")
     var seed: UInt64 = 0
@@ -23,25 +23,18 @@ struct DiagnoseCritic: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            guard let split = Split(rawValue: split) else {
-                throw HumorGymError("--split must be one of train, test, ood; got '\(self.split)'")
-            }
             let experiment = try specs.experiment()
             let run = experiment.run(seed: seed)
-            var pairs: [PairRequest] = []
-            for (prompt, outputs) in zip(experiment.world.prompts(split), run.teacherOutputs[split]!) {
-                for i in outputs.indices { for j in outputs.indices where j > i && outputs[i] != outputs[j] {
-                    pairs.append(PairRequest(prompt: prompt, first: outputs[i], second: outputs[j]))
-                } }
-            }
+            let pairs = experiment.teacherPairs(split, run: run)
             guard !pairs.isEmpty else { throw HumorGymError("diagnose-critic: the \(split.rawValue) split gives no pair of distinct teacher outputs") }
-            let critic = experiment.critic(seed: run.seeds.seed(for: "diagnostics"))
+            let critic = experiment.critic(seed: run.seeds.seed(for: "diagnostics"), run: run)
             let d = try await CriticDiagnostics.measure(critic: critic, gold: experiment.world.goldJudge, pairs: pairs)
             if json { try printJSONLine(d); return }
             print("critic \(critic.name) (\(critic.configuration.mode.rawValue)) on \(d.pairs) pairs of teacher outputs, \(split.rawValue) split, both orders")
             func row(_ name: String, _ r: CriticDiagnostics.Rate, _ paper: String) {
+                let percent = r.denominator == 0 ? "     -" : String(format: "%5.1f%%", r.percent)
                 print(name.padding(toLength: 16, withPad: " ", startingAt: 0)
-                      + String(format: "%6.1f%%  (%d / %d)", r.percent, r.count, r.denominator) + "   paper (MCP): " + paper)
+                      + percent + String(format: "  (%d / %d)", r.count, r.denominator) + "   paper (MCP): " + paper)
             }
             row("agreement", d.agreement, "76%")
             row("position flips", d.positionFlips, "15%")
@@ -52,7 +45,8 @@ struct DiagnoseCritic: AsyncParsableCommand {
 
             agreement: pairs where gold prefers one and the order-averaged verdict is decisive.
             position flips: pairs decisive in both orders whose verdict followed the position.
-            length bias: of pairs of different lengths, those where gold prefers the shorter and the critic the longer.
+            length bias: of pairs of different lengths that gold and the critic both decide, those where gold
+                         prefers the shorter and the critic the longer.
             """)
         }
     }

@@ -25,6 +25,8 @@ struct SpecOptions: ParsableArguments {
     }
 }
 
+extension Split: ExpressibleByArgument {}
+
 /// Runs `body`, turning HumorGym's errors into one clear line on standard error and exit status 1.
 func reportingErrors(_ body: () async throws -> Void) async throws {
     do {

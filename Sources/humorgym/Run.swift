@@ -35,23 +35,19 @@ struct Run: AsyncParsableCommand {
             let experiment = try specs.experiment()
             let learner = try experiment.policySpec.algorithm(algorithm)
             let run = experiment.run(seed: Comparison.seeds(root: seed, count: 1)[0])
-            try await experiment.withStudent { student in
+            let metrics = try await experiment.withStudent { student in
                 try await trainAndReport(student, learner: learner, experiment: experiment, run: run)
             }
+            try printJSONLine(Final(algorithm: learner.name, seed: run.seeds.root, metrics: metrics))
         }
     }
 
+    /// The warm start and the learner, every step printed as it happens.
     private func trainAndReport<P: TrainablePolicy>(_ student: P, learner: any Algorithm, experiment: Experiment,
-                                                    run: Experiment.Run) async throws {
-        func emit(_ phase: String) -> @Sendable (StepMetrics) -> Bool {
-            { record in
-                try? printJSONLine(Line(phase: phase, algorithm: record.algorithm, step: record.step, values: record.values))
-                return true
-            }
-        }
-        var start = student
-        _ = try await experiment.warmStart(&start, run: run, progress: emit("warm-start"))
-        let (_, _, metrics) = try await experiment.train(learner, from: start, run: run, progress: emit("train"))
-        try printJSONLine(Final(algorithm: learner.name, seed: run.seeds.root, metrics: metrics))
+                                                    run: Experiment.Run) async throws -> [String: SplitMetrics] {
+        try await experiment.warmStartAndTrain(student, learners: [learner], run: run) { phase, record in
+            try? printJSONLine(Line(phase: phase, algorithm: record.algorithm, step: record.step, values: record.values))
+            return true
+        }.outcomes[0].metrics
     }
 }

@@ -11,7 +11,7 @@ struct Sample: AsyncParsableCommand {
     @OptionGroup var specs: SpecOptions
 
     @Option(help: "Split to show: train, test or ood.")
-    var split = "test"
+    var split = Split.test
 
     @Option(help: "Number of prompts.")
     var count = 3
@@ -27,9 +27,6 @@ struct Sample: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            guard let split = Split(rawValue: split) else {
-                throw HumorGymError("--split must be one of train, test, ood; got '\(self.split)'")
-            }
             guard count >= 1, samples >= 1 else { throw HumorGymError("--count and --samples must be at least 1") }
             let experiment = try specs.experiment()
             let learner = try algorithm.map { try experiment.policySpec.algorithm($0) }
@@ -42,9 +39,8 @@ struct Sample: AsyncParsableCommand {
 
     private func show<P: TrainablePolicy>(_ student: P, learner: (any Algorithm)?, experiment: Experiment, run: Experiment.Run,
                                           split: Split) async throws {
-        var policy = student
-        _ = try await experiment.warmStart(&policy, run: run)
-        if let learner { policy = try await experiment.train(learner, from: policy, run: run).policy }
+        let (start, outcomes) = try await experiment.warmStartAndTrain(student, learners: learner.map { [$0] } ?? [], run: run)
+        let policy = outcomes.first?.policy ?? start
         let world = experiment.world
         let gold = world.goldJudge
         func line(_ text: Text, _ prompt: Prompt) -> String {

@@ -34,12 +34,13 @@ struct CLI {
         try text.write(to: directory.appendingPathComponent(name), atomically: true, encoding: .utf8)
     }
 
-    func run(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
+    func run(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, out: String, err: String) {
         let binary = try #require(Self.binary, "the humorgym binary was not found beside the tests; run `swift build` first or set HUMORGYM_BINARY")
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
         process.currentDirectoryURL = directory
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
@@ -57,7 +58,9 @@ struct CLI {
     @Test func twoProcessesWriteByteIdenticalResults() throws {
         let cli = try CLI()
         let args = ["compare", "--env", "small.yaml", "--algorithms", "imitation,dpo", "--seeds", "2", "--seed", "11", "--quiet"]
-        let a = try cli.run(args + ["--out", "a"]), b = try cli.run(args + ["--out", "b"])
+        // GSL's environment variables must not reach the generators: HumorGym seeds explicitly.
+        let a = try cli.run(args + ["--out", "a"])
+        let b = try cli.run(args + ["--out", "b"], environment: ["GSL_RNG_SEED": "123", "GSL_RNG_TYPE": "taus"])
         #expect(a.status == 0 && b.status == 0, "\(a.err)\(b.err)")
         #expect(a.out.contains("dpo") && a.out.contains("WTR"))
         #expect(try cli.contents("a/results.json") == cli.contents("b/results.json"))
@@ -68,11 +71,14 @@ struct CLI {
 
     @Test func runReproducesTheFirstSeedOfCompare() throws {
         let cli = try CLI()
-        let r = try cli.run(["run", "--env", "small.yaml", "--algorithm", "rwr", "--seed", "5"])
+        let r = try cli.run(["run", "--env", "small.yaml", "--algorithm", "rwr", "--seed", "5", "--policy", "log-linear"])
         #expect(r.status == 0, "\(r.err)")
         let lines = r.out.split(separator: "\n").map { try! JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
         #expect(lines.first?["phase"] as? String == "warm-start")
-        #expect(lines.contains { $0["phase"] as? String == "train" && $0["algorithm"] as? String == "rwr" })
+        let train = lines.filter { $0["phase"] as? String == "train" && $0["algorithm"] as? String == "rwr" }
+        #expect(!train.isEmpty)
+        // Every training step carries its round and the round's mean critic reward as it is printed.
+        #expect(train.allSatisfy { ($0["values"] as? [String: Any]).map { $0["round"] != nil && $0["reward_mean"] != nil } ?? false })
         let final = try #require(lines.last)
         #expect(final["phase"] as? String == "evaluation")
         let c = try cli.run(["compare", "--env", "small.yaml", "--algorithms", "rwr", "--seeds", "1", "--seed", "5", "--out", "c", "--quiet"])
@@ -80,6 +86,13 @@ struct CLI {
         let compared = try JSONSerialization.jsonObject(with: cli.contents("c/results.json")) as! [String: Any]
         let run = (compared["runs"] as! [[String: Any]])[0]
         #expect(NSDictionary(dictionary: run["metrics"] as! [String: Any]) == NSDictionary(dictionary: final["metrics"] as! [String: Any]))
+    }
+
+    @Test func theTabularStudentRunsEndToEnd() throws {
+        let cli = try CLI()
+        let r = try cli.run(["compare", "--env", "small.yaml", "--policy", "tabular", "--seeds", "2", "--out", "t", "--quiet"])
+        #expect(r.status == 0, "\(r.err)")
+        #expect(r.out.contains("policy tabular, 2 seed(s)"))
     }
 
     @Test func sampleAndDiagnoseCriticWork() throws {
@@ -104,7 +117,8 @@ struct CLI {
         (["compare", "--env", "nowhere"], "unknown environment 'nowhere'"),
         (["compare", "--env", "small.yaml", "--seeds", "0"], "--seeds must be at least 1"),
         (["run", "--env", "small.yaml", "--algorithm", "ppo"], "unknown algorithm 'ppo'"),
-        (["sample", "--env", "small.yaml", "--split", "validation"], "--split must be one of train, test, ood"),
+        (["compare", "--env", "small.yaml", "--algorithms", "dpo,dpo"], "--algorithms names 'dpo' twice"),
+        (["compare", "--env", "small.yaml", "--out", "/proc/humorgym"], "cannot create output directory '/proc/humorgym'"),
     ])
     func badInputIsAClearErrorAndANonZeroExit(arguments: [String], message: String) throws {
         let cli = try CLI()
@@ -115,9 +129,15 @@ struct CLI {
         try cli.write("broken.yaml", "world: [1,\n")
         try cli.write("empty-split.yaml", "world:\n  trainPrompts: 10\n  testPrompts: 0\n")
         let r = try cli.run(arguments)
-        #expect(r.status != 0)
+        #expect(r.status == 1)
         #expect(r.err.contains(message), "stderr: \(r.err)")
         #expect(!r.err.contains("Fatal error") && !r.err.contains("crashed"))
         #expect(!FileManager.default.fileExists(atPath: cli.directory.appendingPathComponent("runs").path))
+    }
+
+    @Test func aBadFlagValueIsAUsageError() throws {
+        let r = try CLI().run(["sample", "--split", "validation"])
+        #expect(r.status == 64)  // EX_USAGE, from the argument parser
+        #expect(r.err.contains("validation") && r.err.contains("--split"), "stderr: \(r.err)")
     }
 }

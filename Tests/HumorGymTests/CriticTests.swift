@@ -74,6 +74,22 @@ import Testing
     }
 }
 
+@Suite struct ExperimentCriticTests {
+    @Test func selfPreferenceIsForTheRunsOwnTeacher() async throws {
+        var env = EnvironmentSpec()
+        env.world.trainPrompts = 20; env.world.testPrompts = 5; env.world.oodPrompts = 5
+        env.critic.noise = 0; env.critic.tasteNoise = 0; env.critic.lengthBias = 0; env.critic.teacherPreference = 3
+        let experiment = try Experiment(environment: env, policy: PolicySpec())
+        let run = experiment.run(seed: 4)
+        let critic = experiment.critic(seed: 99, run: run)
+        let p = experiment.world.prompts(.train)[0], y = experiment.world.candidates[p][2]
+        let expected = experiment.world.goldJudge.judge(y, for: p).total / env.critic.temperature + 3 * run.teacher.idiosyncrasy(y, for: p)
+        #expect(abs(try await critic.score(y, for: p) - expected) < 1e-9)
+        // The teacher whose outputs the run trains on is the one the critic prefers.
+        #expect(run.teacher.outputs(for: p, count: 3) == run.teacherOutputs[.train]![0])
+    }
+}
+
 @Suite struct CriticDiagnosticsTests {
     @Test func handComputedOnAScriptedCritic() async throws {
         let world = Fixtures.small
@@ -101,12 +117,8 @@ import Testing
         // The same pairs and seed as `humorgym diagnose-critic` with no arguments.
         let experiment = try Experiment(environment: EnvironmentSpec(), policy: PolicySpec())
         let run = experiment.run(seed: 0)
-        var pairs: [PairRequest] = []
-        for (prompt, outputs) in zip(experiment.world.prompts(.test), run.teacherOutputs[.test]!) {
-            for i in outputs.indices { for j in outputs.indices where j > i { pairs.append(PairRequest(prompt: prompt, first: outputs[i], second: outputs[j])) } }
-        }
-        let d = try await CriticDiagnostics.measure(critic: experiment.critic(seed: run.seeds.seed(for: "diagnostics")),
-                                                    gold: experiment.world.goldJudge, pairs: pairs)
+        let d = try await CriticDiagnostics.measure(critic: experiment.critic(seed: run.seeds.seed(for: "diagnostics"), run: run),
+                                                    gold: experiment.world.goldJudge, pairs: experiment.teacherPairs(.test, run: run))
         #expect(abs(d.agreement.percent - 76) <= 3, "agreement \(d.agreement.percent)")
         #expect(abs(d.positionFlips.percent - 15) <= 3, "position flips \(d.positionFlips.percent)")
         #expect(abs(d.lengthBias.percent - 20) <= 3, "length bias \(d.lengthBias.percent)")

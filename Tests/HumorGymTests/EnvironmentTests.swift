@@ -24,20 +24,20 @@ import Testing
     }
 
     @Test func followsTheGymnasiumContract() async throws {
-        var env = try make()
+        let env = try make()
         await #expect(throws: HumorGymError.self) { _ = try await env.step(Text([1])) }
         let (first, info) = env.reset(seed: 7)
         #expect(info["prompt_id"] == Double(first.id))
         let t = try await env.step(world.candidates[first][0])
         #expect(t.terminated && !t.truncated && t.reward.isFinite)
         await #expect(throws: HumorGymError.self) { _ = try await env.step(Text([1])) }  // the episode ended
-        var again = try make()
+        let again = try make()
         #expect(again.reset(seed: 7).observation == first)
         #expect(throws: HumorGymError.self) { try HumorEnvironment(prompts: [], critic: MockCritic(gold: world.goldJudge, seed: 1)) }
     }
 
     @Test func vectorEnvironmentRewardsEveryResponseAndAutoResets() async throws {
-        var env = try HumorVectorEnvironment(prompts: world.prompts(.train), critic: MockCritic(gold: world.goldJudge, seed: 1), batchSize: 5)
+        let env = try HumorVectorEnvironment(prompts: world.prompts(.train), critic: MockCritic(gold: world.goldJudge, seed: 1), batchSize: 5)
         let prompts = env.reset(seed: 1).observation
         #expect(prompts.count == 5)
         let t = try await env.step(prompts.map { world.candidates[$0][1] })

@@ -39,12 +39,15 @@ import Testing
         lenient.tieMargin = 0.5  // every verdict a tie: every comparison a win or tie
         byMock.evaluator = .mock(lenient)
         var greedy = env
-        greedy.greedyEvaluation = true
+        greedy.decoding = .greedy
         #expect(try await wtr(byMock) == 100)
         let viaCritic = try await wtr(byCritic), viaGreedy = try await wtr(greedy)
         #expect(viaCritic != gold && viaCritic > 0 && viaCritic < 100, "critic \(viaCritic) gold \(gold)")
         #expect(viaGreedy != gold)
         let parsed = try EnvironmentSpec(yaml: "evaluator:\n  kind: mock\n  tieMargin: 0.5\nevaluation:\n  decoding: greedy\n", file: "e.yaml")
-        #expect(parsed.evaluator == .mock(lenient) && parsed.greedyEvaluation)
+        // A mock evaluator from a file has a taste of its own (tasteSeed 2), not the training critic's (1).
+        var ownTaste = lenient
+        ownTaste.tasteSeed = 2
+        #expect(parsed.evaluator == .mock(ownTaste) && parsed.decoding == .greedy)
     }
 }

@@ -17,6 +17,7 @@ func readProjectFile(_ path: String) throws -> String {
         #expect(try PolicySpec(yaml: readProjectFile("policies/log-linear.yaml"), file: "log-linear.yaml") == PolicySpec())
         #expect(try PolicySpec(yaml: readProjectFile("policies/tabular.yaml"), file: "tabular.yaml") == PolicySpec.builtIn["tabular"])
         #expect(try EnvironmentSpec(yaml: "", file: "empty.yaml") == EnvironmentSpec())
+        #expect(try EnvironmentSpec(yaml: "critic:\n  # noise: 2\nworld:\n", file: "commented.yaml") == EnvironmentSpec())
     }
 
     func error(_ body: () throws -> Void) -> String {

@@ -18,15 +18,11 @@ func peakResidentMegabytes() -> Double {
 func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
 
 let experiment = try Experiment(environment: EnvironmentSpec(), policy: PolicySpec())
-let world = experiment.world
 let run = experiment.run(seed: 1)
 
 // 1. Critic throughput: every pair of distinct teacher outputs on the test split, cycled to 2M judgements.
-var pairs: [PairRequest] = []
-for (prompt, outputs) in zip(world.prompts(.test), run.teacherOutputs[.test]!) {
-    for i in outputs.indices { for j in outputs.indices where j > i { pairs.append(PairRequest(prompt: prompt, first: outputs[i], second: outputs[j])) } }
-}
-let critic = experiment.critic(seed: 7)
+let pairs = experiment.teacherPairs(.test, run: run)
+let critic = experiment.critic(seed: 7, run: run)
 let batch = Array((0..<(2_000_000 / pairs.count + 1)).flatMap { _ in pairs }.prefix(2_000_000))
 _ = critic.judgeNow(Array(batch.prefix(10_000)))  // warm up
 var best = Double.infinity
