@@ -60,3 +60,14 @@ func keepBetterHalf(_ candidates: [Text], for prompt: Prompt, critic: any Critic
     let p = try await critic.preferenceBothOrders([PairRequest(prompt: prompt, first: candidates[1], second: candidates[2])])
     #expect(p[0] != nil)
 }
+
+/// The README's environment tour, verbatim but for the prints.
+@Test func gymnasiumStyleTour() async throws {
+    let world = try ParaphraseWorld()
+    let env = try HumorEnvironment(prompts: world.prompts(.train), critic: MockCritic(gold: world.goldJudge, seed: 1))
+    let (prompt, info) = env.reset(seed: 42)
+    let response = world.candidates[prompt][3]
+    let t = try await env.step(response)
+    #expect(t.terminated && t.reward.isFinite && info["prompt_id"] == Double(prompt.id))
+    #expect(world.goldJudge.judge(response, for: prompt).total > 0)
+}
