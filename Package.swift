@@ -16,6 +16,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
     ],
     targets: [
         // C shims: each is imported by exactly one Swift module (GSL's gsl_cblas.h clashes with OpenBLAS's cblas.h).
@@ -24,11 +25,13 @@ let package = Package(
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas",
                        providers: [.apt(["libopenblas-dev"])]),
         .target(name: "Stochastics", dependencies: ["CGSL"]),
-        .target(name: "LinearAlgebra", dependencies: ["COpenBLAS"]),
+        .target(name: "LinearAlgebra", dependencies: ["COpenBLAS", .product(name: "RealModule", package: "swift-numerics")]),
         .target(name: "HumorGym", dependencies: ["Stochastics"]),
         .target(name: "Worlds", dependencies: ["HumorGym", "Stochastics"]),
         .target(name: "Critics", dependencies: ["HumorGym", "Stochastics"]),
-        .target(name: "Policies", dependencies: ["HumorGym", "Stochastics", "LinearAlgebra"]),
+        .target(name: "Policies", dependencies: [
+            "HumorGym", "Stochastics", "LinearAlgebra", .product(name: "RealModule", package: "swift-numerics"),
+        ]),
         .target(name: "Algorithms", dependencies: ["HumorGym", "Stochastics"]),
         .target(name: "Experiments", dependencies: [
             "HumorGym", "Stochastics", "LinearAlgebra", "Worlds", "Critics", "Policies", "Algorithms", "Yams",

@@ -1,0 +1,43 @@
+/// The shape of a decoder-only transformer student (GPT-2 style, pre-LayerNorm).
+public struct TransformerConfiguration: Sendable, Equatable, Codable {
+    public var vocabularySize: Int
+    /// Longest sequence (prompt and response together) the position embeddings cover.
+    public var contextLength = 64
+    public var width = 128
+    public var layers = 4
+    public var heads = 4
+    /// Hidden width of each MLP, as a multiple of `width`.
+    public var mlpRatio = 4
+    public var layerNormEpsilon = 1e-5
+    /// Seeds the initial weights.
+    public var initializationSeed: UInt64 = 0
+
+    public init(vocabularySize: Int) { self.vocabularySize = vocabularySize }
+
+    public var headWidth: Int { width / heads }
+    public var hiddenWidth: Int { width * mlpRatio }
+
+    /// A clear error for a shape the model cannot have.
+    public func validate() throws {
+        guard vocabularySize > 0, contextLength > 0, width > 0, layers >= 0, heads > 0, mlpRatio > 0 else {
+            throw TransformerError.invalidConfiguration("every size must be positive (vocabulary \(vocabularySize), context \(contextLength), width \(width), layers \(layers), heads \(heads), mlpRatio \(mlpRatio))")
+        }
+        guard width % heads == 0 else {
+            throw TransformerError.invalidConfiguration("width \(width) is not a multiple of heads \(heads)")
+        }
+    }
+}
+
+public enum TransformerError: Error, Equatable, CustomStringConvertible {
+    case invalidConfiguration(String)
+    case sequenceTooLong(length: Int, context: Int)
+    case tokenOutOfRange(token: Int32, vocabulary: Int)
+
+    public var description: String {
+        switch self {
+        case .invalidConfiguration(let why): "transformer configuration: \(why)"
+        case .sequenceTooLong(let length, let context): "a sequence of \(length) tokens exceeds the context length \(context)"
+        case .tokenOutOfRange(let token, let vocabulary): "token \(token) is outside the vocabulary of \(vocabulary)"
+        }
+    }
+}

@@ -1,0 +1,166 @@
+import LinearAlgebra
+import Stochastics
+
+/// A pre-LayerNorm decoder-only transformer (GPT-2 shape) with its own backward pass, every op batched
+/// through OpenBLAS gemm. Generic over the scalar: `Float` for training, `Double` for gradient checks.
+///
+/// Block l:  x' = x + Proj(Attn(LN1(x)));  x'' = x' + FcProj(GELU(Fc(LN2(x')))).
+/// Output:   logits = LNf(x_L) W_te^T (the output head is tied to the token embedding).
+public struct TransformerModel<S: BLASScalar>: Sendable {
+    public let configuration: TransformerConfiguration
+    public let layout: TransformerLayout
+    public var parameters: [S]
+
+    /// GPT-2's initialisation: N(0, 0.02) for embeddings and matrices, N(0, 0.02 / sqrt(2 L)) for the two
+    /// projections into the residual stream, LayerNorm weights 1, biases 0; seeded by the configuration.
+    public init(_ configuration: TransformerConfiguration) throws {
+        try configuration.validate()
+        self.configuration = configuration
+        layout = TransformerLayout(configuration)
+        var p = [S](repeating: 0, count: layout.parameterCount)
+        let stream = RandomStream(seed: configuration.initializationSeed)
+        let residualSigma = 0.02 / (2 * Double(max(1, configuration.layers))).squareRoot()
+        func fill(_ t: TransformerLayout.Tensor, _ sigma: Double) { for i in t.range { p[i] = S(stream.gaussian(sigma: sigma)) } }
+        func ones(_ t: TransformerLayout.Tensor) { for i in t.range { p[i] = 1 } }
+        fill(layout.tokenEmbedding, 0.02)
+        fill(layout.positionEmbedding, 0.02)
+        for b in layout.blocks {
+            ones(b.ln1Weight); ones(b.ln2Weight)
+            fill(b.attentionWeight, 0.02); fill(b.fcWeight, 0.02)
+            fill(b.projectionWeight, residualSigma); fill(b.fcProjectionWeight, residualSigma)
+        }
+        ones(layout.finalLayerNormWeight)
+        parameters = p
+    }
+
+    /// What a forward pass keeps for the backward pass; `logits` is [batch * length, vocabulary].
+    public struct Activations: Sendable {
+        public let batch: Int
+        public let length: Int
+        let tokens: [Int32]
+        var blocks: [BlockActivations] = []
+        var final: [S] = []
+        var lnf: [S] = [], lnfMean: [S] = [], lnfRstd: [S] = []
+        public var logits: [S] = []
+    }
+
+    struct BlockActivations: Sendable {
+        var input: [S], ln1: [S], ln1Mean: [S], ln1Rstd: [S], qkv: [S], probabilities: [S], attention: [S]
+        var middle: [S], ln2: [S], ln2Mean: [S], ln2Rstd: [S], fc: [S], gelu: [S]
+    }
+
+    /// Runs `batch` sequences of `length` tokens each (row-major; pad short sequences at the end: attention
+    /// is causal, so padding never reaches an earlier position).
+    public func forward(tokens: [Int32], batch: Int, length: Int) throws -> Activations {
+        let c = configuration, d = c.width, h = c.hiddenWidth, V = c.vocabularySize, N = batch * length
+        guard length <= c.contextLength else { throw TransformerError.sequenceTooLong(length: length, context: c.contextLength) }
+        precondition(tokens.count == N, "forward: \(tokens.count) tokens for \(batch) x \(length)")
+        if let bad = tokens.first(where: { $0 < 0 || Int($0) >= V }) { throw TransformerError.tokenOutOfRange(token: bad, vocabulary: V) }
+        var a = Activations(batch: batch, length: length, tokens: tokens)
+        let shape = CausalSelfAttention.Shape(batch: batch, length: length, heads: c.heads, headWidth: c.headWidth)
+        let eps = S(c.layerNormEpsilon)
+        parameters.withUnsafeBufferPointer { pb in
+            let P = pb.baseAddress!
+            var x = [S](repeating: 0, count: N * d)
+            for r in 0..<N {
+                let token = P + layout.tokenEmbedding.offset + Int(tokens[r]) * d
+                let position = P + layout.positionEmbedding.offset + (r % length) * d
+                for i in 0..<d { x[r * d + i] = token[i] + position[i] }
+            }
+            for blk in layout.blocks {
+                var s = BlockActivations(
+                    input: x, ln1: .init(repeating: 0, count: N * d), ln1Mean: .init(repeating: 0, count: N), ln1Rstd: .init(repeating: 0, count: N),
+                    qkv: .init(repeating: 0, count: N * 3 * d), probabilities: .init(repeating: 0, count: batch * c.heads * length * length),
+                    attention: .init(repeating: 0, count: N * d), middle: [], ln2: .init(repeating: 0, count: N * d),
+                    ln2Mean: .init(repeating: 0, count: N), ln2Rstd: .init(repeating: 0, count: N),
+                    fc: .init(repeating: 0, count: N * h), gelu: .init(repeating: 0, count: N * h))
+                LayerNorm.forward(x, weight: P + blk.ln1Weight.offset, bias: P + blk.ln1Bias.offset, rows: N, width: d, epsilon: eps,
+                                  output: &s.ln1, mean: &s.ln1Mean, rstd: &s.ln1Rstd)
+                Linear.forward(s.ln1, weight: P + blk.attentionWeight.offset, bias: P + blk.attentionBias.offset,
+                               rows: N, inputs: d, outputs: 3 * d, output: &s.qkv)
+                CausalSelfAttention.forward(s.qkv, shape: shape, output: &s.attention, probabilities: &s.probabilities)
+                var projected = [S](repeating: 0, count: N * d)
+                Linear.forward(s.attention, weight: P + blk.projectionWeight.offset, bias: P + blk.projectionBias.offset,
+                               rows: N, inputs: d, outputs: d, output: &projected)
+                for i in 0..<(N * d) { x[i] += projected[i] }
+                s.middle = x
+                LayerNorm.forward(x, weight: P + blk.ln2Weight.offset, bias: P + blk.ln2Bias.offset, rows: N, width: d, epsilon: eps,
+                                  output: &s.ln2, mean: &s.ln2Mean, rstd: &s.ln2Rstd)
+                Linear.forward(s.ln2, weight: P + blk.fcWeight.offset, bias: P + blk.fcBias.offset, rows: N, inputs: d, outputs: h, output: &s.fc)
+                GELU.forward(s.fc, count: N * h, output: &s.gelu)
+                Linear.forward(s.gelu, weight: P + blk.fcProjectionWeight.offset, bias: P + blk.fcProjectionBias.offset,
+                               rows: N, inputs: h, outputs: d, output: &projected)
+                for i in 0..<(N * d) { x[i] += projected[i] }
+                a.blocks.append(s)
+            }
+            a.final = x
+            a.lnf = .init(repeating: 0, count: N * d)
+            a.lnfMean = .init(repeating: 0, count: N)
+            a.lnfRstd = .init(repeating: 0, count: N)
+            LayerNorm.forward(x, weight: P + layout.finalLayerNormWeight.offset, bias: P + layout.finalLayerNormBias.offset,
+                              rows: N, width: d, epsilon: eps, output: &a.lnf, mean: &a.lnfMean, rstd: &a.lnfRstd)
+            a.logits = .init(repeating: 0, count: N * V)
+            S.gemm(transposeA: false, transposeB: true, m: N, n: V, k: d, alpha: 1, a: a.lnf, lda: d,
+                   b: P + layout.tokenEmbedding.offset, ldb: d, beta: 0, c: &a.logits, ldc: V)
+        }
+        return a
+    }
+
+    /// The gradient of a loss with respect to every parameter, given dLoss/dlogits ([batch * length, vocabulary]).
+    public func backward(_ a: Activations, logitGradient dlogits: [S]) -> [S] {
+        let c = configuration, d = c.width, h = c.hiddenWidth, V = c.vocabularySize, N = a.batch * a.length
+        precondition(dlogits.count == N * V, "backward: logit gradient has the wrong size")
+        let shape = CausalSelfAttention.Shape(batch: a.batch, length: a.length, heads: c.heads, headWidth: c.headWidth)
+        var grad = [S](repeating: 0, count: parameters.count)
+        parameters.withUnsafeBufferPointer { pb in
+            grad.withUnsafeMutableBufferPointer { gb in
+                let P = pb.baseAddress!, G = gb.baseAddress!
+                // Head (tied to the token embedding) and final LayerNorm.
+                var dlnf = [S](repeating: 0, count: N * d)
+                S.gemm(transposeA: false, transposeB: false, m: N, n: d, k: V, alpha: 1, a: dlogits, lda: V,
+                       b: P + layout.tokenEmbedding.offset, ldb: d, beta: 0, c: &dlnf, ldc: d)
+                S.gemm(transposeA: true, transposeB: false, m: V, n: d, k: N, alpha: 1, a: dlogits, lda: V,
+                       b: a.lnf, ldb: d, beta: 1, c: G + layout.tokenEmbedding.offset, ldc: d)
+                var dx = [S](repeating: 0, count: N * d)
+                LayerNorm.backward(dlnf, input: a.final, weight: P + layout.finalLayerNormWeight.offset, mean: a.lnfMean,
+                                   rstd: a.lnfRstd, rows: N, width: d, dx: &dx,
+                                   dg: G + layout.finalLayerNormWeight.offset, db: G + layout.finalLayerNormBias.offset)
+                var scratch = [S](repeating: 0, count: a.length * a.length)
+                for (blk, s) in zip(layout.blocks, a.blocks).reversed() {
+                    // MLP: x'' = x' + FcProj(GELU(Fc(LN2(x')))); dx holds dL/dx''.
+                    var dgelu = [S](repeating: 0, count: N * h), dfc = [S](repeating: 0, count: N * h)
+                    Linear.backward(dx, input: s.gelu, weight: P + blk.fcProjectionWeight.offset, rows: N, inputs: h, outputs: d,
+                                    dx: &dgelu, dw: G + blk.fcProjectionWeight.offset, db: G + blk.fcProjectionBias.offset)
+                    GELU.backward(dgelu, input: s.fc, count: N * h, dx: &dfc)
+                    var dln2 = [S](repeating: 0, count: N * d)
+                    Linear.backward(dfc, input: s.ln2, weight: P + blk.fcWeight.offset, rows: N, inputs: d, outputs: h,
+                                    dx: &dln2, dw: G + blk.fcWeight.offset, db: G + blk.fcBias.offset)
+                    LayerNorm.backward(dln2, input: s.middle, weight: P + blk.ln2Weight.offset, mean: s.ln2Mean, rstd: s.ln2Rstd,
+                                       rows: N, width: d, dx: &dx, dg: G + blk.ln2Weight.offset, db: G + blk.ln2Bias.offset)
+                    // Attention: x' = x + Proj(Attn(LN1(x))); dx now holds dL/dx'.
+                    var dattention = [S](repeating: 0, count: N * d)
+                    Linear.backward(dx, input: s.attention, weight: P + blk.projectionWeight.offset, rows: N, inputs: d, outputs: d,
+                                    dx: &dattention, dw: G + blk.projectionWeight.offset, db: G + blk.projectionBias.offset)
+                    var dqkv = [S](repeating: 0, count: N * 3 * d)
+                    CausalSelfAttention.backward(dattention, qkv: s.qkv, probabilities: s.probabilities, shape: shape,
+                                                 dqkv: &dqkv, scratch: &scratch)
+                    var dln1 = [S](repeating: 0, count: N * d)
+                    Linear.backward(dqkv, input: s.ln1, weight: P + blk.attentionWeight.offset, rows: N, inputs: d, outputs: 3 * d,
+                                    dx: &dln1, dw: G + blk.attentionWeight.offset, db: G + blk.attentionBias.offset)
+                    LayerNorm.backward(dln1, input: s.input, weight: P + blk.ln1Weight.offset, mean: s.ln1Mean, rstd: s.ln1Rstd,
+                                       rows: N, width: d, dx: &dx, dg: G + blk.ln1Weight.offset, db: G + blk.ln1Bias.offset)
+                }
+                // Embeddings.
+                for r in 0..<N {
+                    let token = G + layout.tokenEmbedding.offset + Int(a.tokens[r]) * d
+                    let position = G + layout.positionEmbedding.offset + (r % a.length) * d
+                    for i in 0..<d {
+                        token[i] += dx[r * d + i]
+                        position[i] += dx[r * d + i]
+                    }
+                }
+            }
+        }
+        return grad
+    }
+}

@@ -1,0 +1,133 @@
+import Foundation
+import LinearAlgebra
+@testable import Policies
+import Stochastics
+import Testing
+
+/// Every op of the transformer and the whole model against central finite differences, in Double.
+@Suite struct TransformerGradientTests {
+    let stream = RandomStream(seed: 77)
+
+    func random(_ n: Int, sigma: Double = 1) -> [Double] { (0..<n).map { _ in stream.gaussian(sigma: sigma) } }
+
+    /// Checks d(sum w * f(x)) / dx from `analytic` against central differences of f at every coordinate.
+    func check(_ x: [Double], weights w: [Double], analytic: [Double], tolerance: Double = 1e-7, _ f: ([Double]) -> [Double]) {
+        for i in x.indices {
+            var plus = x, minus = x
+            plus[i] += 1e-6
+            minus[i] -= 1e-6
+            let numeric = (zip(w, f(plus)).reduce(0) { $0 + $1.0 * $1.1 } - zip(w, f(minus)).reduce(0) { $0 + $1.0 * $1.1 }) / 2e-6
+            #expect(abs(numeric - analytic[i]) <= tolerance * max(1, abs(numeric)), "coordinate \(i): analytic \(analytic[i]) numeric \(numeric)")
+        }
+    }
+
+    @Test func layerNorm() {
+        let rows = 3, d = 5
+        let x = random(rows * d), g = random(d), b = random(d), w = random(rows * d)
+        func f(_ x: [Double], _ g: [Double], _ b: [Double]) -> [Double] {
+            var y = [Double](repeating: 0, count: rows * d), m = [Double](repeating: 0, count: rows), s = m
+            LayerNorm.forward(x, weight: g, bias: b, rows: rows, width: d, epsilon: 1e-5, output: &y, mean: &m, rstd: &s)
+            return y
+        }
+        var y = [Double](repeating: 0, count: rows * d), m = [Double](repeating: 0, count: rows), s = m
+        LayerNorm.forward(x, weight: g, bias: b, rows: rows, width: d, epsilon: 1e-5, output: &y, mean: &m, rstd: &s)
+        var dx = [Double](repeating: 0, count: rows * d), dg = [Double](repeating: 0, count: d), db = dg
+        LayerNorm.backward(w, input: x, weight: g, mean: m, rstd: s, rows: rows, width: d, dx: &dx, dg: &dg, db: &db)
+        check(x, weights: w, analytic: dx) { f($0, g, b) }
+        check(g, weights: w, analytic: dg) { f(x, $0, b) }
+        check(b, weights: w, analytic: db) { f(x, g, $0) }
+    }
+
+    @Test func linear() {
+        let rows = 4, n = 3, m = 5
+        let x = random(rows * n), W = random(n * m), b = random(m), w = random(rows * m)
+        func f(_ x: [Double], _ W: [Double], _ b: [Double]) -> [Double] {
+            var y = [Double](repeating: 0, count: rows * m)
+            Linear.forward(x, weight: W, bias: b, rows: rows, inputs: n, outputs: m, output: &y)
+            return y
+        }
+        // Forward by hand for one entry.
+        let y = f(x, W, b)
+        #expect(abs(y[1 * m + 2] - (b[2] + (0..<n).reduce(0) { $0 + x[1 * n + $1] * W[$1 * m + 2] })) < 1e-12)
+        var dx = [Double](repeating: 0, count: rows * n), dW = [Double](repeating: 0, count: n * m), db = [Double](repeating: 0, count: m)
+        Linear.backward(w, input: x, weight: W, rows: rows, inputs: n, outputs: m, dx: &dx, dw: &dW, db: &db)
+        check(x, weights: w, analytic: dx) { f($0, W, b) }
+        check(W, weights: w, analytic: dW) { f(x, $0, b) }
+        check(b, weights: w, analytic: db) { f(x, W, $0) }
+    }
+
+    @Test func gelu() {
+        let x = random(20, sigma: 2), w = random(20)
+        func f(_ x: [Double]) -> [Double] {
+            var y = [Double](repeating: 0, count: x.count)
+            GELU.forward(x, count: x.count, output: &y)
+            return y
+        }
+        #expect(abs(f([1])[0] - 0.8411919906082768) < 1e-12)  // PyTorch: gelu(1, approximate="tanh")
+        var dx = [Double](repeating: 0, count: 20)
+        GELU.backward(w, input: x, count: 20, dx: &dx)
+        check(x, weights: w, analytic: dx, f)
+    }
+
+    @Test func causalSelfAttention() {
+        let shape = CausalSelfAttention.Shape(batch: 2, length: 4, heads: 2, headWidth: 3)
+        let N = shape.batch * shape.length, d = shape.width
+        let qkv = random(N * 3 * d), w = random(N * d)
+        func f(_ qkv: [Double]) -> [Double] {
+            var out = [Double](repeating: 0, count: N * d), p = [Double](repeating: 0, count: shape.batch * shape.heads * shape.length * shape.length)
+            CausalSelfAttention.forward(qkv, shape: shape, output: &out, probabilities: &p)
+            return out
+        }
+        var out = [Double](repeating: 0, count: N * d), p = [Double](repeating: 0, count: shape.batch * shape.heads * shape.length * shape.length)
+        CausalSelfAttention.forward(qkv, shape: shape, output: &out, probabilities: &p)
+        // The first position attends only to itself: its output is its own value vector.
+        for i in 0..<shape.headWidth { #expect(abs(out[i] - qkv[2 * d + i]) < 1e-12) }
+        var dqkv = [Double](repeating: 0, count: N * 3 * d), scratch = [Double](repeating: 0, count: shape.length * shape.length)
+        CausalSelfAttention.backward(w, qkv: qkv, probabilities: p, shape: shape, dqkv: &dqkv, scratch: &scratch)
+        check(qkv, weights: w, analytic: dqkv, f)
+    }
+
+    @Test func wholeModelOnSequenceLogProbabilities() throws {
+        var c = TransformerConfiguration(vocabularySize: 11)
+        c.contextLength = 6; c.width = 8; c.layers = 2; c.heads = 2; c.initializationSeed = 3
+        var model = try TransformerModel<Double>(c)
+        // Larger weights than the initialisation, so that every path carries signal.
+        model.parameters = model.parameters.map { $0 + stream.gaussian(sigma: 0.3) }
+        let batch = 2, length = 5
+        let tokens: [Int32] = [1, 4, 2, 9, 3, 5, 5, 0, 10, 7]
+        let targets: [Int32] = [4, 2, 9, 3, -1, -1, 0, 10, 7, -1]  // next tokens; -1: not scored
+        let upstream = random(batch * length)
+        func loss(_ p: [Double]) throws -> Double {
+            var m = model
+            m.parameters = p
+            let a = try m.forward(tokens: tokens, batch: batch, length: length)
+            return zip(upstream, NextTokenLogProbabilities.values(logits: a.logits, vocabulary: c.vocabularySize, targets: targets)).reduce(0) { $0 + $1.0 * $1.1 }
+        }
+        let a = try model.forward(tokens: tokens, batch: batch, length: length)
+        let dlogits = NextTokenLogProbabilities.logitGradient(logits: a.logits, vocabulary: c.vocabularySize, targets: targets, upstream: upstream)
+        let grad = model.backward(a, logitGradient: dlogits)
+        // A few coordinates of every tensor.
+        for tensor in model.layout.tensors {
+            for i in stride(from: tensor.offset, to: tensor.offset + tensor.count, by: max(1, tensor.count / 4)) {
+                var plus = model.parameters, minus = model.parameters
+                plus[i] += 1e-6
+                minus[i] -= 1e-6
+                let numeric = (try loss(plus) - loss(minus)) / 2e-6
+                #expect(abs(numeric - grad[i]) <= 1e-6 * max(1, abs(numeric)), "\(tensor.name)[\(i - tensor.offset)]: analytic \(grad[i]) numeric \(numeric)")
+            }
+        }
+        // Padding after a sequence never changes the log-probabilities before it (causal attention).
+        let padded = try model.forward(tokens: [1, 4, 2, 9, 3, 5, 5, 0, 10, 2], batch: batch, length: length)
+        #expect(Array(padded.logits[0..<(9 * c.vocabularySize)]) == Array(a.logits[0..<(9 * c.vocabularySize)]))
+    }
+
+    @Test func badInputIsAnErrorNotACrash() throws {
+        var c = TransformerConfiguration(vocabularySize: 5)
+        c.contextLength = 4; c.width = 8; c.heads = 3
+        #expect(throws: TransformerError.self) { try TransformerModel<Float>(c) }
+        c.heads = 2
+        let model = try TransformerModel<Float>(c)
+        #expect(throws: TransformerError.sequenceTooLong(length: 5, context: 4)) { try model.forward(tokens: [1, 1, 1, 1, 1], batch: 1, length: 5) }
+        #expect(throws: TransformerError.tokenOutOfRange(token: 7, vocabulary: 5)) { try model.forward(tokens: [1, 7], batch: 1, length: 2) }
+    }
+}
