@@ -44,10 +44,11 @@ let package = Package(
             "Experiments", "Critics", "Worlds", "HumorGym", "Stochastics",
         ], path: "benchmarks/HumorGymBenchmarks"),
         .testTarget(name: "StochasticsTests", dependencies: ["Stochastics"]),
+        // Resources/ holds reference values the tests read by path (scripts/transformer_reference.py writes them).
         .testTarget(name: "HumorGymTests", dependencies: [
             "HumorGym", "Worlds", "Critics", "Policies", "Algorithms", "Experiments", "Stochastics", "LinearAlgebra",
             "HumorGymTesting",
-        ]),
+        ], exclude: ["Resources"]),
         // Written the way a user's own package would use the library products.
         .testTarget(name: "UserPackageExampleTests", dependencies: ["HumorGym", "HumorGymTesting"]),
         // Depends on the executable so that `swift test` builds the binary it runs.

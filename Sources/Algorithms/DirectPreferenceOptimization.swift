@@ -95,7 +95,7 @@ public struct DirectPreferenceOptimization: Algorithm {
 
     public func train<P: TrainablePolicy>(_ policy: inout P, context: TrainingContext) async throws -> [StepMetrics] {
         let reference = policy
-        var loop = GradientLoop(algorithm: name, context: context)
+        var loop = GradientLoop<P>(algorithm: name, context: context)
         let sampling = context.seeds.stream("sampling")
         return try await loop.rounds(parameters.rounds, &policy, epochs: parameters.epochs, stream: context.seeds.stream("shuffle"),
                                      collect: { policy in
@@ -122,7 +122,7 @@ public struct DirectPreferenceOptimization: Algorithm {
 
     /// Fits the policy to judged pairs (the theory check calls this with every pair of a prompt).
     public func fit<P: TrainablePolicy>(_ policy: inout P, on pairs: [PreferencePair], context: TrainingContext) throws -> [StepMetrics] {
-        var loop = GradientLoop(algorithm: name, context: context)
+        var loop = GradientLoop<P>(algorithm: name, context: context)
         return try loop.run(&policy, items: pairs, epochs: parameters.epochs, stream: context.seeds.stream("shuffle"),
                             examples: Self.examples, loss: loss(pairs:logProbabilities:))
     }

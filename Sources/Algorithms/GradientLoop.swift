@@ -18,11 +18,11 @@ public struct BatchLoss: Sendable {
 /// The optimisation loop every learner shares: each epoch shuffles the items with the learner's stream,
 /// and each minibatch computes log-probabilities, the learner's loss, pulls dL/d log pi back through the
 /// policy, and takes an Adam step. A non-finite loss or gradient stops training with an error naming the step.
-struct GradientLoop {
+struct GradientLoop<P: TrainablePolicy> {
     let algorithm: String
     let settings: OptimizerSettings
     let progress: @Sendable (StepMetrics) -> Bool
-    var optimizer: Adam
+    var optimizer: Adam<P.Scalar>
     var step = 0
     var stopped = false
 
@@ -36,7 +36,7 @@ struct GradientLoop {
     /// Runs `epochs` passes over `items`. `examples(item)` lists the (prompt, response) pairs whose
     /// log-probabilities the loss needs; `loss` receives the items of a batch and those log-probabilities,
     /// flattened in item order. `extra` values are logged with every step.
-    mutating func run<P: TrainablePolicy, Item>(
+    mutating func run<Item>(
         _ policy: inout P, items: [Item], epochs: Int, stream: RandomStream,
         extra: [String: Double] = [:], examples: (Item) -> [Example], loss: ([Item], [Double]) -> BatchLoss
     ) throws -> [StepMetrics] {
@@ -72,7 +72,7 @@ struct GradientLoop {
     /// Rounds of collect-then-fit, the shape of every learner that learns from its own samples: each round
     /// gathers experience from the current policy (`collect`, which also returns values to log), then fits
     /// `epochs` passes over it. Every step's record carries the round and that round's values.
-    mutating func rounds<P: TrainablePolicy, Item>(
+    mutating func rounds<Item>(
         _ count: Int, _ policy: inout P, epochs: Int, stream: RandomStream,
         collect: (P) async throws -> (items: [Item], values: [String: Double]),
         examples: (Item) -> [Example], loss: ([Item], [Double]) -> BatchLoss

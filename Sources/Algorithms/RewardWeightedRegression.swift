@@ -68,7 +68,7 @@ public struct RewardWeightedRegression: Algorithm {
     }
 
     public func train<P: TrainablePolicy>(_ policy: inout P, context: TrainingContext) async throws -> [StepMetrics] {
-        var loop = GradientLoop(algorithm: name, context: context)
+        var loop = GradientLoop<P>(algorithm: name, context: context)
         let sampling = context.seeds.stream("sampling")
         return try await loop.rounds(parameters.rounds, &policy, epochs: parameters.epochs, stream: context.seeds.stream("shuffle"),
                                      collect: { policy in
@@ -89,7 +89,7 @@ public struct RewardWeightedRegression: Algorithm {
 
     /// Fits the policy to already weighted examples (the theory check calls this with exact weights).
     public func fit<P: TrainablePolicy>(_ policy: inout P, on samples: [WeightedExample], context: TrainingContext) throws -> [StepMetrics] {
-        var loop = GradientLoop(algorithm: name, context: context)
+        var loop = GradientLoop<P>(algorithm: name, context: context)
         return try loop.run(&policy, items: samples, epochs: parameters.epochs, stream: context.seeds.stream("shuffle"),
                             examples: { [$0.example] }, loss: batchLoss)
     }

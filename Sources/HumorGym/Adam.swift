@@ -1,18 +1,19 @@
 import Foundation
 
-/// Adam (Kingma and Ba, 2015) on a flat parameter vector, with optional global-norm gradient clipping.
+/// Adam (Kingma and Ba, 2015) on a flat parameter vector of any precision, with optional global-norm
+/// gradient clipping.
 ///
 /// m <- b1 m + (1 - b1) g;  v <- b2 v + (1 - b2) g^2;  theta <- theta - lr * m_hat / (sqrt(v_hat) + eps),
 /// with m_hat = m / (1 - b1^t) and v_hat = v / (1 - b2^t).
-public struct Adam: Sendable {
+public struct Adam<Scalar: BinaryFloatingPoint & Sendable>: Sendable {
     public var learningRate: Double
     public var beta1: Double
     public var beta2: Double
     public var epsilon: Double
     /// Rescale the gradient to this global L2 norm when it is larger; nil for no clipping.
     public var clipNorm: Double?
-    private var m: [Double] = []
-    private var v: [Double] = []
+    private var m: [Scalar] = []
+    private var v: [Scalar] = []
     public private(set) var stepCount = 0
 
     public init(learningRate: Double, beta1: Double = 0.9, beta2: Double = 0.999, epsilon: Double = 1e-8,
@@ -26,21 +27,22 @@ public struct Adam: Sendable {
 
     /// Applies one update to `parameters` and returns the gradient's norm before clipping.
     @discardableResult
-    public mutating func step(_ parameters: inout [Double], gradient: [Double]) -> Double {
+    public mutating func step(_ parameters: inout [Scalar], gradient: [Scalar]) -> Double {
         precondition(parameters.count == gradient.count, "gradient length does not match the parameters")
         if m.count != parameters.count {
             m = Array(repeating: 0, count: parameters.count)
             v = m
         }
-        let norm = gradient.reduce(0) { $0 + $1 * $1 }.squareRoot()
-        let scale = clipNorm.map { norm > $0 ? $0 / norm : 1 } ?? 1
+        let norm = gradient.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
+        let scale = Scalar(clipNorm.map { norm > $0 ? $0 / norm : 1 } ?? 1)
         stepCount += 1
-        let c1 = 1 - pow(beta1, Double(stepCount)), c2 = 1 - pow(beta2, Double(stepCount))
+        let b1 = Scalar(beta1), b2 = Scalar(beta2), eps = Scalar(epsilon), lr = Scalar(learningRate)
+        let c1 = Scalar(1 - pow(beta1, Double(stepCount))), c2 = Scalar(1 - pow(beta2, Double(stepCount)))
         for i in parameters.indices {
             let g = gradient[i] * scale
-            m[i] = beta1 * m[i] + (1 - beta1) * g
-            v[i] = beta2 * v[i] + (1 - beta2) * g * g
-            parameters[i] -= learningRate * (m[i] / c1) / ((v[i] / c2).squareRoot() + epsilon)
+            m[i] = b1 * m[i] + (1 - b1) * g
+            v[i] = b2 * v[i] + (1 - b2) * g * g
+            parameters[i] -= lr * (m[i] / c1) / ((v[i] / c2).squareRoot() + eps)
         }
         return norm
     }

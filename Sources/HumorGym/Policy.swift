@@ -16,9 +16,11 @@ public protocol Policy: Sendable {
 /// log pi(y_i | x_i) and dL/d log pi(y_i | x_i); the policy's pull-back turns that into dL/d theta. So every
 /// learner trains every trainable policy unchanged.
 public protocol TrainablePolicy: Policy {
-    var parameters: [Double] { get set }
+    /// The parameters' precision: `Double` for the candidate-set students, `Float` for the transformer.
+    associatedtype Scalar: BinaryFloatingPoint & Sendable
+    var parameters: [Scalar] { get set }
     /// log pi(y_i | x_i) for each example, and the pull-back g -> sum_i g_i * d log pi(y_i | x_i) / d theta.
-    func logProbabilitiesWithPullback(_ batch: [Example]) -> (values: [Double], pullback: ([Double]) -> [Double])
+    func logProbabilitiesWithPullback(_ batch: [Example]) -> (values: [Double], pullback: ([Double]) -> [Scalar])
 }
 
 extension TrainablePolicy {

@@ -17,7 +17,7 @@ func finiteDifferences(_ theta: [Double], indices: [Int], h: Double = 1e-5, _ f:
 @Suite struct PolicyTests {
     let world = Fixtures.small
 
-    func randomised<P: TrainablePolicy>(_ policy: P, seed: UInt64) -> P {
+    func randomised<P: TrainablePolicy>(_ policy: P, seed: UInt64) -> P where P.Scalar == Double {
         var p = policy
         let stream = RandomStream(seed: seed)
         p.parameters = p.parameters.map { _ in stream.gaussian(sigma: 0.5) }
@@ -37,7 +37,7 @@ func finiteDifferences(_ theta: [Double], indices: [Int], h: Double = 1e-5, _ f:
                 Example(prompt: prompts[2], response: world.candidates[prompts[2]][7])]
     }
 
-    func checkPullback<P: TrainablePolicy>(_ policy: P, indices: [Int]) {
+    func checkPullback<P: TrainablePolicy>(_ policy: P, indices: [Int]) where P.Scalar == Double {
         let upstream = [0.7, -1.3, 0.4, 2.0]
         let (values, pullback) = policy.logProbabilitiesWithPullback(batch)
         #expect(values == policy.logProbabilities(batch))
