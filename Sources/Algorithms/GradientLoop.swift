@@ -52,10 +52,11 @@ struct GradientLoop<P: TrainablePolicy> {
                     throw HumorGymError("\(algorithm): the loss became non-finite (\(l.value)) at step \(step + 1), epoch \(epoch + 1); lower the learning rate or check the inputs")
                 }
                 let gradient = pullback(l.gradient)
-                guard gradient.allSatisfy(\.isFinite) else {
+                let norm = Adam<P.Scalar>.norm(gradient)
+                guard norm.isFinite else {
                     throw HumorGymError("\(algorithm): a non-finite parameter gradient at step \(step + 1), epoch \(epoch + 1)")
                 }
-                let norm = optimizer.step(&policy.parameters, gradient: gradient)
+                optimizer.step(&policy.parameters, gradient: gradient, norm: norm)
                 step += 1
                 var values = l.metrics.merging(extra) { _, new in new }
                 values["loss"] = l.value

@@ -31,7 +31,7 @@ public final class Experiment: Sendable {
             }
             features = LogLinearPolicy.Features(map: FeatureMap(dimension: policy.features), prompts: world.allPrompts,
                                                 candidates: world.candidates)
-        case .tabular:
+        case .tabular, .transformer:
             features = nil
         }
     }
@@ -84,10 +84,13 @@ public final class Experiment: Sendable {
     }
 
     /// Calls `body` with a fresh, untrained student of the spec's kind.
-    public func withStudent<R>(_ body: (any CandidateSetPolicy) async throws -> R) async rethrows -> R {
+    public func withStudent<R>(_ body: (any TrainablePolicy) async throws -> R) async throws -> R {
         switch policySpec.kind {
         case .logLinear: try await body(LogLinearPolicy(candidates: world.candidates, features: features!))
         case .tabular: try await body(TabularPolicy(candidates: world.candidates))
+        case .transformer:
+            try await body(TransformerPolicy(tokenizer: Tokenizer(vocabulary: world.vocabulary), configuration: policySpec.transformer,
+                                             sampling: policySpec.sampling))
         }
     }
 

@@ -1,5 +1,6 @@
 import Algorithms
 import HumorGym
+import Policies
 
 /// A policy file (`policies/NAME.yaml`): the student, how learners optimise it, the imitation warm start,
 /// and each learner's hyperparameters. The embedded default is `init()`.
@@ -7,12 +8,17 @@ public struct PolicySpec: Sendable, Equatable {
     public enum Kind: String, Sendable, CaseIterable {
         case logLinear = "log-linear"
         case tabular
+        case transformer
     }
 
     public var name = "log-linear"
     public var kind = Kind.logLinear
     /// Hashed feature dimension (log-linear only).
     public var features = 512
+    /// The network's shape (transformer only); its vocabulary comes from the world.
+    public var transformer = TransformerConfiguration(vocabularySize: 1)
+    /// How the transformer draws responses (transformer only).
+    public var sampling = TransformerPolicy.Sampling()
     public var optimizer = OptimizerSettings(learningRate: 0.05, batchSize: 64, clipNorm: 10)
     /// Epochs of imitation that make the shared warm start.
     public var warmStartEpochs = 4
@@ -27,7 +33,12 @@ public struct PolicySpec: Sendable, Equatable {
         tabular.name = "tabular"
         tabular.kind = .tabular
         tabular.optimizer.learningRate = 0.2
-        return ["log-linear": PolicySpec(), "tabular": tabular]
+        var transformer = PolicySpec()
+        transformer.name = "transformer-tiny"
+        transformer.kind = .transformer
+        transformer.optimizer = OptimizerSettings(learningRate: 1e-3, batchSize: 32, clipNorm: 1)
+        transformer.warmStartEpochs = 8
+        return ["log-linear": PolicySpec(), "tabular": tabular, "transformer-tiny": transformer]
     }()
 
     public init() {
@@ -39,6 +50,23 @@ public struct PolicySpec: Sendable, Equatable {
         name = try root.string("name", default: name, allowed: [])
         kind = Kind(rawValue: try root.string("kind", default: kind.rawValue, allowed: Kind.allCases.map(\.rawValue)))!
         features = try root.int("features", default: features, range: 8...8192)
+        let m = try root.section("model")
+        transformer.contextLength = try m.int("context", default: transformer.contextLength, range: 4...4096)
+        transformer.width = try m.int("width", default: transformer.width, range: 1...8192)
+        transformer.layers = try m.int("layers", default: transformer.layers, range: 0...128)
+        transformer.heads = try m.int("heads", default: transformer.heads, range: 1...256)
+        transformer.mlpRatio = try m.int("mlpRatio", default: transformer.mlpRatio, range: 1...64)
+        transformer.initializationSeed = UInt64(try m.int("seed", default: Int(transformer.initializationSeed), range: 0...Int.max))
+        guard transformer.width % transformer.heads == 0 else {
+            throw HumorGymError("\(file): model.width \(transformer.width) must be a multiple of model.heads \(transformer.heads)")
+        }
+        try m.finish()
+        let s = try root.section("sampling")
+        sampling.temperature = try s.double("temperature", default: sampling.temperature, range: 1e-3...100)
+        sampling.topK = try s.int("topK", default: sampling.topK, range: 0...1_000_000)
+        sampling.topP = try s.double("topP", default: sampling.topP, range: 1e-6...1)
+        sampling.maxResponseTokens = try s.int("maxResponseTokens", default: sampling.maxResponseTokens, range: 1...4096)
+        try s.finish()
         let o = try root.section("optimizer")
         optimizer.learningRate = try o.double("learningRate", default: optimizer.learningRate, range: 1e-12...1e3)
         optimizer.batchSize = try o.int("batchSize", default: optimizer.batchSize, range: 1...1_000_000)
@@ -72,7 +100,8 @@ public struct PolicySpec: Sendable, Equatable {
     }
 
     public static func == (a: PolicySpec, b: PolicySpec) -> Bool {
-        a.name == b.name && a.kind == b.kind && a.features == b.features && a.optimizer == b.optimizer
+        a.name == b.name && a.kind == b.kind && a.features == b.features && a.transformer == b.transformer
+            && a.sampling == b.sampling && a.optimizer == b.optimizer
             && a.warmStartEpochs == b.warmStartEpochs && a.hyperparameters == b.hyperparameters
     }
 }

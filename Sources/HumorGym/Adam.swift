@@ -25,15 +25,27 @@ public struct Adam<Scalar: BinaryFloatingPoint & Sendable>: Sendable {
         self.clipNorm = clipNorm
     }
 
-    /// Applies one update to `parameters` and returns the gradient's norm before clipping.
-    @discardableResult
-    public mutating func step(_ parameters: inout [Scalar], gradient: [Scalar]) -> Double {
+    /// The global L2 norm of a gradient, accumulated in Double; not finite when any entry is not.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public static func norm(_ gradient: [Scalar]) -> Double {
+        var sum = 0.0
+        for g in gradient { sum += Double(g) * Double(g) }
+        return sum.squareRoot()
+    }
+
+    /// Applies one update to `parameters` from a gradient whose norm (``norm(_:)``) is `norm`.
+    ///
+    /// Specialised for Float and Double: callers are often generic over the policy, and an unspecialised
+    /// loop over a million parameters would go through protocol witnesses for every operation.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public mutating func step(_ parameters: inout [Scalar], gradient: [Scalar], norm: Double) {
         precondition(parameters.count == gradient.count, "gradient length does not match the parameters")
         if m.count != parameters.count {
             m = Array(repeating: 0, count: parameters.count)
             v = m
         }
-        let norm = gradient.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
         let scale = Scalar(clipNorm.map { norm > $0 ? $0 / norm : 1 } ?? 1)
         stepCount += 1
         let b1 = Scalar(beta1), b2 = Scalar(beta2), eps = Scalar(epsilon), lr = Scalar(learningRate)
@@ -44,6 +56,5 @@ public struct Adam<Scalar: BinaryFloatingPoint & Sendable>: Sendable {
             v[i] = b2 * v[i] + (1 - b2) * g * g
             parameters[i] -= lr * (m[i] / c1) / ((v[i] / c2).squareRoot() + eps)
         }
-        return norm
     }
 }

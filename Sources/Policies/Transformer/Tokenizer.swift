@@ -1,0 +1,31 @@
+import HumorGym
+
+/// Word-level tokens for the transformer: the world's vocabulary (token i is the world's word i, 0 is
+/// `<unk>`), then three specials. A token outside the vocabulary becomes `<unk>`, never a crash.
+public struct Tokenizer: Sendable, Equatable, Codable {
+    public let words: [String]
+
+    public init(vocabulary: Vocabulary) { words = vocabulary.words }
+
+    public init(words: [String]) { self.words = words }
+
+    /// Separates the prompt from the response.
+    public var separator: Int32 { Int32(words.count) }
+    /// Ends a response.
+    public var endOfText: Int32 { Int32(words.count + 1) }
+    /// Fills a batch's shorter sequences; never predicted.
+    public var padding: Int32 { Int32(words.count + 2) }
+    public var count: Int { words.count + 3 }
+
+    /// A world token as a model token (`<unk>` for anything out of range).
+    public func token(_ t: Int32) -> Int32 { t >= 0 && Int(t) < words.count ? t : 0 }
+
+    /// prompt <sep> response <eos>, and the index of the first response position.
+    public func sequence(prompt: Text, response: Text) -> (tokens: [Int32], responseStart: Int) {
+        (prompt.tokens.map(token) + [separator] + response.tokens.map(token) + [endOfText], prompt.count + 1)
+    }
+
+    public func render(_ tokens: [Int32]) -> String {
+        tokens.map { Int($0) < words.count ? words[Int($0)] : ["<sep>", "<eos>", "<pad>"][Int($0) - words.count] }.joined(separator: " ")
+    }
+}

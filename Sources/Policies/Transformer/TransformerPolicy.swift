@@ -1,0 +1,139 @@
+import Foundation
+import HumorGym
+import LinearAlgebra
+import Stochastics
+
+/// The transformer as a student: a token-level language model over "prompt <sep> response <eos>".
+///
+/// log pi(y | x) is the sum of log p(token | prefix) over the response tokens and `<eos>` (the prompt is
+/// conditioned on, never scored), so every learner trains it through the same pull-back as any other
+/// student. Parameters are `Float`; the gradient comes from the model's own backward pass.
+public struct TransformerPolicy: TrainablePolicy {
+    public typealias Scalar = Float
+
+    /// How responses are drawn: softmax(logits / temperature), restricted to the top k tokens (0: all) and
+    /// to the smallest set whose probability reaches topP (1: all).
+    public struct Sampling: Sendable, Equatable {
+        public var temperature = 1.0
+        public var topK = 0
+        public var topP = 1.0
+        /// Longest response; never more than the context leaves after the prompt.
+        public var maxResponseTokens = 32
+        public init() {}
+    }
+
+    public let tokenizer: Tokenizer
+    public var model: TransformerModel<Float>
+    public var sampling: Sampling
+
+    public init(tokenizer: Tokenizer, configuration: TransformerConfiguration, sampling: Sampling = Sampling()) throws {
+        var c = configuration
+        c.vocabularySize = tokenizer.count
+        self.tokenizer = tokenizer
+        self.model = try TransformerModel(c)
+        self.sampling = sampling
+    }
+
+    public var parameters: [Float] {
+        get { model.parameters }
+        set { model.parameters = newValue }
+    }
+
+    /// Pads the batch's sequences to one length; targets are the next tokens of response positions.
+    private func batch(_ examples: [Example]) -> (tokens: [Int32], targets: [Int32], length: Int, fits: [Bool]) {
+        let sequences = examples.map { tokenizer.sequence(prompt: $0.prompt.text, response: $0.response) }
+        let context = model.configuration.contextLength
+        let fits = sequences.map { $0.tokens.count <= context }
+        let length = sequences.filter { $0.tokens.count <= context }.map(\.tokens.count).max() ?? 1
+        var tokens: [Int32] = [], targets: [Int32] = []
+        for (s, ok) in zip(sequences, fits) {
+            let row = ok ? s.tokens : [tokenizer.padding]
+            tokens += row + Array(repeating: tokenizer.padding, count: length - row.count)
+            for t in 0..<length {
+                let scored = ok && t + 1 < row.count && t + 1 >= s.responseStart
+                targets.append(scored ? row[t + 1] : -1)
+            }
+        }
+        return (tokens, targets, length, fits)
+    }
+
+    public func logProbabilitiesWithPullback(_ examples: [Example]) -> (values: [Double], pullback: ([Double]) -> [Float]) {
+        guard !examples.isEmpty else { return ([], { _ in Array(repeating: 0, count: model.parameters.count) }) }
+        let (tokens, targets, length, fits) = batch(examples)
+        let V = model.configuration.vocabularySize
+        // The tokens were mapped into the vocabulary and the lengths checked: forward cannot fail here.
+        let activations = try! model.forward(tokens: tokens, batch: examples.count, length: length)
+        let perToken = NextTokenLogProbabilities.values(logits: activations.logits, vocabulary: V, targets: targets)
+        let values = examples.indices.map { i in
+            fits[i] ? perToken[(i * length)..<((i + 1) * length)].reduce(0.0) { $0 + Double($1) } : -.infinity
+        }
+        let frozen = model
+        return (values, { upstream in
+            var rowWeights = [Float](repeating: 0, count: targets.count)
+            for (i, g) in upstream.enumerated() where fits[i] {
+                for t in 0..<length { rowWeights[i * length + t] = Float(g) }
+            }
+            let dlogits = NextTokenLogProbabilities.logitGradient(logits: activations.logits, vocabulary: V, targets: targets, upstream: rowWeights)
+            return frozen.backward(activations, logitGradient: dlogits)
+        })
+    }
+
+    public func logProbability(of response: Text, given prompt: Prompt) -> Double {
+        logProbabilitiesWithPullback([Example(prompt: prompt, response: response)]).values[0]
+    }
+
+    public func sample(_ prompt: Prompt, count: Int, using stream: RandomStream) -> [Text] {
+        generate(prompt, count: count) { logits in
+            stream.categorical(weights: Self.truncated(logits, temperature: sampling.temperature, topK: sampling.topK, topP: sampling.topP))
+        }
+    }
+
+    /// Greedy decoding: the most likely next token at every step.
+    public func mostLikely(_ prompt: Prompt) -> Text {
+        generate(prompt, count: 1) { logits in logits.indices.max { logits[$0] < logits[$1] }! }[0]
+    }
+
+    /// Decodes `count` responses in one batch, choosing each next token with `choose` until `<eos>` or the
+    /// length limit. The special tokens other than `<eos>` are never chosen.
+    private func generate(_ prompt: Prompt, count: Int, choose: ([Double]) -> Int) -> [Text] {
+        let start = prompt.text.tokens.map(tokenizer.token) + [tokenizer.separator]
+        let limit = min(sampling.maxResponseTokens, model.configuration.contextLength - start.count)
+        var responses = [[Int32]](repeating: [], count: count)
+        var done = [Bool](repeating: limit <= 0, count: count)
+        let V = model.configuration.vocabularySize
+        var step = 0
+        while step < limit && done.contains(false) {
+            let length = start.count + step
+            let tokens = responses.flatMap { start + $0 }
+            let logits = try! model.forward(tokens: tokens, batch: count, length: length).logits
+            for i in 0..<count where !done[i] {
+                let row = (i * length + length - 1) * V
+                var z = (0..<V).map { Double(logits[row + $0]) }
+                z[Int(tokenizer.separator)] = -.infinity
+                z[Int(tokenizer.padding)] = -.infinity
+                let next = Int32(choose(z))
+                if next == tokenizer.endOfText { done[i] = true } else { responses[i].append(next) }
+            }
+            // Finished rows keep the batch rectangular with padding; their later outputs are discarded.
+            for i in 0..<count where done[i] && responses[i].count == step { responses[i].append(tokenizer.padding) }
+            step += 1
+        }
+        return responses.map { Text($0.filter { $0 != tokenizer.padding }) }
+    }
+
+    /// Probabilities after temperature, top-k and top-p truncation (the nucleus of Holtzman et al., 2020).
+    static func truncated(_ logits: [Double], temperature: Double, topK: Int, topP: Double) -> [Double] {
+        var p = Softmax.probabilities(logits, temperature: temperature)
+        let order = p.indices.sorted { p[$0] != p[$1] ? p[$0] > p[$1] : $0 < $1 }
+        var keep = topK > 0 ? min(topK, order.count) : order.count
+        if topP < 1 {
+            var mass = 0.0
+            for (rank, i) in order.enumerated() {
+                mass += p[i]
+                if mass >= topP { keep = min(keep, rank + 1); break }
+            }
+        }
+        for i in order.dropFirst(keep) { p[i] = 0 }
+        return p
+    }
+}
