@@ -16,6 +16,7 @@ func readProjectFile(_ path: String) throws -> String {
         #expect(try EnvironmentSpec(yaml: readProjectFile("environments/paraphrase.yaml"), file: "paraphrase.yaml") == EnvironmentSpec())
         #expect(try PolicySpec(yaml: readProjectFile("policies/log-linear.yaml"), file: "log-linear.yaml") == PolicySpec())
         #expect(try PolicySpec(yaml: readProjectFile("policies/tabular.yaml"), file: "tabular.yaml") == PolicySpec.builtIn["tabular"])
+        #expect(try PolicySpec(yaml: readProjectFile("policies/transformer-tiny.yaml"), file: "transformer-tiny.yaml") == PolicySpec.builtIn["transformer-tiny"])
         #expect(try EnvironmentSpec(yaml: "", file: "empty.yaml") == EnvironmentSpec())
         #expect(try EnvironmentSpec(yaml: "critic:\n  # noise: 2\nworld:\n", file: "commented.yaml") == EnvironmentSpec())
     }
@@ -43,6 +44,7 @@ func readProjectFile(_ path: String) throws -> String {
         #expect(error { _ = try PolicySpec(yaml: "optimizer:\n  batchSize: many\n", file: "p.yaml") }.contains("optimizer.batchSize: expected a whole number, got 'many'"))
         #expect(error { _ = try EnvironmentSpec(yaml: "world:\n  trainPrompts: 0\n", file: "e.yaml") }.contains("world.trainPrompts: must be in 1"))
         #expect(error { _ = try EnvironmentSpec(yaml: "critic: 3\n", file: "e.yaml") }.contains("critic: expected a mapping"))
+        #expect(error { _ = try PolicySpec(yaml: "kind: transformer\nmodel:\n  width: 10\n  heads: 4\n", file: "t.yaml") } == "t.yaml: model.width 10 must be a multiple of model.heads 4")
         #expect(error { _ = try EnvironmentSpec(yaml: "critic:\n  mode: lenient\n", file: "e.yaml") }.contains("'lenient' is not one of statistical, bradley-terry"))
     }
 

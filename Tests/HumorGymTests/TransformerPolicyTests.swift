@@ -1,0 +1,122 @@
+import Algorithms
+import Critics
+import Experiments
+import Foundation
+import HumorGym
+@testable import Policies
+import Stochastics
+import Testing
+import Worlds
+
+@Suite struct TransformerPolicyTests {
+    let world = Fixtures.small
+
+    func policy(seed: UInt64 = 1) throws -> TransformerPolicy {
+        var c = TransformerConfiguration(vocabularySize: 1)
+        c.contextLength = 40; c.width = 16; c.layers = 1; c.heads = 2; c.initializationSeed = seed
+        return try TransformerPolicy(tokenizer: Tokenizer(vocabulary: world.vocabulary), configuration: c)
+    }
+
+    @Test func tokenizerWrapsTheWorldsVocabulary() {
+        let t = Tokenizer(vocabulary: world.vocabulary)
+        #expect(t.count == world.vocabulary.count + 3)
+        let p = world.prompts(.train)[0]
+        let (tokens, start) = t.sequence(prompt: p.text, response: Text([5, -3, 99_999]))
+        #expect(tokens == p.text.tokens + [t.separator, 5, 0, 0, t.endOfText])  // unknown tokens become <unk>
+        #expect(start == p.text.count + 1)
+        #expect(t.render([t.separator, t.endOfText, t.padding]) == "<sep> <eos> <pad>")
+    }
+
+    @Test func logProbabilitiesScoreTheResponseOnlyAndDoNotDependOnTheBatch() throws {
+        let policy = try policy()
+        let p = world.prompts(.train)[0], q = world.prompts(.train)[1]
+        let short = world.candidates[p][0], long = world.candidates[p][3]
+        let batch = [Example(prompt: p, response: long), Example(prompt: q, response: short), Example(prompt: p, response: short)]
+        let together = policy.logProbabilitiesWithPullback(batch).values
+        let alone = batch.map { policy.logProbability(of: $0.response, given: $0.prompt) }
+        for (a, b) in zip(together, alone) { #expect(abs(a - b) < 1e-4, "\(a) vs \(b)") }
+        #expect(together.allSatisfy { $0 < 0 })
+        #expect(together[1] != together[2])  // the prompt conditions the response
+        // An empty response still has to say <eos>: one scored token.
+        #expect(policy.logProbability(of: Text([]), given: p) < 0)
+        // Longer than the context: the policy cannot produce it.
+        #expect(policy.logProbability(of: Text(Array(repeating: 5, count: 60)), given: p) == -.infinity)
+    }
+
+    @Test func pullbackIsTheGradientAlongItsOwnDirection() throws {
+        var policy = try policy()
+        let batch = world.prompts(.train).prefix(4).map { Example(prompt: $0, response: world.candidates[$0][2]) }
+        let upstream = [1.0, -0.5, 2.0, 0.25]
+        let (_, pullback) = policy.logProbabilitiesWithPullback(batch)
+        let g = pullback(upstream)
+        let norm = g.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
+        let theta = policy.parameters
+        func f(_ t: Double) -> Double {
+            policy.parameters = zip(theta, g).map { $0 + Float(t * Double($1) / norm) }
+            return zip(upstream, policy.logProbabilities(batch)).reduce(0) { $0 + $1.0 * $1.1 }
+        }
+        let numeric = (f(1e-2) - f(-1e-2)) / 2e-2
+        #expect(abs(numeric - norm) < 0.02 * norm, "directional derivative \(numeric) vs gradient norm \(norm)")
+    }
+
+    @Test func samplingIsSeededAndTopKOneIsGreedy() throws {
+        var policy = try policy()
+        let p = world.prompts(.test)[0]
+        let a = policy.sample(p, count: 4, using: RandomStream(seed: 3)), b = policy.sample(p, count: 4, using: RandomStream(seed: 3))
+        #expect(a == b)
+        #expect(a.allSatisfy { $0.count <= policy.sampling.maxResponseTokens })
+        policy.sampling.topK = 1
+        #expect(policy.sample(p, count: 2, using: RandomStream(seed: 9)) == [policy.mostLikely(p), policy.mostLikely(p)])
+    }
+
+    @Test func truncationByHand() {
+        let logits = [0, log(2.0), log(4.0)]
+        func close(_ a: [Double], _ b: [Double]) -> Bool { zip(a, b).allSatisfy { abs($0 - $1) < 1e-12 } }
+        #expect(close(TransformerPolicy.truncated(logits, temperature: 1, topK: 0, topP: 1), [1.0 / 7, 2.0 / 7, 4.0 / 7]))
+        #expect(close(TransformerPolicy.truncated(logits, temperature: 1, topK: 2, topP: 1), [0, 2.0 / 7, 4.0 / 7]))
+        #expect(close(TransformerPolicy.truncated(logits, temperature: 1, topK: 0, topP: 0.5), [0, 0, 4.0 / 7]))
+        #expect(close(TransformerPolicy.truncated(logits, temperature: 1, topK: 0, topP: 0.6), [0, 2.0 / 7, 4.0 / 7]))
+        #expect(close(TransformerPolicy.truncated(logits, temperature: 0.5, topK: 0, topP: 1), [1.0 / 21, 4.0 / 21, 16.0 / 21]))
+    }
+
+    @Test func imitationLowersHeldOutCrossEntropy() async throws {
+        var policy = try policy()
+        let teacher = WorldTeacher(world: world, seed: 2)
+        let train = world.prompts(.train), heldOut = world.prompts(.test)
+        let heldOutExamples = heldOut.flatMap { p in teacher.outputs(for: p, count: 3).map { Example(prompt: p, response: $0) } }
+        let tokens = heldOutExamples.reduce(0) { $0 + $1.response.count + 1 }
+        func crossEntropy() -> Double { -policy.logProbabilities(heldOutExamples).reduce(0, +) / Double(tokens) }
+        let before = crossEntropy()
+        var parameters = Imitation.Parameters()
+        parameters.epochs = 6
+        let context = TrainingContext(prompts: train, demonstrations: train.map { teacher.outputs(for: $0, count: 3) },
+                                      critic: MockCritic(gold: world.goldJudge, seed: 1),
+                                      optimizer: OptimizerSettings(learningRate: 3e-3, batchSize: 16, clipNorm: 1), seeds: SeedSequence(root: 1))
+        _ = try await Imitation(parameters).train(&policy, context: context)
+        let after = crossEntropy()
+        #expect(after < before - 1, "held-out cross-entropy per token: \(before) -> \(after)")
+    }
+
+    @Test func everyLearnerTrainsTheTransformerEndToEnd() async throws {
+        var env = EnvironmentSpec()
+        env.world.trainPrompts = 12; env.world.testPrompts = 4; env.world.oodPrompts = 4; env.world.candidatesPerPrompt = 8
+        env.evaluationSamples = 2
+        let yaml = """
+        kind: transformer
+        model: {context: 40, width: 16, layers: 1, heads: 2}
+        sampling: {maxResponseTokens: 16}
+        warmStart: {epochs: 2}
+        algorithms:
+          imitation: {epochs: 1}
+          rwr: {rounds: 1, epochs: 1, samples: 2}
+          dpo: {rounds: 1, epochs: 1, samples: 3, maxLengthRatio: 0}
+        """
+        let spec = try PolicySpec(yaml: yaml, file: "tiny.yaml")
+        let result = try await Comparison(experiment: Experiment(environment: env, policy: spec), algorithms: ["imitation", "rwr", "dpo"], seedCount: 1).run()
+        #expect(result.runs.map(\.algorithm) == ["imitation", "rwr", "dpo"])
+        for run in result.runs {
+            #expect(run.steps > 0, "\(run.algorithm) took no step")
+            #expect(run.metrics["test"]!.kl.isFinite && run.metrics["test"]!.wtr >= 0)
+        }
+    }
+}
