@@ -1,8 +1,8 @@
 import Foundation
 import Testing
 
-/// Runs the `humorgym` binary as a user would, in a scratch directory.
-struct CLI {
+/// Runs the `humorgym` binary as a user would, in a scratch directory removed afterwards.
+final class CLI {
     static let binary: URL? = {
         if let path = ProcessInfo.processInfo.environment["HUMORGYM_BINARY"] { return URL(fileURLWithPath: path) }
         // `swift test` runs the test bundle from the build directory, where the executable is built too.
@@ -16,6 +16,8 @@ struct CLI {
     }()
 
     let directory: URL
+
+    deinit { try? FileManager.default.removeItem(at: directory) }
 
     init() throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("humorgym-cli-\(UUID().uuidString)")

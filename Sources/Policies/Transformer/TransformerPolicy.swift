@@ -13,7 +13,7 @@ public struct TransformerPolicy: TrainablePolicy {
 
     /// How responses are drawn: softmax(logits / temperature), restricted to the top k tokens (0: all) and
     /// to the smallest set whose probability reaches topP (1: all).
-    public struct Sampling: Sendable, Equatable {
+    public struct Sampling: Sendable, Equatable, Codable {
         public var temperature = 1.0
         public var topK = 0
         public var topP = 1.0
