@@ -31,6 +31,8 @@ struct GradientLoop<P: TrainablePolicy> {
         self.settings = context.optimizer
         self.progress = context.progress
         self.optimizer = Adam(learningRate: context.optimizer.learningRate, clipNorm: context.optimizer.clipNorm)
+        optimizer.weightDecay = context.optimizer.weightDecay
+        optimizer.schedule = context.optimizer.schedule
     }
 
     /// Runs `epochs` passes over `items`. `examples(item)` lists the (prompt, response) pairs whose

@@ -36,7 +36,8 @@ public struct PolicySpec: Sendable, Equatable {
         var transformer = PolicySpec()
         transformer.name = "transformer-tiny"
         transformer.kind = .transformer
-        transformer.optimizer = OptimizerSettings(learningRate: 1e-3, batchSize: 32, clipNorm: 1)
+        transformer.optimizer = OptimizerSettings(learningRate: 1e-3, batchSize: 32, clipNorm: 1, weightDecay: 0.01,
+                                                  schedule: LearningRateSchedule(warmupSteps: 20))
         transformer.warmStartEpochs = 8
         return ["log-linear": PolicySpec(), "tabular": tabular, "transformer-tiny": transformer]
     }()
@@ -72,6 +73,10 @@ public struct PolicySpec: Sendable, Equatable {
         optimizer.batchSize = try o.int("batchSize", default: optimizer.batchSize, range: 1...1_000_000)
         let clip = try o.double("clipNorm", default: optimizer.clipNorm ?? 0, range: 0...1e12)
         optimizer.clipNorm = clip > 0 ? clip : nil
+        optimizer.weightDecay = try o.double("weightDecay", default: optimizer.weightDecay, range: 0...10)
+        optimizer.schedule.warmupSteps = try o.int("warmupSteps", default: optimizer.schedule.warmupSteps, range: 0...10_000_000)
+        optimizer.schedule.decaySteps = try o.int("decaySteps", default: optimizer.schedule.decaySteps, range: 0...10_000_000)
+        optimizer.schedule.floor = try o.double("decayFloor", default: optimizer.schedule.floor, range: 0...1)
         try o.finish()
         let w = try root.section("warmStart")
         warmStartEpochs = try w.int("epochs", default: warmStartEpochs, range: 0...10_000)

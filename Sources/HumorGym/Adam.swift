@@ -1,12 +1,17 @@
 import Foundation
 
-/// Adam (Kingma and Ba, 2015) on a flat parameter vector of any precision, with optional global-norm
-/// gradient clipping.
+/// AdamW (Kingma and Ba, 2015; decoupled weight decay: Loshchilov and Hutter, 2019) on a flat parameter
+/// vector of any precision, with optional global-norm gradient clipping and a learning-rate schedule.
 ///
-/// m <- b1 m + (1 - b1) g;  v <- b2 v + (1 - b2) g^2;  theta <- theta - lr * m_hat / (sqrt(v_hat) + eps),
-/// with m_hat = m / (1 - b1^t) and v_hat = v / (1 - b2^t).
+/// m <- b1 m + (1 - b1) g;  v <- b2 v + (1 - b2) g^2;
+/// theta <- theta - lr_t * (m_hat / (sqrt(v_hat) + eps) + weightDecay * theta),
+/// with m_hat = m / (1 - b1^t), v_hat = v / (1 - b2^t) and lr_t from ``LearningRateSchedule``.
 public struct Adam<Scalar: BinaryFloatingPoint & Sendable>: Sendable {
+    /// The peak learning rate; the schedule scales it at each step.
     public var learningRate: Double
+    public var schedule = LearningRateSchedule()
+    /// Decoupled weight decay (0: plain Adam).
+    public var weightDecay = 0.0
     public var beta1: Double
     public var beta2: Double
     public var epsilon: Double
@@ -48,13 +53,14 @@ public struct Adam<Scalar: BinaryFloatingPoint & Sendable>: Sendable {
         }
         let scale = Scalar(clipNorm.map { norm > $0 ? $0 / norm : 1 } ?? 1)
         stepCount += 1
-        let b1 = Scalar(beta1), b2 = Scalar(beta2), eps = Scalar(epsilon), lr = Scalar(learningRate)
+        let b1 = Scalar(beta1), b2 = Scalar(beta2), eps = Scalar(epsilon)
+        let lr = Scalar(learningRate * schedule.factor(step: stepCount)), decay = Scalar(weightDecay)
         let c1 = Scalar(1 - pow(beta1, Double(stepCount))), c2 = Scalar(1 - pow(beta2, Double(stepCount)))
         for i in parameters.indices {
             let g = gradient[i] * scale
             m[i] = b1 * m[i] + (1 - b1) * g
             v[i] = b2 * v[i] + (1 - b2) * g * g
-            parameters[i] -= lr * (m[i] / c1) / ((v[i] / c2).squareRoot() + eps)
+            parameters[i] -= lr * ((m[i] / c1) / ((v[i] / c2).squareRoot() + eps) + decay * parameters[i])
         }
     }
 }

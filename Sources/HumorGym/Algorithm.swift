@@ -18,11 +18,17 @@ public struct OptimizerSettings: Sendable, Equatable {
     public var learningRate: Double
     public var batchSize: Int
     public var clipNorm: Double?
+    /// AdamW's decoupled weight decay.
+    public var weightDecay: Double
+    public var schedule: LearningRateSchedule
 
-    public init(learningRate: Double, batchSize: Int, clipNorm: Double? = nil) {
+    public init(learningRate: Double, batchSize: Int, clipNorm: Double? = nil, weightDecay: Double = 0,
+                schedule: LearningRateSchedule = LearningRateSchedule()) {
         self.learningRate = learningRate
         self.batchSize = batchSize
         self.clipNorm = clipNorm
+        self.weightDecay = weightDecay
+        self.schedule = schedule
     }
 }
 
