@@ -131,3 +131,26 @@ import Testing
         #expect(throws: TransformerError.tokenOutOfRange(token: 7, vocabulary: 5)) { try model.forward(tokens: [1, 7], batch: 1, length: 2) }
     }
 }
+
+@Suite struct TransformerDecodingTests {
+    @Test func cachedDecodingGivesTheFullForwardLogits() throws {
+        var c = TransformerConfiguration(vocabularySize: 9)
+        c.contextLength = 8; c.width = 8; c.layers = 2; c.heads = 2; c.initializationSeed = 4
+        var model = try TransformerModel<Double>(c)
+        let stream = RandomStream(seed: 5)
+        model.parameters = model.parameters.map { $0 + stream.gaussian(sigma: 0.3) }
+        let sequences: [[Int32]] = [[1, 2, 3, 4, 5, 6, 7], [8, 0, 8, 2, 2, 6, 1]]
+        let full = try model.forward(tokens: sequences.flatMap { $0 }, batch: 2, length: 7).logits
+        var (cache, logits) = try model.prefill(tokens: sequences.flatMap { Array($0.prefix(3)) }, batch: 2, length: 3)
+        for position in 2..<7 {
+            for b in 0..<2 {
+                for j in 0..<9 {
+                    #expect(abs(logits[b * 9 + j] - full[(b * 7 + position) * 9 + j]) < 1e-10, "sequence \(b), position \(position)")
+                }
+            }
+            if position < 6 { logits = try model.decode(sequences.map { $0[position + 1] }, cache: &cache) }
+        }
+        _ = try model.decode([1, 1], cache: &cache)  // position 7: the last the context allows
+        #expect(throws: TransformerError.sequenceTooLong(length: 9, context: 8)) { try model.decode([1, 1], cache: &cache) }
+    }
+}

@@ -93,32 +93,31 @@ public struct TransformerPolicy: TrainablePolicy {
         generate(prompt, count: 1) { logits in logits.indices.max { logits[$0] < logits[$1] }! }[0]
     }
 
-    /// Decodes `count` responses in one batch, choosing each next token with `choose` until `<eos>` or the
-    /// length limit. The special tokens other than `<eos>` are never chosen.
+    /// Decodes `count` responses in one batch with the key-value cache, choosing each next token with
+    /// `choose` until `<eos>` or the length limit. The special tokens other than `<eos>` are never chosen.
     private func generate(_ prompt: Prompt, count: Int, choose: ([Double]) -> Int) -> [Text] {
         let start = prompt.text.tokens.map(tokenizer.token) + [tokenizer.separator]
         let limit = min(sampling.maxResponseTokens, model.configuration.contextLength - start.count)
-        var responses = [[Int32]](repeating: [], count: count)
-        var done = [Bool](repeating: limit <= 0, count: count)
+        guard count > 0, limit > 0 else { return Array(repeating: Text([]), count: count) }
         let V = model.configuration.vocabularySize
-        var step = 0
-        while step < limit && done.contains(false) {
-            let length = start.count + step
-            let tokens = responses.flatMap { start + $0 }
-            let logits = try! model.forward(tokens: tokens, batch: count, length: length).logits
+        // The tokens are in the vocabulary and the lengths within the context: the model cannot fail here.
+        var (cache, logits) = try! model.prefill(tokens: Array(Array(repeating: start, count: count).joined()), batch: count, length: start.count)
+        var responses = [[Int32]](repeating: [], count: count)
+        var done = [Bool](repeating: false, count: count)
+        for step in 0..<limit {
+            var next = [Int32](repeating: tokenizer.padding, count: count)
             for i in 0..<count where !done[i] {
-                let row = (i * length + length - 1) * V
-                var z = (0..<V).map { Double(logits[row + $0]) }
+                var z = (0..<V).map { Double(logits[i * V + $0]) }
                 z[Int(tokenizer.separator)] = -.infinity
                 z[Int(tokenizer.padding)] = -.infinity
-                let next = Int32(choose(z))
-                if next == tokenizer.endOfText { done[i] = true } else { responses[i].append(next) }
+                next[i] = Int32(choose(z))
+                if next[i] == tokenizer.endOfText { done[i] = true } else { responses[i].append(next[i]) }
             }
-            // Finished rows keep the batch rectangular with padding; their later outputs are discarded.
-            for i in 0..<count where done[i] && responses[i].count == step { responses[i].append(tokenizer.padding) }
-            step += 1
+            if step == limit - 1 || !done.contains(false) { break }
+            // Finished rows decode padding to keep the batch rectangular; their outputs are ignored.
+            logits = try! model.decode(next, cache: &cache)
         }
-        return responses.map { Text($0.filter { $0 != tokenizer.padding }) }
+        return responses.map(Text.init)
     }
 
     /// Probabilities after temperature, top-k and top-p truncation (the nucleus of Holtzman et al., 2020).
