@@ -67,6 +67,7 @@ public struct PolicySpec: Sendable, Equatable {
         sampling.topK = try s.int("topK", default: sampling.topK, range: 0...1_000_000)
         sampling.topP = try s.double("topP", default: sampling.topP, range: 1e-6...1)
         sampling.maxResponseTokens = try s.int("maxResponseTokens", default: sampling.maxResponseTokens, range: 1...4096)
+        sampling.beams = try s.int("beams", default: sampling.beams, range: 1...64)
         try s.finish()
         let o = try root.section("optimizer")
         optimizer.learningRate = try o.double("learningRate", default: optimizer.learningRate, range: 1e-12...1e3)

@@ -66,6 +66,7 @@ import Worlds
         #expect(a == b)
         #expect(a.allSatisfy { $0.count <= policy.sampling.maxResponseTokens })
         policy.sampling.topK = 1
+        policy.sampling.beams = 1
         #expect(policy.sample(p, count: 2, using: RandomStream(seed: 9)) == [policy.mostLikely(p), policy.mostLikely(p)])
     }
 
@@ -118,5 +119,45 @@ import Worlds
             #expect(run.steps > 0, "\(run.algorithm) took no step")
             #expect(run.metrics["test"]!.kl.isFinite && run.metrics["test"]!.wtr >= 0)
         }
+    }
+}
+
+@Suite struct BeamSearchTests {
+    /// A model small enough to enumerate: three words, responses of at most three tokens.
+    func policy(beams: Int) throws -> TransformerPolicy {
+        var c = TransformerConfiguration(vocabularySize: 1)
+        c.contextLength = 8; c.width = 8; c.layers = 1; c.heads = 2; c.initializationSeed = 11
+        var p = try TransformerPolicy(tokenizer: Tokenizer(words: ["<unk>", "a", "b"]), configuration: c)
+        let stream = RandomStream(seed: 2)
+        p.parameters = p.parameters.map { $0 + Float(stream.gaussian(sigma: 0.8)) }
+        p.sampling.maxResponseTokens = 3
+        p.sampling.beams = beams
+        return p
+    }
+
+    /// The beam-search score of a response, computed directly: sum of scored token log-probabilities
+    /// (with `<eos>` unless the response reached the length limit) over their number.
+    func score(_ policy: TransformerPolicy, _ response: [Int32], prompt: [Int32]) throws -> Double {
+        let t = policy.tokenizer
+        let finished = response.count < policy.sampling.maxResponseTokens
+        let tokens = prompt + [t.separator] + response + (finished ? [t.endOfText] : [])
+        let a = try policy.model.forward(tokens: tokens, batch: 1, length: tokens.count)
+        let targets = tokens.indices.map { i in i + 1 < tokens.count && i + 1 > prompt.count ? tokens[i + 1] : -1 }
+        let values = NextTokenLogProbabilities.values(logits: a.logits, vocabulary: t.count, targets: targets)
+        return values.reduce(0.0) { $0 + Double($1) } / Double(response.count + (finished ? 1 : 0))
+    }
+
+    @Test func aWideBeamFindsTheBestResponseByExhaustiveSearch() throws {
+        let wide = try policy(beams: 64)
+        let prompt = Prompt(id: 0, split: .test, text: Text([1, 2]))
+        var all: [[Int32]] = [[]]
+        for length in 1...3 { all += all.filter { $0.count == length - 1 }.flatMap { r in [0, 1, 2].map { r + [Int32($0)] } } }
+        let best = try all.max { try score(wide, $0, prompt: [1, 2]) < score(wide, $1, prompt: [1, 2]) }!
+        #expect(wide.mostLikely(prompt).tokens == best)
+        // One beam is greedy decoding.
+        let greedy = try policy(beams: 1)
+        var top = greedy
+        top.sampling.topK = 1
+        #expect(greedy.mostLikely(prompt) == top.sample(prompt, count: 1, using: RandomStream(seed: 1))[0])
     }
 }

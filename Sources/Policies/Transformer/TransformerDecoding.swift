@@ -6,12 +6,21 @@ import LinearAlgebra
 extension TransformerModel {
     /// The keys and values of every layer for a batch of sequences being decoded.
     public struct DecodingCache: Sendable {
-        public let batch: Int
+        public private(set) var batch: Int
         /// Tokens so far in every sequence.
         public internal(set) var length: Int
         /// Per layer, [batch, context, width]: heads packed along the width as in the qkv projection.
         var keys: [[S]]
         var values: [[S]]
+
+        /// Keeps sequence `rows[i]` as sequence i (beam search's reordering); the batch becomes `rows.count`.
+        public mutating func select(_ rows: [Int]) {
+            let slot = keys.isEmpty ? 0 : keys[0].count / batch
+            func gather(_ cache: [S]) -> [S] { rows.flatMap { cache[($0 * slot)..<(($0 + 1) * slot)] } }
+            keys = keys.map(gather)
+            values = values.map(gather)
+            batch = rows.count
+        }
     }
 
     /// Runs the prompts ([batch, length], all the same length) and returns the cache and the logits of each

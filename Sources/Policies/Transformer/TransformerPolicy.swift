@@ -19,6 +19,8 @@ public struct TransformerPolicy: TrainablePolicy {
         public var topP = 1.0
         /// Longest response; never more than the context leaves after the prompt.
         public var maxResponseTokens = 32
+        /// Beams for the most likely response (the paper decodes with 5); 1 is greedy decoding.
+        public var beams = 5
         public init() {}
     }
 
@@ -88,9 +90,11 @@ public struct TransformerPolicy: TrainablePolicy {
         }
     }
 
-    /// Greedy decoding: the most likely next token at every step.
+    /// Beam search with `sampling.beams` beams (greedy decoding for 1): the response with the highest
+    /// length-normalised log-probability among the hypotheses the beams reach.
     public func mostLikely(_ prompt: Prompt) -> Text {
-        generate(prompt, count: 1) { logits in logits.indices.max { logits[$0] < logits[$1] }! }[0]
+        guard sampling.beams > 1 else { return generate(prompt, count: 1) { z in z.indices.max { z[$0] < z[$1] }! }[0] }
+        return beamSearch(prompt, beams: sampling.beams)
     }
 
     /// Decodes `count` responses in one batch with the key-value cache, choosing each next token with
