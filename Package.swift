@@ -38,10 +38,10 @@ let package = Package(
         ]),
         .target(name: "HumorGymTesting", dependencies: ["HumorGym", "Worlds", "Critics", "Experiments"]),
         .executableTarget(name: "humorgym", dependencies: [
-            "Experiments", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Experiments", "Policies", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "HumorGymBenchmarks", dependencies: [
-            "Experiments", "Critics", "Worlds", "HumorGym", "Stochastics",
+            "Experiments", "Critics", "Worlds", "HumorGym", "Stochastics", "Policies", "LinearAlgebra",
         ], path: "benchmarks/HumorGymBenchmarks"),
         .testTarget(name: "StochasticsTests", dependencies: ["Stochastics"]),
         // Resources/ holds reference values the tests read by path (scripts/transformer_reference.py writes them).

@@ -15,8 +15,6 @@ import os
 
 import torch
 
-torch.set_default_dtype(torch.float64)
-
 CONFIG = {"vocabularySize": 13, "contextLength": 8, "width": 8, "layers": 2, "heads": 2, "mlpRatio": 4, "layerNormEpsilon": 1e-5}
 BATCH, LENGTH = 2, 6
 TOKENS = [[1, 4, 2, 9, 3, 12], [5, 5, 0, 10, 7, 11]]
@@ -39,7 +37,32 @@ def layout(c):
     return names
 
 
+def forward(params, tokens, c):
+    """Logits [batch, length, vocabulary] of HumorGym's transformer for `tokens` [batch, length]."""
+    batch, length = tokens.shape
+    d, H = c["width"], c["heads"]
+    hd = d // H
+    x = params["wte.weight"][tokens] + params["wpe.weight"][:length]
+    mask = torch.triu(torch.ones(length, length, dtype=torch.bool), diagonal=1)
+    for i in range(c["layers"]):
+        p = lambda s: params[f"h.{i}.{s}"]
+        h = torch.nn.functional.layer_norm(x, (d,), p("ln_1.weight"), p("ln_1.bias"), eps=c["layerNormEpsilon"])
+        qkv = h @ p("attn.c_attn.weight") + p("attn.c_attn.bias")
+        q, k, v = qkv.split(d, dim=-1)
+        q, k, v = (t.reshape(batch, length, H, hd).transpose(1, 2) for t in (q, k, v))
+        scores = (q @ k.transpose(-2, -1)) / math.sqrt(hd)
+        attention = torch.softmax(scores.masked_fill(mask, float("-inf")), dim=-1)
+        y = (attention @ v).transpose(1, 2).reshape(batch, length, d)
+        x = x + y @ p("attn.c_proj.weight") + p("attn.c_proj.bias")
+        h = torch.nn.functional.layer_norm(x, (d,), p("ln_2.weight"), p("ln_2.bias"), eps=c["layerNormEpsilon"])
+        hidden = torch.nn.functional.gelu(h @ p("mlp.c_fc.weight") + p("mlp.c_fc.bias"), approximate="tanh")
+        x = x + hidden @ p("mlp.c_proj.weight") + p("mlp.c_proj.bias")
+    x = torch.nn.functional.layer_norm(x, (d,), params["ln_f.weight"], params["ln_f.bias"], eps=c["layerNormEpsilon"])
+    return x @ params["wte.weight"].T
+
+
 def main():
+    torch.set_default_dtype(torch.float64)
     c = CONFIG
     names = layout(c)
     params, offset = {}, 0
@@ -51,26 +74,7 @@ def main():
         params[name] = torch.tensor(values).reshape(shape).requires_grad_(True)
         offset += n
 
-    d, H = c["width"], c["heads"]
-    hd = d // H
-    tokens = torch.tensor(TOKENS)
-    x = params["wte.weight"][tokens] + params["wpe.weight"][:LENGTH]
-    mask = torch.triu(torch.ones(LENGTH, LENGTH, dtype=torch.bool), diagonal=1)
-    for i in range(c["layers"]):
-        p = lambda s: params[f"h.{i}.{s}"]
-        h = torch.nn.functional.layer_norm(x, (d,), p("ln_1.weight"), p("ln_1.bias"), eps=c["layerNormEpsilon"])
-        qkv = h @ p("attn.c_attn.weight") + p("attn.c_attn.bias")
-        q, k, v = qkv.split(d, dim=-1)
-        q, k, v = (t.reshape(BATCH, LENGTH, H, hd).transpose(1, 2) for t in (q, k, v))
-        scores = (q @ k.transpose(-2, -1)) / math.sqrt(hd)
-        attention = torch.softmax(scores.masked_fill(mask, float("-inf")), dim=-1)
-        y = (attention @ v).transpose(1, 2).reshape(BATCH, LENGTH, d)
-        x = x + y @ p("attn.c_proj.weight") + p("attn.c_proj.bias")
-        h = torch.nn.functional.layer_norm(x, (d,), p("ln_2.weight"), p("ln_2.bias"), eps=c["layerNormEpsilon"])
-        hidden = torch.nn.functional.gelu(h @ p("mlp.c_fc.weight") + p("mlp.c_fc.bias"), approximate="tanh")
-        x = x + hidden @ p("mlp.c_proj.weight") + p("mlp.c_proj.bias")
-    x = torch.nn.functional.layer_norm(x, (d,), params["ln_f.weight"], params["ln_f.bias"], eps=c["layerNormEpsilon"])
-    logits = x @ params["wte.weight"].T
+    logits = forward(params, torch.tensor(TOKENS), c)
     logp = torch.log_softmax(logits, dim=-1)
     targets = torch.tensor(TARGETS)
     chosen = logp.gather(-1, targets.clamp(min=0).unsqueeze(-1)).squeeze(-1)

@@ -2,6 +2,7 @@ import ArgumentParser
 import Experiments
 import Foundation
 import HumorGym
+import Policies
 
 struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -15,6 +16,9 @@ struct Run: AsyncParsableCommand {
 
     @Option(help: "Root seed.")
     var seed: UInt64 = 0
+
+    @Option(help: "Save the trained student here as safetensors (transformer students).")
+    var checkpoint: String?
 
     struct Line: Encodable {
         var phase: String
@@ -34,6 +38,12 @@ struct Run: AsyncParsableCommand {
         try await reportingErrors {
             let experiment = try specs.experiment()
             let learner = try experiment.policySpec.algorithm(algorithm)
+            if let checkpoint {
+                guard experiment.policySpec.kind == .transformer else {
+                    throw HumorGymError("--checkpoint saves transformer students; policy '\(experiment.policySpec.name)' is \(experiment.policySpec.kind.rawValue)")
+                }
+                try ResultsWriter.prepare(directory: URL(fileURLWithPath: checkpoint).deletingLastPathComponent().path)
+            }
             let run = experiment.run(seed: Comparison.seeds(root: seed, count: 1)[0])
             let metrics = try await experiment.withStudent { student in
                 try await trainAndReport(student, learner: learner, experiment: experiment, run: run)
@@ -45,9 +55,11 @@ struct Run: AsyncParsableCommand {
     /// The warm start and the learner, every step printed as it happens.
     private func trainAndReport<P: TrainablePolicy>(_ student: P, learner: any Algorithm, experiment: Experiment,
                                                     run: Experiment.Run) async throws -> [String: SplitMetrics] {
-        try await experiment.warmStartAndTrain(student, learners: [learner], run: run) { phase, record in
+        let outcome = try await experiment.warmStartAndTrain(student, learners: [learner], run: run) { phase, record in
             try? printJSONLine(Line(phase: phase, algorithm: record.algorithm, step: record.step, values: record.values))
             return true
-        }.outcomes[0].metrics
+        }.outcomes[0]
+        if let checkpoint, let transformer = outcome.policy as? TransformerPolicy { try transformer.save(to: checkpoint) }
+        return outcome.metrics
     }
 }

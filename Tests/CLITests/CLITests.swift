@@ -97,6 +97,26 @@ final class CLI {
         #expect(r.out.contains("policy tabular, 2 seed(s)"))
     }
 
+    @Test func theSameSeedWritesByteIdenticalTransformerCheckpoints() throws {
+        let cli = try CLI()
+        try cli.write("tiny.yaml", """
+        kind: transformer
+        model: {context: 40, width: 16, layers: 1, heads: 2}
+        sampling: {maxResponseTokens: 12, beams: 2}
+        warmStart: {epochs: 1}
+        algorithms:
+          dpo: {rounds: 1, epochs: 1, samples: 3}
+        """)
+        let args = ["run", "--env", "small.yaml", "--policy", "tiny.yaml", "--algorithm", "dpo", "--seed", "3"]
+        let a = try cli.run(args + ["--checkpoint", "a/model.safetensors"]), b = try cli.run(args + ["--checkpoint", "b/model.safetensors"])
+        #expect(a.status == 0 && b.status == 0, "\(a.err)\(b.err)")
+        let first = try cli.contents("a/model.safetensors")
+        #expect(first.count > 1000)
+        #expect(first == (try cli.contents("b/model.safetensors")))
+        let log = try cli.run(["run", "--env", "small.yaml", "--algorithm", "dpo", "--checkpoint", "c.safetensors"])
+        #expect(log.status == 1 && log.err.contains("--checkpoint saves transformer students"), "\(log.err)")
+    }
+
     @Test func sampleAndDiagnoseCriticWork() throws {
         let cli = try CLI()
         let s = try cli.run(["sample", "--env", "small.yaml", "--count", "2", "--algorithm", "dpo"])

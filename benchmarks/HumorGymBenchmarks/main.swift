@@ -2,12 +2,17 @@ import Critics
 import Experiments
 import Foundation
 import HumorGym
+import Policies
 import Stochastics
 import Worlds
 
-// HumorGym's speed goals, measured in one process (run with `swift run -c release HumorGymBenchmarks`):
+// HumorGym's speed goals, measured in one process (run with `swift run -c release HumorGymBenchmarks [part]`,
+// part one of critic, compare, transformer; all by default, from the package root):
 //  1. the mock critic judges >= 1,000,000 pre-tokenised pairs per second on one core;
-//  2. `humorgym compare` with its defaults finishes in under 60 s on 2 cores.
+//  2. `humorgym compare` with its defaults finishes in under 60 s on 2 cores;
+//  3. the transformer's training step beside PyTorch's at 1 and 2 threads (issue 3).
+
+let parts = CommandLine.arguments.count > 1 ? Set(CommandLine.arguments.dropFirst()) : ["critic", "compare", "transformer"]
 
 func peakResidentMegabytes() -> Double {
     var usage = rusage()
@@ -17,9 +22,11 @@ func peakResidentMegabytes() -> Double {
 
 func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
 
+if parts.contains("critic") || parts.contains("compare") {
 let experiment = try Experiment(environment: EnvironmentSpec(), policy: PolicySpec())
 let run = experiment.run(seed: 1)
 
+if parts.contains("critic") {
 // 1. Critic throughput: every pair of distinct teacher outputs on the test split, cycled to 2M judgements.
 let pairs = experiment.teacherPairs(.test, run: run)
 let critic = experiment.critic(seed: 7, run: run)
@@ -35,6 +42,9 @@ for _ in 0..<3 {
 print(String(format: "mock critic: %d pairs in %.3f s (best of 3) = %.2f M pairs/s on one core (checksum %.1f)",
              batch.count, best, Double(batch.count) / best / 1e6, checksum))
 
+}
+
+if parts.contains("compare") {
 // 2. The default comparison, as `humorgym compare` runs it.
 let clock = ContinuousClock()
 var result: ComparisonReport?
@@ -46,4 +56,29 @@ print(String(format: "compare (defaults: 3 learners x 5 seeds, 2 concurrent): %.
              seconds(elapsed), seconds(setup), peakResidentMegabytes()))
 if let r = result {
     for a in r.algorithms { print(String(format: "  %@ test WTR %.1f", a, r.aggregate[a]!["test"]!["wtr"]!.mean)) }
+}
+}
+}
+
+if parts.contains("transformer") {
+    // 3. The transformer step, then PyTorch's, at each thread count.
+    let steps = 10
+    print(String(format: "transformer step: %.2fM parameters, batch %d x %d tokens, %.2f GFLOP per step (6N + 12LTd per token)",
+                 Double(TransformerLayout(TransformerStep.configuration).parameterCount) / 1e6, TransformerStep.batch,
+                 TransformerStep.configuration.contextLength, TransformerStep.flopsPerStep / 1e9))
+    for threads in [1, 2] {
+        let swift = try TransformerStep.run(threads: threads, steps: steps)
+        let sgemm = TransformerStep.sgemmGFLOPs(threads: threads)
+        let achieved = TransformerStep.flopsPerStep / (swift.millisecondsPerStep / 1000) / 1e9
+        let (torch, note) = TransformerStep.pytorch(threads: threads, steps: steps)
+        print(String(format: "  %d thread(s): HumorGym %.1f ms/step, %.0f tokens/s, %.1f GFLOP/s (OpenBLAS sgemm 512^3: %.1f GFLOP/s)",
+                     threads, swift.millisecondsPerStep, swift.tokensPerSecond, achieved, sgemm))
+        if let torch {
+            print(String(format: "               PyTorch  %.1f ms/step, %.0f tokens/s (%@); HumorGym/PyTorch = %.2f",
+                         torch.millisecondsPerStep, torch.tokensPerSecond, note, swift.tokensPerSecond / torch.tokensPerSecond))
+        } else {
+            print("               \(note)")
+        }
+    }
+    print(String(format: "  peak RSS %.0f MB", peakResidentMegabytes()))
 }
