@@ -5,6 +5,8 @@ import LinearAlgebra
 /// dz_r = g_r (onehot(target_r) - softmax(z_r)).
 public enum NextTokenLogProbabilities {
     /// log p(target_r) per row (0 for ignored rows).
+    @_specialize(where S == Float)
+    @_specialize(where S == Double)
     public static func values<S: BLASScalar>(logits: [S], vocabulary V: Int, targets: [Int32]) -> [S] {
         targets.enumerated().map { r, t in
             guard t >= 0 else { return 0 }
@@ -13,6 +15,8 @@ public enum NextTokenLogProbabilities {
     }
 
     /// d(sum_r g_r log p(target_r)) / dlogits.
+    @_specialize(where S == Float)
+    @_specialize(where S == Double)
     public static func logitGradient<S: BLASScalar>(logits: [S], vocabulary V: Int, targets: [Int32], upstream g: [S]) -> [S] {
         var out = [S](repeating: 0, count: logits.count)
         for (r, t) in targets.enumerated() where t >= 0 && g[r] != 0 {

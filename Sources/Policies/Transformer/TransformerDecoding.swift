@@ -25,6 +25,8 @@ extension TransformerModel {
 
     /// Runs the prompts ([batch, length], all the same length) and returns the cache and the logits of each
     /// sequence's last position, [batch, vocabulary].
+    @_specialize(where S == Float)
+    @_specialize(where S == Double)
     public func prefill(tokens: [Int32], batch: Int, length: Int) throws -> (cache: DecodingCache, logits: [S]) {
         let a = try forward(tokens: tokens, batch: batch, length: length)
         let c = configuration, d = c.width, V = c.vocabularySize
@@ -52,6 +54,8 @@ extension TransformerModel {
     }
 
     /// Appends one token to every sequence and returns the next-token logits, [batch, vocabulary].
+    @_specialize(where S == Float)
+    @_specialize(where S == Double)
     public func decode(_ tokens: [Int32], cache: inout DecodingCache) throws -> [S] {
         let c = configuration, d = c.width, h = c.hiddenWidth, V = c.vocabularySize, B = cache.batch, t = cache.length
         precondition(tokens.count == B, "decode: one token per sequence")

@@ -6,6 +6,8 @@ import Stochastics
 ///
 /// Block l:  x' = x + Proj(Attn(LN1(x)));  x'' = x' + FcProj(GELU(Fc(LN2(x')))).
 /// Output:   logits = LNf(x_L) W_te^T (the output head is tied to the token embedding).
+/// The public entry points are pre-specialised for Float and Double, so callers that are generic over a
+/// policy (the learners) or live in other modules still run specialised arithmetic.
 public struct TransformerModel<S: BLASScalar>: Sendable {
     public let configuration: TransformerConfiguration
     public let layout: TransformerLayout
@@ -51,6 +53,8 @@ public struct TransformerModel<S: BLASScalar>: Sendable {
 
     /// Runs `batch` sequences of `length` tokens each (row-major; pad short sequences at the end: attention
     /// is causal, so padding never reaches an earlier position).
+    @_specialize(where S == Float)
+    @_specialize(where S == Double)
     public func forward(tokens: [Int32], batch: Int, length: Int) throws -> Activations {
         let c = configuration, d = c.width, h = c.hiddenWidth, V = c.vocabularySize, N = batch * length
         guard length <= c.contextLength else { throw TransformerError.sequenceTooLong(length: length, context: c.contextLength) }
@@ -107,6 +111,8 @@ public struct TransformerModel<S: BLASScalar>: Sendable {
     }
 
     /// The gradient of a loss with respect to every parameter, given dLoss/dlogits ([batch * length, vocabulary]).
+    @_specialize(where S == Float)
+    @_specialize(where S == Double)
     public func backward(_ a: Activations, logitGradient dlogits: [S]) -> [S] {
         let c = configuration, d = c.width, h = c.hiddenWidth, V = c.vocabularySize, N = a.batch * a.length
         precondition(dlogits.count == N * V, "backward: logit gradient has the wrong size")
