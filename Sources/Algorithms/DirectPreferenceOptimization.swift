@@ -100,8 +100,7 @@ public struct DirectPreferenceOptimization: Algorithm {
         return try await loop.rounds(parameters.rounds, &policy, epochs: parameters.epochs, stream: context.seeds.stream("shuffle"),
                                      collect: { policy in
             var candidates: [PairRequest] = []
-            for prompt in context.prompts {
-                let samples = policy.sample(prompt, count: parameters.samples, using: sampling)
+            for (prompt, samples) in zip(context.prompts, policy.sample(context.prompts, count: parameters.samples, using: sampling)) {
                 if let (a, b) = PairSelection.mostDifferentPair(samples, maxLengthRatio: parameters.maxLengthRatio) {
                     candidates.append(PairRequest(prompt: prompt, first: a, second: b))
                 }

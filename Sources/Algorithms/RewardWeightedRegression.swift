@@ -73,8 +73,8 @@ public struct RewardWeightedRegression: Algorithm {
         return try await loop.rounds(parameters.rounds, &policy, epochs: parameters.epochs, stream: context.seeds.stream("shuffle"),
                                      collect: { policy in
             // Roll out: k responses per prompt from the current policy, scored by the critic.
-            let examples = context.prompts.flatMap { prompt in
-                policy.sample(prompt, count: parameters.samples, using: sampling).map { Example(prompt: prompt, response: $0) }
+            let examples = zip(context.prompts, policy.sample(context.prompts, count: parameters.samples, using: sampling)).flatMap { prompt, samples in
+                samples.map { Example(prompt: prompt, response: $0) }
             }
             let rewards = try await context.critic.score(examples)
             var weighted: [WeightedExample] = []

@@ -33,8 +33,8 @@ public struct SplitMetrics: Sendable, Codable, Equatable {
         gold: any GoldJudge, evaluator: Evaluator, critic: any Critic, stream: RandomStream
     ) async throws -> SplitMetrics {
         var students: [Example] = [], references: [Text] = [], drawn: [Example] = []
-        for (prompt, outputs) in zip(prompts, teacherOutputs) where !outputs.isEmpty {
-            let sampled = policy.sample(prompt, count: samples, using: stream)
+        let allSamples = policy.sample(prompts, count: samples, using: stream)
+        for ((prompt, outputs), sampled) in zip(zip(prompts, teacherOutputs), allSamples) where !outputs.isEmpty {
             drawn += sampled.map { Example(prompt: prompt, response: $0) }
             if greedy {
                 let best = policy.mostLikely(prompt)

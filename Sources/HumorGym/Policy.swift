@@ -4,6 +4,8 @@ import Stochastics
 public protocol Policy: Sendable {
     /// `count` independent samples for `prompt`, drawn from `stream`.
     func sample(_ prompt: Prompt, count: Int, using stream: RandomStream) -> [Text]
+    /// `count` samples for each of many prompts, in prompt order: a sequence model can decode them together.
+    func sample(_ prompts: [Prompt], count: Int, using stream: RandomStream) -> [[Text]]
     /// The policy's best guess for the prompt: the most likely response (beam search, for a sequence model).
     func mostLikely(_ prompt: Prompt) -> Text
     /// log pi(response | prompt); `-infinity` for a response the policy cannot produce.
@@ -21,6 +23,13 @@ public protocol TrainablePolicy: Policy {
     var parameters: [Scalar] { get set }
     /// log pi(y_i | x_i) for each example, and the pull-back g -> sum_i g_i * d log pi(y_i | x_i) / d theta.
     func logProbabilitiesWithPullback(_ batch: [Example]) -> (values: [Double], pullback: ([Double]) -> [Scalar])
+}
+
+extension Policy {
+    /// One prompt after another, in order.
+    public func sample(_ prompts: [Prompt], count: Int, using stream: RandomStream) -> [[Text]] {
+        prompts.map { sample($0, count: count, using: stream) }
+    }
 }
 
 extension TrainablePolicy {

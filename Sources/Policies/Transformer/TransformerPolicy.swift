@@ -85,32 +85,58 @@ public struct TransformerPolicy: TrainablePolicy {
     }
 
     public func sample(_ prompt: Prompt, count: Int, using stream: RandomStream) -> [Text] {
-        generate(prompt, count: count) { logits in
-            stream.categorical(weights: Self.truncated(logits, temperature: sampling.temperature, topK: sampling.topK, topP: sampling.topP))
-        }
+        sample([prompt], count: count, using: stream)[0]
     }
+
+    /// Decodes prompts of equal length together (at most `maxBatchRows` sequences at once), so that every
+    /// step is one batched pass; groups run in order of length, then of first appearance.
+    public func sample(_ prompts: [Prompt], count: Int, using stream: RandomStream) -> [[Text]] {
+        var out = [[Text]](repeating: [], count: prompts.count)
+        var groups: [Int: [Int]] = [:]
+        for (i, p) in prompts.enumerated() { groups[p.text.count, default: []].append(i) }
+        let perChunk = max(1, Self.maxBatchRows / max(1, count))
+        for length in groups.keys.sorted() {
+            let members = groups[length]!
+            for start in stride(from: 0, to: members.count, by: perChunk) {
+                let chunk = Array(members[start..<min(start + perChunk, members.count)])
+                let texts = generate(chunk.map { prompts[$0] }, count: count) { logits in
+                    stream.categorical(weights: Self.truncated(logits, temperature: sampling.temperature, topK: sampling.topK, topP: sampling.topP))
+                }
+                for (k, i) in chunk.enumerated() { out[i] = Array(texts[(k * count)..<((k + 1) * count)]) }
+            }
+        }
+        return out
+    }
+
+    /// The most sequences one batched decoding pass holds (bounds the key-value cache's memory).
+    static let maxBatchRows = 512
 
     /// Beam search with `sampling.beams` beams (greedy decoding for 1): the response with the highest
     /// length-normalised log-probability among the hypotheses the beams reach.
     public func mostLikely(_ prompt: Prompt) -> Text {
-        guard sampling.beams > 1 else { return generate(prompt, count: 1) { z in z.indices.max { z[$0] < z[$1] }! }[0] }
+        guard sampling.beams > 1 else { return generate([prompt], count: 1) { z in z.indices.max { z[$0] < z[$1] }! }[0] }
         return beamSearch(prompt, beams: sampling.beams)
     }
 
-    /// Decodes `count` responses in one batch with the key-value cache, choosing each next token with
-    /// `choose` until `<eos>` or the length limit. The special tokens other than `<eos>` are never chosen.
-    private func generate(_ prompt: Prompt, count: Int, choose: ([Double]) -> Int) -> [Text] {
-        let start = prompt.text.tokens.map(tokenizer.token) + [tokenizer.separator]
-        let limit = min(sampling.maxResponseTokens, model.configuration.contextLength - start.count)
-        guard count > 0, limit > 0 else { return Array(repeating: Text([]), count: count) }
+    /// Decodes `count` responses for each prompt (all of one length) in one batch with the key-value cache,
+    /// choosing each next token with `choose` until `<eos>` or the length limit; rows are prompt-major. The
+    /// special tokens other than `<eos>` are never chosen.
+    private func generate(_ prompts: [Prompt], count: Int, choose: ([Double]) -> Int) -> [Text] {
+        let starts = prompts.map { $0.text.tokens.map(tokenizer.token) + [tokenizer.separator] }
+        let promptLength = starts.first?.count ?? 0
+        precondition(starts.allSatisfy { $0.count == promptLength }, "generate: prompts of one length only")
+        let limit = min(sampling.maxResponseTokens, model.configuration.contextLength - promptLength)
+        let rows = prompts.count * count
+        guard rows > 0, limit > 0 else { return Array(repeating: Text([]), count: rows) }
         let V = model.configuration.vocabularySize
         // The tokens are in the vocabulary and the lengths within the context: the model cannot fail here.
-        var (cache, logits) = try! model.prefill(tokens: Array(Array(repeating: start, count: count).joined()), batch: count, length: start.count)
-        var responses = [[Int32]](repeating: [], count: count)
-        var done = [Bool](repeating: false, count: count)
+        var (cache, logits) = try! model.prefill(tokens: starts.flatMap { Array(Array(repeating: $0, count: count).joined()) },
+                                                 batch: rows, length: promptLength)
+        var responses = [[Int32]](repeating: [], count: rows)
+        var done = [Bool](repeating: false, count: rows)
         for step in 0..<limit {
-            var next = [Int32](repeating: tokenizer.padding, count: count)
-            for i in 0..<count where !done[i] {
+            var next = [Int32](repeating: tokenizer.padding, count: rows)
+            for i in 0..<rows where !done[i] {
                 var z = (0..<V).map { Double(logits[i * V + $0]) }
                 z[Int(tokenizer.separator)] = -.infinity
                 z[Int(tokenizer.padding)] = -.infinity
