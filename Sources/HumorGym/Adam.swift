@@ -50,6 +50,7 @@ public struct Adam<Scalar: BinaryFloatingPoint & Sendable>: Sendable {
         if m.count != parameters.count {
             m = Array(repeating: 0, count: parameters.count)
             v = m
+            stepCount = 0
         }
         let scale = Scalar(clipNorm.map { norm > $0 ? $0 / norm : 1 } ?? 1)
         stepCount += 1

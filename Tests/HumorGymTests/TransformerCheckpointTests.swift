@@ -4,6 +4,20 @@ import HumorGym
 import Stochastics
 import Testing
 
+extension TransformerPolicy {
+    /// The checkpoint of this policy as is, even with settings `init` would refuse (for the hostile-file test).
+    func checkpointWithoutValidation() throws -> Data {
+        let tensors = model.layout.tensors.map { t in (t.name, SafeTensors.Tensor(shape: t.shape, values: Array(model.parameters[t.range]))) }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        func json(_ value: some Encodable) throws -> String { String(decoding: try encoder.encode(value), as: UTF8.self) }
+        return try SafeTensors.encode(tensors, metadata: [
+            "format": "humorgym-transformer-1", "configuration": json(model.configuration),
+            "sampling": json(sampling), "tokenizer": json(tokenizer),
+        ])
+    }
+}
+
 @Suite struct TransformerCheckpointTests {
     let world = Fixtures.small
 
@@ -60,5 +74,27 @@ import Testing
         let other = try SafeTensors.encode([("w", SafeTensors.Tensor(shape: [1], values: [1]))], metadata: ["format": "x"])
         #expect(message(other).contains("not a HumorGym transformer checkpoint"))
         #expect(throws: HumorGymError.self) { try TransformerPolicy(contentsOf: "/nonexistent/model.safetensors") }
+    }
+
+    @Test func hostileCheckpointsAreErrorsNotCrashes() throws {
+        func message(_ d: Data) -> String {
+            do { _ = try TransformerPolicy(checkpoint: d, file: "h.safetensors"); return "no error" } catch { return "\(error)" }
+        }
+        // A header length past 2^63.
+        #expect(message(Data(repeating: 0xff, count: 16)).contains("does not fit the file"))
+        // A shape whose element count overflows.
+        let huge = Data(#"{"w":{"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,0]}}"#.utf8)
+        var file = Data()
+        withUnsafeBytes(of: UInt64(huge.count).littleEndian) { file.append(contentsOf: $0) }
+        file.append(huge)
+        #expect(message(file).contains("do not fit"))
+        // NaN weights, and sampling settings out of range, in an otherwise valid checkpoint.
+        var broken = try policy()
+        broken.parameters[3] = .nan
+        #expect(message(try broken.checkpoint()).contains("NaN or infinite"))
+        var cold = try policy()
+        cold.sampling.temperature = 0
+        let encoded = try cold.checkpointWithoutValidation()
+        #expect(message(encoded).contains("sampling out of range"))
     }
 }

@@ -25,6 +25,7 @@ import Worlds
         #expect(tokens == p.text.tokens + [t.separator, 5, 0, 0, t.endOfText])  // unknown tokens become <unk>
         #expect(start == p.text.count + 1)
         #expect(t.render([t.separator, t.endOfText, t.padding]) == "<sep> <eos> <pad>")
+        #expect(t.render([-1, t.padding + 1]) == "<unk> <unk>")
     }
 
     @Test func logProbabilitiesScoreTheResponseOnlyAndDoNotDependOnTheBatch() throws {
@@ -57,6 +58,16 @@ import Worlds
         }
         let numeric = (f(1e-2) - f(-1e-2)) / 2e-2
         #expect(abs(numeric - norm) < 0.02 * norm, "directional derivative \(numeric) vs gradient norm \(norm)")
+    }
+
+    @Test func samplesThatFillTheContextStillHaveAProbability() throws {
+        var c = TransformerConfiguration(vocabularySize: 1)
+        c.contextLength = 12; c.width = 8; c.layers = 1; c.heads = 2
+        let p = try TransformerPolicy(tokenizer: Tokenizer(vocabulary: world.vocabulary), configuration: c)
+        let prompt = Prompt(id: 0, split: .test, text: Text([1, 2]))
+        let samples = p.sample(prompt, count: 50, using: RandomStream(seed: 4))
+        #expect(samples.contains { $0.count == 12 - 3 })  // prompt, <sep> and the response fill the context
+        for s in samples { #expect(p.logProbability(of: s, given: prompt).isFinite) }
     }
 
     @Test func samplingIsSeededAndTopKOneIsGreedy() throws {

@@ -44,8 +44,8 @@ extension TransformerPolicy {
                 }
             }
             // Log-probabilities only fall, so a live beam's best possible score is its current sum over the
-            // longest length it could reach; stop when none can beat the best finished hypothesis.
-            if let best, next.allSatisfy({ $0.logProbability / Double(limit + 1) <= best.score }) { break }
+            // longest scored length it could reach (limit); stop when none can beat the best finished hypothesis.
+            if let best, next.allSatisfy({ $0.logProbability / Double(limit) <= best.score }) { break }
             if next.isEmpty || step == limit - 1 { break }
             cache.select(rows)
             live = next

@@ -61,11 +61,13 @@ public enum SafeTensors {
     }
 
     /// Reads tensors and metadata; every malformed part is a clear error that names the file.
-    public static func decode(_ data: Data, file: String) throws -> (tensors: [String: Tensor], metadata: [String: String]) {
+    public static func decode(_ bytes: Data, file: String) throws -> (tensors: [String: Tensor], metadata: [String: String]) {
         func fail(_ why: String) -> HumorGymError { HumorGymError("\(file): not a valid safetensors file: \(why)") }
+        let data = Data(bytes)  // indices from 0, whatever slice was passed
         guard data.count >= 8 else { throw fail("shorter than its 8-byte header length") }
-        let headerLength = data.prefix(8).withUnsafeBytes { Int(UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self))) }
-        guard headerLength >= 2, headerLength <= data.count - 8 else { throw fail("header length \(headerLength) does not fit the file") }
+        let rawLength = data.prefix(8).withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
+        guard rawLength >= 2, rawLength <= UInt64(data.count - 8) else { throw fail("header length \(rawLength) does not fit the file") }
+        let headerLength = Int(rawLength)
         let header = data.subdata(in: 8..<(8 + headerLength))
         guard let json = try? JSONSerialization.jsonObject(with: header) as? [String: Any] else { throw fail("the header is not a JSON object") }
         let body = data.subdata(in: (8 + headerLength)..<data.count)
@@ -82,8 +84,14 @@ public enum SafeTensors {
                 throw fail("tensor '\(name)' lacks dtype, shape or data_offsets")
             }
             guard dtype == "F32" else { throw fail("tensor '\(name)' is \(dtype); only F32 is supported") }
-            let count = shape.reduce(1, *)
-            guard shape.allSatisfy({ $0 >= 0 }), offsets[0] >= 0, offsets[1] == offsets[0] + 4 * count, offsets[1] <= body.count else {
+            // Every dimension is at most the data size, so the product is checked step by step for overflow.
+            var count = 1, fits = shape.allSatisfy { $0 >= 0 && $0 <= body.count }
+            for dimension in shape where fits {
+                let (product, overflow) = count.multipliedReportingOverflow(by: dimension)
+                fits = !overflow && product <= body.count
+                count = product
+            }
+            guard fits, offsets[0] >= 0, offsets[0] <= body.count, offsets[1] == offsets[0] + 4 * count, offsets[1] <= body.count else {
                 throw fail("tensor '\(name)': shape \(shape) and byte range \(offsets) do not fit the \(body.count) data bytes")
             }
             let values = body.subdata(in: offsets[0]..<offsets[1]).withUnsafeBytes { raw in

@@ -26,6 +26,11 @@ public struct Tokenizer: Sendable, Equatable, Codable {
     }
 
     public func render(_ tokens: [Int32]) -> String {
-        tokens.map { Int($0) < words.count ? words[Int($0)] : ["<sep>", "<eos>", "<pad>"][Int($0) - words.count] }.joined(separator: " ")
+        let specials = ["<sep>", "<eos>", "<pad>"]
+        return tokens.map { t in
+            let i = Int(t)
+            if (0..<words.count).contains(i) { return words[i] }
+            return (0..<specials.count).contains(i - words.count) ? specials[i - words.count] : Vocabulary.unknown
+        }.joined(separator: " ")
     }
 }

@@ -35,18 +35,27 @@ extension TransformerPolicy {
         guard configuration.vocabularySize == tokenizer.count else {
             throw HumorGymError("\(file): the configuration's vocabulary (\(configuration.vocabularySize)) does not match the tokenizer's (\(tokenizer.count))")
         }
-        try self.init(tokenizer: tokenizer, configuration: configuration, sampling: try decoded("sampling", Sampling.self))
-        var parameters = model.parameters
-        for t in model.layout.tensors {
+        do { try configuration.validate() } catch { throw HumorGymError("\(file): \(error)") }
+        // Every tensor is checked against the layout before the model is built, so the file's own size
+        // bounds what loading allocates.
+        let layout = TransformerLayout(configuration)
+        for t in layout.tensors {
             guard let stored = tensors[t.name] else { throw HumorGymError("\(file): tensor '\(t.name)' is missing") }
             guard stored.shape == t.shape else {
                 throw HumorGymError("\(file): tensor '\(t.name)' has shape \(stored.shape), expected \(t.shape)")
             }
-            parameters.replaceSubrange(t.range, with: stored.values)
+            guard stored.values.allSatisfy(\.isFinite) else { throw HumorGymError("\(file): tensor '\(t.name)' holds NaN or infinite values") }
         }
-        if let extra = tensors.keys.sorted().first(where: { name in !model.layout.tensors.contains { $0.name == name } }) {
+        if let extra = tensors.keys.sorted().first(where: { name in !layout.tensors.contains { $0.name == name } }) {
             throw HumorGymError("\(file): unexpected tensor '\(extra)'")
         }
+        do {
+            try self.init(tokenizer: tokenizer, configuration: configuration, sampling: try decoded("sampling", Sampling.self))
+        } catch let error as TransformerError {
+            throw HumorGymError("\(file): \(error)")
+        }
+        var parameters = model.parameters
+        for t in layout.tensors { parameters.replaceSubrange(t.range, with: tensors[t.name]!.values) }
         model.parameters = parameters
     }
 

@@ -19,8 +19,11 @@ public struct TransformerConfiguration: Sendable, Equatable, Codable {
 
     /// A clear error for a shape the model cannot have.
     public func validate() throws {
-        guard vocabularySize > 0, contextLength > 0, width > 0, layers >= 0, heads > 0, mlpRatio > 0 else {
-            throw TransformerError.invalidConfiguration("every size must be positive (vocabulary \(vocabularySize), context \(contextLength), width \(width), layers \(layers), heads \(heads), mlpRatio \(mlpRatio))")
+        // The same ranges as the policy files accept: a checkpoint's metadata must not allocate without bound.
+        guard (1...10_000_000).contains(vocabularySize), (1...4096).contains(contextLength), (1...8192).contains(width),
+              (0...128).contains(layers), (1...256).contains(heads), (1...64).contains(mlpRatio),
+              layerNormEpsilon > 0, layerNormEpsilon.isFinite else {
+            throw TransformerError.invalidConfiguration("sizes out of range (vocabulary \(vocabularySize) in 1...10^7, context \(contextLength) in 1...4096, width \(width) in 1...8192, layers \(layers) in 0...128, heads \(heads) in 1...256, mlpRatio \(mlpRatio) in 1...64, epsilon \(layerNormEpsilon) > 0)")
         }
         guard width % heads == 0 else {
             throw TransformerError.invalidConfiguration("width \(width) is not a multiple of heads \(heads)")

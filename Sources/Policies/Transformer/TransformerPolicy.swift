@@ -22,6 +22,14 @@ public struct TransformerPolicy: TrainablePolicy {
         /// Beams for the most likely response (the paper decodes with 5); 1 is greedy decoding.
         public var beams = 5
         public init() {}
+
+        /// A clear error for settings that sampling cannot use (the ranges policy files accept).
+        public func validate() throws {
+            guard temperature >= 1e-3 && temperature <= 100, topK >= 0, topP > 0 && topP <= 1,
+                  maxResponseTokens >= 1, (1...64).contains(beams) else {
+                throw TransformerError.invalidConfiguration("sampling out of range (temperature \(temperature), topK \(topK), topP \(topP), maxResponseTokens \(maxResponseTokens), beams \(beams))")
+            }
+        }
     }
 
     public let tokenizer: Tokenizer
@@ -29,6 +37,7 @@ public struct TransformerPolicy: TrainablePolicy {
     public var sampling: Sampling
 
     public init(tokenizer: Tokenizer, configuration: TransformerConfiguration, sampling: Sampling = Sampling()) throws {
+        try sampling.validate()
         var c = configuration
         c.vocabularySize = tokenizer.count
         self.tokenizer = tokenizer
@@ -41,19 +50,20 @@ public struct TransformerPolicy: TrainablePolicy {
         set { model.parameters = newValue }
     }
 
-    /// Pads the batch's sequences to one length; targets are the next tokens of response positions.
+    /// Pads the batch's inputs to one length; targets are the next tokens of response positions. The final
+    /// `<eos>` is only ever a target, so a sequence fits when all but its last token fit the context.
     private func batch(_ examples: [Example]) -> (tokens: [Int32], targets: [Int32], length: Int, fits: [Bool]) {
         let sequences = examples.map { tokenizer.sequence(prompt: $0.prompt.text, response: $0.response) }
         let context = model.configuration.contextLength
-        let fits = sequences.map { $0.tokens.count <= context }
-        let length = sequences.filter { $0.tokens.count <= context }.map(\.tokens.count).max() ?? 1
+        let fits = sequences.map { $0.tokens.count - 1 <= context }
+        let length = zip(sequences, fits).filter(\.1).map { $0.0.tokens.count - 1 }.max() ?? 1
         var tokens: [Int32] = [], targets: [Int32] = []
         for (s, ok) in zip(sequences, fits) {
-            let row = ok ? s.tokens : [tokenizer.padding]
+            let row = ok ? Array(s.tokens.dropLast()) : []
             tokens += row + Array(repeating: tokenizer.padding, count: length - row.count)
             for t in 0..<length {
-                let scored = ok && t + 1 < row.count && t + 1 >= s.responseStart
-                targets.append(scored ? row[t + 1] : -1)
+                let scored = ok && t + 1 < s.tokens.count && t + 1 >= s.responseStart
+                targets.append(scored ? s.tokens[t + 1] : -1)
             }
         }
         return (tokens, targets, length, fits)
