@@ -17,7 +17,7 @@ struct SpecOptions: ParsableArguments {
     @Option(name: .customLong("env"), help: "Environment: a name (environments/NAME.yaml, else built-in) or a path. Default: the embedded paraphrase world.")
     var environment: String?
 
-    @Option(help: "Student: a name (policies/NAME.yaml, else built-in: log-linear, tabular) or a path. Default: log-linear.")
+    @Option(help: "Student: a name (policies/NAME.yaml, else built-in: log-linear, tabular, transformer-tiny) or a path. Default: log-linear.")
     var policy: String?
 
     func experiment() throws -> Experiment {
