@@ -56,10 +56,6 @@ public final class YAMLSection: ParameterSource {
         return (s.string, line)
     }
 
-    public var keys: [String] { entries.map(\.key) }
-
-    public func contains(_ key: String) -> Bool { entries.contains { $0.key == key } }
-
     /// The nested mapping under `key`; an absent key is an empty mapping.
     public func section(_ key: String) throws -> YAMLSection {
         guard let (node, line) = lookup(key), !node.isNull else {

@@ -52,8 +52,6 @@ public final class CandidateSets: Sendable {
         }
     }
 
-    public var promptCount: Int { sets.count }
-
     public subscript(prompt: Prompt) -> [Text] { sets[prompt.id] }
 
     /// Where `response` sits in the prompt's candidate list, or nil when it is not a candidate.

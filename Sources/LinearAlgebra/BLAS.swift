@@ -8,8 +8,6 @@ public enum BLAS {
         openblas_set_num_threads(Int32(count))
     }
 
-    public static var threadCount: Int { Int(openblas_get_num_threads()) }
-
     /// y <- alpha * op(A) x + beta * y, A row-major rows x cols at `a` with leading dimension cols.
     public static func gemv(
         transpose: Bool, rows: Int, cols: Int, alpha: Double, a: UnsafePointer<Double>,
