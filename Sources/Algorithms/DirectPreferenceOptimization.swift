@@ -110,10 +110,14 @@ public struct DirectPreferenceOptimization: Algorithm {
             for (request, preference) in zip(candidates, preferences) {
                 guard let p = preference else { continue }  // an abstention: no pair, never a guess
                 let (chosen, rejected) = p >= 0.5 ? (request.first, request.second) : (request.second, request.first)
-                pairs.append(PreferencePair(
-                    prompt: request.prompt, chosen: chosen, rejected: rejected, confidence: max(p, 1 - p),
-                    referenceChosen: reference.logProbability(of: chosen, given: request.prompt),
-                    referenceRejected: reference.logProbability(of: rejected, given: request.prompt)))
+                pairs.append(PreferencePair(prompt: request.prompt, chosen: chosen, rejected: rejected, confidence: max(p, 1 - p),
+                                            referenceChosen: 0, referenceRejected: 0))
+            }
+            // The frozen reference scores every pair in one batched call.
+            let referenceLogProbabilities = reference.logProbabilities(pairs.flatMap(Self.examples))
+            for i in pairs.indices {
+                pairs[i].referenceChosen = referenceLogProbabilities[2 * i]
+                pairs[i].referenceRejected = referenceLogProbabilities[2 * i + 1]
             }
             return (pairs, ["pairs": Double(pairs.count), "abstentions": Double(candidates.count - pairs.count)])
         }, examples: Self.examples, loss: loss(pairs:logProbabilities:))

@@ -53,7 +53,7 @@ public struct SplitMetrics: Sendable, Codable, Equatable {
         let n = Double(students.count)
         let scores = students.map { gold.judge($0.response, for: $0.prompt) }
         let criticScores = try await critic.score(students)
-        let kl = drawn.reduce(0.0) { $0 + policy.logProbability(of: $1.response, given: $1.prompt) - start.logProbability(of: $1.response, given: $1.prompt) }
+        let kl = zip(policy.logProbabilities(drawn), start.logProbabilities(drawn)).reduce(0.0) { $0 + $1.0 - $1.1 }
         return SplitMetrics(
             wtr: try await evaluator.winOrTieRate(student: students, teacher: references),
             gold: scores.reduce(0) { $0 + $1.total } / n, humor: scores.reduce(0) { $0 + $1.humor } / n,

@@ -10,6 +10,8 @@ public protocol Policy: Sendable {
     func mostLikely(_ prompt: Prompt) -> Text
     /// log pi(response | prompt); `-infinity` for a response the policy cannot produce.
     func logProbability(of response: Text, given prompt: Prompt) -> Double
+    /// log pi(y_i | x_i) for many examples: a sequence model scores them in batched passes.
+    func logProbabilities(_ batch: [Example]) -> [Double]
 }
 
 /// A policy whose parameters learners update.
@@ -26,14 +28,13 @@ public protocol TrainablePolicy: Policy {
 }
 
 extension Policy {
+    /// One example after another.
+    public func logProbabilities(_ batch: [Example]) -> [Double] {
+        batch.map { logProbability(of: $0.response, given: $0.prompt) }
+    }
+
     /// One prompt after another, in order.
     public func sample(_ prompts: [Prompt], count: Int, using stream: RandomStream) -> [[Text]] {
         prompts.map { sample($0, count: count, using: stream) }
-    }
-}
-
-extension TrainablePolicy {
-    public func logProbabilities(_ batch: [Example]) -> [Double] {
-        batch.map { logProbability(of: $0.response, given: $0.prompt) }
     }
 }

@@ -91,7 +91,14 @@ public struct TransformerPolicy: TrainablePolicy {
     }
 
     public func logProbability(of response: Text, given prompt: Prompt) -> Double {
-        logProbabilitiesWithPullback([Example(prompt: prompt, response: response)]).values[0]
+        logProbabilities([Example(prompt: prompt, response: response)])[0]
+    }
+
+    /// Batched forward passes of at most `maxBatchRows` sequences (no backward pass is kept).
+    public func logProbabilities(_ batch: [Example]) -> [Double] {
+        stride(from: 0, to: batch.count, by: Self.maxBatchRows).flatMap { start in
+            logProbabilitiesWithPullback(Array(batch[start..<min(start + Self.maxBatchRows, batch.count)])).values
+        }
     }
 
     public func sample(_ prompt: Prompt, count: Int, using stream: RandomStream) -> [Text] {
@@ -118,7 +125,7 @@ public struct TransformerPolicy: TrainablePolicy {
         return out
     }
 
-    /// The most sequences one batched decoding pass holds (bounds the key-value cache's memory).
+    /// The most sequences one batched pass holds (bounds the activations' and key-value cache's memory).
     static let maxBatchRows = 512
 
     /// Beam search with `sampling.beams` beams (greedy decoding for 1): the response with the highest
