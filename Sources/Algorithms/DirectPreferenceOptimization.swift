@@ -96,8 +96,8 @@ public struct DirectPreferenceOptimization: Algorithm {
     public func train<P: TrainablePolicy>(_ policy: inout P, context: TrainingContext) async throws -> [StepMetrics] {
         let reference = policy
         var loop = GradientLoop<P>(algorithm: name, context: context)
-        let sampling = context.seeds.stream("sampling")
-        return try await loop.rounds(parameters.rounds, &policy, epochs: parameters.epochs, stream: context.seeds.stream("shuffle"),
+        let sampling = try context.stream("sampling")
+        return try await loop.rounds(parameters.rounds, &policy, epochs: parameters.epochs, stream: try context.stream("shuffle"),
                                      collect: { policy in
             var candidates: [PairRequest] = []
             for (prompt, samples) in zip(context.prompts, policy.sample(context.prompts, count: parameters.samples, using: sampling)) {
@@ -126,7 +126,7 @@ public struct DirectPreferenceOptimization: Algorithm {
     /// Fits the policy to judged pairs (the theory check calls this with every pair of a prompt).
     public func fit<P: TrainablePolicy>(_ policy: inout P, on pairs: [PreferencePair], context: TrainingContext) throws -> [StepMetrics] {
         var loop = GradientLoop<P>(algorithm: name, context: context)
-        return try loop.run(&policy, items: pairs, epochs: parameters.epochs, stream: context.seeds.stream("shuffle"),
+        return try loop.run(&policy, items: pairs, epochs: parameters.epochs, stream: try context.stream("shuffle"),
                             examples: Self.examples, loss: loss(pairs:logProbabilities:))
     }
 

@@ -36,7 +36,7 @@ public struct Imitation: Algorithm {
     public func train<P: TrainablePolicy>(_ policy: inout P, context: TrainingContext) async throws -> [StepMetrics] {
         var loop = GradientLoop<P>(algorithm: name, context: context)
         return try loop.run(&policy, items: context.demonstrationExamples, epochs: parameters.epochs,
-                            stream: context.seeds.stream("shuffle"), examples: { [$0] },
+                            stream: try context.stream("shuffle"), examples: { [$0] },
                             loss: { _, logProbs in Self.loss(logProbabilities: logProbs) })
     }
 }

@@ -69,8 +69,8 @@ public struct RewardWeightedRegression: Algorithm {
 
     public func train<P: TrainablePolicy>(_ policy: inout P, context: TrainingContext) async throws -> [StepMetrics] {
         var loop = GradientLoop<P>(algorithm: name, context: context)
-        let sampling = context.seeds.stream("sampling")
-        return try await loop.rounds(parameters.rounds, &policy, epochs: parameters.epochs, stream: context.seeds.stream("shuffle"),
+        let sampling = try context.stream("sampling")
+        return try await loop.rounds(parameters.rounds, &policy, epochs: parameters.epochs, stream: try context.stream("shuffle"),
                                      collect: { policy in
             // Roll out: k responses per prompt from the current policy, scored by the critic.
             let examples = zip(context.prompts, policy.sample(context.prompts, count: parameters.samples, using: sampling)).flatMap { prompt, samples in
@@ -90,7 +90,7 @@ public struct RewardWeightedRegression: Algorithm {
     /// Fits the policy to already weighted examples (the theory check calls this with exact weights).
     public func fit<P: TrainablePolicy>(_ policy: inout P, on samples: [WeightedExample], context: TrainingContext) throws -> [StepMetrics] {
         var loop = GradientLoop<P>(algorithm: name, context: context)
-        return try loop.run(&policy, items: samples, epochs: parameters.epochs, stream: context.seeds.stream("shuffle"),
+        return try loop.run(&policy, items: samples, epochs: parameters.epochs, stream: try context.stream("shuffle"),
                             examples: { [$0.example] }, loss: batchLoss)
     }
 

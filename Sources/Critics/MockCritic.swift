@@ -17,7 +17,7 @@ import Synchronization
 /// Bradley-Terry mode. P(a beats b) = sigmoid((r(a) - r(b)) / temperature) with r the gold total, the
 /// verdict drawn from that probability; the score is the utility u(y) = r(y) / temperature, exactly.
 /// Learners trained on it can be checked against theory.
-public final class MockCritic: Critic {
+public final class MockCritic: Critic, RandomStateOwner {
     public enum Mode: String, Sendable, CaseIterable {
         case statistical
         case bradleyTerry = "bradley-terry"
@@ -62,6 +62,11 @@ public final class MockCritic: Critic {
         self.idiosyncrasy = idiosyncrasy
         self.stream = Mutex(RandomStream(seed: seed))
     }
+
+    /// Its noise generator's state, so that a training checkpoint can hold it (``RandomStreams/track(_:_:)``).
+    public var randomState: [UInt8] { stream.withLock { $0.state } }
+
+    public func restoreRandomState(_ state: [UInt8]) throws { try stream.withLock { try $0.restore(state) } }
 
     /// The critic's noiseless utility of a response (see the type's documentation).
     public func utility(_ response: Text, for prompt: Prompt) -> Double {

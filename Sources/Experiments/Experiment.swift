@@ -105,30 +105,62 @@ public final class Experiment: Sendable {
     /// The protocol every command follows: imitation on the run's teacher outputs for `warmStartEpochs` (the
     /// shared warm start), then each learner from that same start, each evaluated on test and OOD.
     /// `progress` sees every step, with its phase ("warm-start" or "train"); returning false stops that phase.
+    /// With `checkpointing` (one learner only), the training state is saved at every epoch or round, and a
+    /// resumed run continues from the saved one exactly as the run that never stopped.
     public func warmStartAndTrain<P: TrainablePolicy>(
-        _ student: P, learners: [any Algorithm], run: Run,
+        _ student: P, learners: [any Algorithm], run: Run, checkpointing: RunCheckpointing? = nil,
         progress: @escaping @Sendable (_ phase: String, StepMetrics) -> Bool = { _, _ in true }
     ) async throws -> (start: P, outcomes: [Outcome<P>]) {
+        guard checkpointing == nil || learners.count == 1 else {
+            throw HumorGymError("a training state is kept for one learner at a time; got \(learners.count)")
+        }
+        let saved = try checkpointing?.load()
+        let dtype: SafeTensors.Tensor.DType = MemoryLayout<P.Scalar>.size == 4 ? .f32 : .f64
+        func saver(phase: String, start: [Double]?) -> (@Sendable (LoopState) throws -> Void)? {
+            guard let c = checkpointing else { return nil }
+            return { @Sendable loop in
+                try RunCheckpoint(identity: c.identity, phase: phase, loop: loop, start: start, dtype: dtype).save(to: c.path)
+            }
+        }
         var start = student
-        var warmStart = Imitation.Parameters()
-        warmStart.epochs = policySpec.warmStartEpochs
-        _ = try await Imitation(warmStart).train(&start, context: context(run: run, learner: run.seeds.child("warm-start"),
-                                                                         progress: { progress("warm-start", $0) }))
+        if let saved, saved.phase != RunCheckpoint.warmStartPhase {
+            guard let parameters = saved.start, parameters.count == start.parameters.count else {
+                throw HumorGymError("\(checkpointing!.path): the training state lacks the warm start's parameters for this policy")
+            }
+            start.parameters = parameters.map(P.Scalar.init)
+        } else {
+            var warmStart = Imitation.Parameters()
+            warmStart.epochs = policySpec.warmStartEpochs
+            var context = try context(run: run, learner: run.seeds.child("warm-start"), resume: saved?.loop,
+                                      progress: { progress("warm-start", $0) })
+            context.checkpoint = saver(phase: RunCheckpoint.warmStartPhase, start: nil)
+            _ = try await Imitation(warmStart).train(&start, context: context)
+        }
         var outcomes: [Outcome<P>] = []
         for learner in learners {
             let seeds = run.seeds.child(learner.name)
             var policy = start
-            let log = try await learner.train(&policy, context: context(run: run, learner: seeds, progress: { progress("train", $0) }))
+            let resume = saved.flatMap { $0.phase == learner.name ? $0.loop : nil }
+            var context = try context(run: run, learner: seeds, resume: resume, progress: { progress("train", $0) })
+            context.checkpoint = saver(phase: learner.name, start: start.parameters.map(Double.init))
+            let log = try await learner.train(&policy, context: context)
             outcomes.append(Outcome(learner: learner.name, policy: policy, log: log,
                                     metrics: try await evaluate(policy, start: start, run: run, learner: seeds)))
         }
         return (start, outcomes)
     }
 
-    func context(run: Run, learner seeds: SeedSequence, progress: @escaping @Sendable (StepMetrics) -> Bool) -> TrainingContext {
-        TrainingContext(
+    /// A learner's context: its streams (restored from `resume`, if given) and a critic drawing from them.
+    func context(run: Run, learner seeds: SeedSequence, resume: LoopState? = nil,
+                 progress: @escaping @Sendable (StepMetrics) -> Bool) throws -> TrainingContext {
+        let streams = RandomStreams(seeds: seeds, restoring: resume?.streams ?? [:])
+        let critic = critic(seed: seeds.seed(for: "critic"), run: run)
+        try streams.track("critic", critic)
+        var context = TrainingContext(
             prompts: world.prompts(.train), demonstrations: run.teacherOutputs[.train]!,
-            critic: critic(seed: seeds.seed(for: "critic"), run: run), optimizer: policySpec.optimizer, seeds: seeds, progress: progress)
+            critic: critic, optimizer: policySpec.optimizer, seeds: seeds, streams: streams, progress: progress)
+        context.resume = resume
+        return context
     }
 
     /// Metrics on the test and OOD splits, keyed by split name.

@@ -57,6 +57,7 @@ public struct PolicySpec: Sendable, Equatable {
         transformer.layers = try m.int("layers", default: transformer.layers, range: 0...128)
         transformer.heads = try m.int("heads", default: transformer.heads, range: 1...256)
         transformer.mlpRatio = try m.int("mlpRatio", default: transformer.mlpRatio, range: 1...64)
+        transformer.dropout = try m.double("dropout", default: transformer.dropout, range: 0...0.95)
         transformer.initializationSeed = UInt64(try m.int("seed", default: Int(transformer.initializationSeed), range: 0...Int.max))
         guard transformer.width % transformer.heads == 0 else {
             throw HumorGymError("\(file): model.width \(transformer.width) must be a multiple of model.heads \(transformer.heads)")

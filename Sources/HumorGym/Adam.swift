@@ -30,6 +30,17 @@ public struct Adam<Scalar: BinaryFloatingPoint & Sendable>: Sendable {
         self.clipNorm = clipNorm
     }
 
+    /// The first and second moment estimates (empty before the first step), for saving a training state.
+    public var moments: (first: [Scalar], second: [Scalar]) { (m, v) }
+
+    /// Continues from saved moments after `stepCount` steps (empty moments: no step taken yet).
+    public mutating func restore(first: [Scalar], second: [Scalar], stepCount: Int) {
+        precondition(first.count == second.count, "Adam.restore: the moments differ in length")
+        m = first
+        v = second
+        self.stepCount = first.isEmpty ? 0 : stepCount
+    }
+
     /// The global L2 norm of a gradient, accumulated in Double; not finite when any entry is not.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)

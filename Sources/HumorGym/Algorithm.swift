@@ -40,20 +40,32 @@ public struct TrainingContext: Sendable {
     public var demonstrations: [[Text]]
     public var critic: any Critic
     public var optimizer: OptimizerSettings
-    /// This learner's seeds: it derives its own streams (sampling, shuffling) from them.
-    public var seeds: SeedSequence
+    /// This learner's seeds.
+    public var seeds: SeedSequence { streams.seeds }
+    /// The learner's named streams (sampling, shuffling), derived from its seeds; a critic that draws
+    /// noise may take its stream from here too, so that a checkpoint holds every state training depends on.
+    public var streams: RandomStreams
     /// Called after every step; return false to stop training early.
     public var progress: @Sendable (StepMetrics) -> Bool
+    /// Continue the learner's loop from this state (saved by `checkpoint`) instead of from the start.
+    public var resume: LoopState?
+    /// Called with the loop's state at every boundary (end of an epoch or round), to save it.
+    public var checkpoint: (@Sendable (LoopState) throws -> Void)?
 
+    /// - Parameter streams: the learner's streams (from `seeds`); by default fresh ones.
     public init(prompts: [Prompt], demonstrations: [[Text]], critic: any Critic, optimizer: OptimizerSettings,
-                seeds: SeedSequence, progress: @escaping @Sendable (StepMetrics) -> Bool = { _ in true }) {
+                seeds: SeedSequence, streams: RandomStreams? = nil, progress: @escaping @Sendable (StepMetrics) -> Bool = { _ in true }) {
         self.prompts = prompts
         self.demonstrations = demonstrations
         self.critic = critic
         self.optimizer = optimizer
-        self.seeds = seeds
+        precondition(streams == nil || streams!.seeds == seeds, "TrainingContext: the streams come from other seeds")
+        self.streams = streams ?? RandomStreams(seeds: seeds)
         self.progress = progress
     }
+
+    /// The learner's stream called `name`.
+    public func stream(_ name: String) throws -> RandomStream { try streams.stream(name) }
 
     /// The demonstrations as (prompt, response) examples, in prompt order.
     public var demonstrationExamples: [Example] {

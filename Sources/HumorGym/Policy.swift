@@ -25,6 +25,16 @@ public protocol TrainablePolicy: Policy {
     var parameters: [Scalar] { get set }
     /// log pi(y_i | x_i) for each example, and the pull-back g -> sum_i g_i * d log pi(y_i | x_i) / d theta.
     func logProbabilitiesWithPullback(_ batch: [Example]) -> (values: [Double], pullback: ([Double]) -> [Scalar])
+    /// The same in a training pass: a policy with dropout draws its masks from `noise`, a key the training
+    /// loop derives for each step (so a step recomputed, or resumed, gets the same masks). Policies without
+    /// training-only randomness need not implement it.
+    func trainingLogProbabilitiesWithPullback(_ batch: [Example], noise: UInt64) -> (values: [Double], pullback: ([Double]) -> [Scalar])
+}
+
+extension TrainablePolicy {
+    public func trainingLogProbabilitiesWithPullback(_ batch: [Example], noise: UInt64) -> (values: [Double], pullback: ([Double]) -> [Scalar]) {
+        logProbabilitiesWithPullback(batch)
+    }
 }
 
 extension Policy {

@@ -22,6 +22,21 @@ public final class RandomStream: RandomNumberGenerator {
 
     deinit { gsl_rng_free(rng) }
 
+    /// The generator's whole state (GSL's `gsl_rng_state` bytes): restoring it continues the stream
+    /// exactly where it was, which is what resuming a training run needs.
+    public var state: [UInt8] {
+        let bytes = UnsafeRawBufferPointer(start: gsl_rng_state(rng), count: gsl_rng_size(rng))
+        return Array(bytes)
+    }
+
+    /// Continues from a state taken from ``state``.
+    public func restore(_ state: [UInt8]) throws {
+        guard state.count == gsl_rng_size(rng) else {
+            throw RandomStreamError.stateSize(found: state.count, expected: gsl_rng_size(rng))
+        }
+        state.withUnsafeBytes { gsl_rng_state(rng)!.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+    }
+
     /// 64 random bits (two 32-bit draws), so the stream also serves Swift's `shuffle(using:)` and friends.
     public func next() -> UInt64 {
         let high = UInt64(gsl_rng_get(rng)) & 0xffff_ffff
@@ -72,5 +87,15 @@ public final class RandomStream: RandomNumberGenerator {
             }
         }
         return items
+    }
+}
+
+public enum RandomStreamError: Error, Equatable, CustomStringConvertible {
+    case stateSize(found: Int, expected: Int)
+
+    public var description: String {
+        switch self {
+        case .stateSize(let found, let expected): "a random stream state of \(found) bytes; mt19937's is \(expected)"
+        }
     }
 }

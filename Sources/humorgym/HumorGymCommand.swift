@@ -42,4 +42,5 @@ func printJSONLine(_ value: some Encodable) throws {
     encoder.outputFormatting = [.sortedKeys]
     encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
     print(String(decoding: try encoder.encode(value), as: UTF8.self))
+    fflush(nil)  // flushes every stream: stdout goes line by line even into a pipe, so a watcher sees each step as it happens
 }

@@ -20,6 +20,12 @@ struct Run: AsyncParsableCommand {
     @Option(help: "Save the trained student here as safetensors (transformer students).")
     var checkpoint: String?
 
+    @Option(help: "Keep the training state here (safetensors, rewritten after every epoch or round), so that an interrupted run can be resumed.")
+    var state: String?
+
+    @Flag(help: "Continue from the training state in --state: the result is the run that never stopped.")
+    var resume = false
+
     struct Line: Encodable {
         var phase: String
         var algorithm: String
@@ -44,18 +50,23 @@ struct Run: AsyncParsableCommand {
                 }
                 try ResultsWriter.prepare(directory: URL(fileURLWithPath: checkpoint).deletingLastPathComponent().path)
             }
+            guard !resume || state != nil else { throw HumorGymError("--resume needs --state FILE: the training state to continue from") }
+            if let state { try ResultsWriter.prepare(directory: URL(fileURLWithPath: state).deletingLastPathComponent().path) }
             let run = experiment.run(seed: Comparison.seeds(root: seed, count: 1)[0])
             let metrics = try await experiment.withStudent { student in
-                try await trainAndReport(student, learner: learner, experiment: experiment, run: run)
+                try await trainAndReport(student, learner: learner, experiment: experiment, run: run, checkpointing: state.map {
+                    RunCheckpointing(path: $0, identity: "seed \(seed), algorithm \(learner.name), environment \(experiment.environment.name), policy \(experiment.policySpec.name)",
+                                     resume: resume)
+                })
             }
             try printJSONLine(Final(algorithm: learner.name, seed: run.seeds.root, metrics: metrics))
         }
     }
 
     /// The warm start and the learner, every step printed as it happens.
-    private func trainAndReport<P: TrainablePolicy>(_ student: P, learner: any Algorithm, experiment: Experiment,
-                                                    run: Experiment.Run) async throws -> [String: SplitMetrics] {
-        let outcome = try await experiment.warmStartAndTrain(student, learners: [learner], run: run) { phase, record in
+    private func trainAndReport<P: TrainablePolicy>(_ student: P, learner: any Algorithm, experiment: Experiment, run: Experiment.Run,
+                                                    checkpointing: RunCheckpointing?) async throws -> [String: SplitMetrics] {
+        let outcome = try await experiment.warmStartAndTrain(student, learners: [learner], run: run, checkpointing: checkpointing) { phase, record in
             try? printJSONLine(Line(phase: phase, algorithm: record.algorithm, step: record.step, values: record.values))
             return true
         }.outcomes[0]

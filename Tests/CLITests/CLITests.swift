@@ -54,6 +54,33 @@ final class CLI {
     }
 
     func contents(_ path: String) throws -> Data { try Data(contentsOf: directory.appendingPathComponent(path)) }
+
+    /// Runs the binary and kills it (SIGKILL, no chance to clean up) once its standard output contains
+    /// `marker`; returns whether it was killed before finishing.
+    func kill(_ arguments: [String], whenOutputContains marker: String) throws -> Bool {
+        let binary = try #require(Self.binary)
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var seen = Data()
+        while true {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { break }  // end of output: the run finished first
+            seen.append(chunk)
+            if String(decoding: seen, as: UTF8.self).contains(marker) {
+                Foundation.kill(process.processIdentifier, SIGKILL)
+                process.waitUntilExit()
+                return true
+            }
+        }
+        process.waitUntilExit()
+        return false
+    }
 }
 
 @Suite struct CLITests {
@@ -115,6 +142,42 @@ final class CLI {
         #expect(first == (try cli.contents("b/model.safetensors")))
         let log = try cli.run(["run", "--env", "small.yaml", "--algorithm", "dpo", "--checkpoint", "c.safetensors"])
         #expect(log.status == 1 && log.err.contains("--checkpoint saves transformer students"), "\(log.err)")
+    }
+
+    /// Killed in the warm start or in the learner's second round, a run resumed from its training state ends
+    /// exactly as the run that never stopped: the same evaluation and a byte-identical model (with dropout on).
+    @Test(arguments: ["\"epoch\":2,\"grad_norm\"", "\"round\":2"])
+    func aKilledRunResumesExactly(killAt marker: String) throws {
+        let cli = try CLI()
+        try cli.write("tiny.yaml", """
+        kind: transformer
+        model: {context: 40, width: 16, layers: 1, heads: 2, dropout: 0.1}
+        sampling: {maxResponseTokens: 12, beams: 2}
+        optimizer: {batchSize: 16}
+        warmStart: {epochs: 3}
+        algorithms:
+          rwr: {rounds: 3, epochs: 1, samples: 2}
+        """)
+        let args = ["run", "--env", "small.yaml", "--policy", "tiny.yaml", "--algorithm", "rwr", "--seed", "5"]
+        let full = try cli.run(args + ["--checkpoint", "full.safetensors"])
+        #expect(full.status == 0, "\(full.err)")
+        #expect(try cli.kill(args + ["--state", "state/run.safetensors"], whenOutputContains: marker))
+        let resumed = try cli.run(args + ["--state", "state/run.safetensors", "--resume", "--checkpoint", "resumed.safetensors"])
+        #expect(resumed.status == 0, "\(resumed.err)")
+        let finalLine = { (out: String) in out.split(separator: "\n").last.map(String.init) }
+        #expect(finalLine(resumed.out) == finalLine(full.out))
+        #expect(try cli.contents("resumed.safetensors") == cli.contents("full.safetensors"))
+        // The resumed run printed the steps the killed one had not finished, each as the full run did.
+        let fullLines = Set(full.out.split(separator: "\n"))
+        #expect(resumed.out.split(separator: "\n").allSatisfy(fullLines.contains))
+
+        let other = try cli.run(["run", "--env", "small.yaml", "--policy", "tiny.yaml", "--algorithm", "rwr", "--seed", "6",
+                                 "--state", "state/run.safetensors", "--resume"])
+        #expect(other.status == 1 && other.err.contains("belongs to another run (seed 5, algorithm rwr"), "\(other.err)")
+        let missing = try cli.run(args + ["--state", "nowhere.safetensors", "--resume"])
+        #expect(missing.status == 1 && missing.err.contains("cannot read training state nowhere.safetensors"), "\(missing.err)")
+        let noState = try cli.run(args + ["--resume"])
+        #expect(noState.status == 1 && noState.err.contains("--resume needs --state FILE"), "\(noState.err)")
     }
 
     @Test func sampleAndDiagnoseCriticWork() throws {

@@ -87,7 +87,10 @@ import Testing
         check(qkv, weights: w, analytic: dqkv, f)
     }
 
-    @Test func wholeModelOnSequenceLogProbabilities() throws {
+    /// With dropout the gradient is that of the masked network: the masks are a function of the key.
+    @Test(arguments: [0.0, 0.3])
+    func wholeModelOnSequenceLogProbabilities(dropoutRate: Double) throws {
+        let dropout = dropoutRate > 0 ? Dropout(rate: dropoutRate, key: 77) : nil
         var c = TransformerConfiguration(vocabularySize: 11)
         c.contextLength = 6; c.width = 8; c.layers = 2; c.heads = 2; c.initializationSeed = 3
         var model = try TransformerModel<Double>(c)
@@ -100,12 +103,14 @@ import Testing
         func loss(_ p: [Double]) throws -> Double {
             var m = model
             m.parameters = p
-            let a = try m.forward(tokens: tokens, batch: batch, length: length)
+            let a = try m.forward(tokens: tokens, batch: batch, length: length, dropout: dropout)
             return zip(upstream, NextTokenLogProbabilities.values(logits: a.logits, vocabulary: c.vocabularySize, targets: targets)).reduce(0) { $0 + $1.0 * $1.1 }
         }
-        let a = try model.forward(tokens: tokens, batch: batch, length: length)
+        let a = try model.forward(tokens: tokens, batch: batch, length: length, dropout: dropout)
         let dlogits = NextTokenLogProbabilities.logitGradient(logits: a.logits, vocabulary: c.vocabularySize, targets: targets, upstream: upstream)
         let grad = model.backward(a, logitGradient: dlogits)
+        let undropped = try model.forward(tokens: tokens, batch: batch, length: length).logits
+        #expect((a.logits == undropped) == (dropout == nil))
         // A few coordinates of every tensor.
         for tensor in model.layout.tensors {
             for i in stride(from: tensor.offset, to: tensor.offset + tensor.count, by: max(1, tensor.count / 4)) {
@@ -117,8 +122,18 @@ import Testing
             }
         }
         // Padding after a sequence never changes the log-probabilities before it (causal attention).
-        let padded = try model.forward(tokens: [1, 4, 2, 9, 3, 5, 5, 0, 10, 2], batch: batch, length: length)
+        let padded = try model.forward(tokens: [1, 4, 2, 9, 3, 5, 5, 0, 10, 2], batch: batch, length: length, dropout: dropout)
         #expect(Array(padded.logits[0..<(9 * c.vocabularySize)]) == Array(a.logits[0..<(9 * c.vocabularySize)]))
+    }
+
+    @Test func dropoutKeepsOneMinusTheRateAndRescales() {
+        let mask: [Double] = Dropout(rate: 0.25, key: 5).mask(count: 100_000, site: 3)
+        let kept = mask.filter { $0 != 0 }
+        #expect(Set(kept) == [1 / 0.75])
+        #expect(abs(Double(kept.count) / 100_000 - 0.75) < 0.005)  // 0.75 +- 3.6 standard errors
+        #expect(mask == Dropout(rate: 0.25, key: 5).mask(count: 100_000, site: 3))
+        #expect(mask != Dropout(rate: 0.25, key: 5).mask(count: 100_000, site: 4))
+        #expect(mask != Dropout(rate: 0.25, key: 6).mask(count: 100_000, site: 3))
     }
 
     @Test func badInputIsAnErrorNotACrash() throws {

@@ -31,6 +31,41 @@ import Testing
         #expect(last & 0xffff_ffff == 1_186_927_261)
     }
 
+    @Test func aRestoredStateContinuesTheStreamExactly() throws {
+        let original = RandomStream(seed: 9)
+        for _ in 0..<1000 { _ = original.next() }  // past mt19937's 624-word block, so the position matters
+        let state = original.state
+        let ahead = (0..<700).map { _ in original.next() }
+        let copy = RandomStream(seed: 1)
+        try copy.restore(state)
+        #expect((0..<700).map { _ in copy.next() } == ahead)
+        #expect(throws: RandomStreamError.stateSize(found: 3, expected: state.count)) { try copy.restore([1, 2, 3]) }
+    }
+
+    @Test func namedStreamsSaveAndRestoreTogether() throws {
+        final class Owner: RandomStateOwner, @unchecked Sendable {
+            let stream = RandomStream(seed: 4)
+            var randomState: [UInt8] { stream.state }
+            func restoreRandomState(_ state: [UInt8]) throws { try stream.restore(state) }
+        }
+        let seeds = SeedSequence(root: 12)
+        let streams = RandomStreams(seeds: seeds), owner = Owner()
+        try streams.track("critic", owner)
+        let shuffle = try streams.stream("shuffle")
+        #expect(try streams.stream("shuffle") === shuffle)
+        _ = shuffle.permutation(50); _ = owner.stream.uniform()
+        let saved = streams.states()
+        #expect(saved.keys.sorted() == ["critic", "shuffle"])
+        let next = (shuffle.next(), owner.stream.next())
+
+        let restored = RandomStreams(seeds: seeds, restoring: saved), restoredOwner = Owner()
+        try restored.track("critic", restoredOwner)
+        #expect(try (restored.stream("shuffle").next(), restoredOwner.stream.next()) == next)
+        // A stream not asked for again keeps its saved state in the next save.
+        #expect(RandomStreams(seeds: seeds, restoring: saved).states() == saved)
+        #expect(try RandomStreams(seeds: seeds).stream("shuffle").next() == seeds.stream("shuffle").next())
+    }
+
     @Test func categoricalFollowsItsWeights() {
         let stream = RandomStream(seed: 9)
         var counts = [0, 0, 0]

@@ -5,22 +5,31 @@ import HumorGym
 /// tensor's dtype, shape and byte range, then the little-endian data. Written atomically (a temporary file
 /// in the same directory, then a rename), so a reader never sees half a checkpoint.
 public enum SafeTensors {
+    /// A tensor's values, held as Double whatever its stored precision (widening F32 is exact).
     public struct Tensor: Equatable, Sendable {
+        public enum DType: String, Sendable {
+            case f32 = "F32", f64 = "F64"
+            var size: Int { self == .f32 ? 4 : 8 }
+        }
         public var shape: [Int]
-        public var values: [Float]
+        public var dtype: DType
+        public var values: [Double]
 
-        public init(shape: [Int], values: [Float]) {
+        public init(shape: [Int], values: [Double], dtype: DType = .f64) {
             precondition(shape.reduce(1, *) == values.count, "tensor shape \(shape) does not hold \(values.count) values")
             self.shape = shape
+            self.dtype = dtype
             self.values = values
         }
+
+        public init(shape: [Int], values: [Float]) { self.init(shape: shape, values: values.map(Double.init), dtype: .f32) }
     }
 
     /// The file's bytes: tensors in the given order, header keys sorted (JSONEncoder's .sortedKeys), so the
     /// same tensors always give the same bytes.
     public static func encode(_ tensors: [(name: String, tensor: Tensor)], metadata: [String: String]) throws -> Data {
         struct Entry: Encodable {
-            let dtype = "F32"
+            let dtype: String
             let shape: [Int]
             let data_offsets: [Int]
         }
@@ -43,8 +52,9 @@ public enum SafeTensors {
         var offset = 0
         for (name, tensor) in tensors {
             guard entries[name] == nil else { throw HumorGymError("safetensors: tensor '\(name)' appears twice") }
-            entries[name] = Entry(shape: tensor.shape, data_offsets: [offset, offset + 4 * tensor.values.count])
-            offset += 4 * tensor.values.count
+            let size = tensor.dtype.size * tensor.values.count
+            entries[name] = Entry(dtype: tensor.dtype.rawValue, shape: tensor.shape, data_offsets: [offset, offset + size])
+            offset += size
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
@@ -55,7 +65,10 @@ public enum SafeTensors {
         withUnsafeBytes(of: UInt64(header.count).littleEndian) { data.append(contentsOf: $0) }
         data.append(header)
         for (_, tensor) in tensors {
-            for v in tensor.values { withUnsafeBytes(of: v.bitPattern.littleEndian) { data.append(contentsOf: $0) } }
+            switch tensor.dtype {
+            case .f32: for v in tensor.values { withUnsafeBytes(of: Float(v).bitPattern.littleEndian) { data.append(contentsOf: $0) } }
+            case .f64: for v in tensor.values { withUnsafeBytes(of: v.bitPattern.littleEndian) { data.append(contentsOf: $0) } }
+            }
         }
         return data
     }
@@ -83,7 +96,7 @@ public enum SafeTensors {
                   let shape = entry["shape"] as? [Int], let offsets = entry["data_offsets"] as? [Int], offsets.count == 2 else {
                 throw fail("tensor '\(name)' lacks dtype, shape or data_offsets")
             }
-            guard dtype == "F32" else { throw fail("tensor '\(name)' is \(dtype); only F32 is supported") }
+            guard let type = Tensor.DType(rawValue: dtype) else { throw fail("tensor '\(name)' is \(dtype); only F32 and F64 are supported") }
             // Every dimension is at most the data size, so the product is checked step by step for overflow.
             var count = 1, fits = shape.allSatisfy { $0 >= 0 && $0 <= body.count }
             for dimension in shape where fits {
@@ -91,13 +104,16 @@ public enum SafeTensors {
                 fits = !overflow && product <= body.count
                 count = product
             }
-            guard fits, offsets[0] >= 0, offsets[0] <= body.count, offsets[1] == offsets[0] + 4 * count, offsets[1] <= body.count else {
+            guard fits, offsets[0] >= 0, offsets[0] <= body.count, offsets[1] == offsets[0] + type.size * count, offsets[1] <= body.count else {
                 throw fail("tensor '\(name)': shape \(shape) and byte range \(offsets) do not fit the \(body.count) data bytes")
             }
             let values = body.subdata(in: offsets[0]..<offsets[1]).withUnsafeBytes { raw in
-                (0..<count).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self))) }
+                switch type {
+                case .f32: (0..<count).map { Double(Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self)))) }
+                case .f64: (0..<count).map { Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 8 * $0, as: UInt64.self))) }
+                }
             }
-            tensors[name] = Tensor(shape: shape, values: values)
+            tensors[name] = Tensor(shape: shape, values: values, dtype: type)
         }
         return (tensors, metadata)
     }

@@ -44,6 +44,7 @@ extension TransformerPolicy {
             guard stored.shape == t.shape else {
                 throw HumorGymError("\(file): tensor '\(t.name)' has shape \(stored.shape), expected \(t.shape)")
             }
+            guard stored.dtype == .f32 else { throw HumorGymError("\(file): tensor '\(t.name)' is \(stored.dtype.rawValue), expected F32") }
             guard stored.values.allSatisfy(\.isFinite) else { throw HumorGymError("\(file): tensor '\(t.name)' holds NaN or infinite values") }
         }
         if let extra = tensors.keys.sorted().first(where: { name in !layout.tensors.contains { $0.name == name } }) {
@@ -55,7 +56,7 @@ extension TransformerPolicy {
             throw HumorGymError("\(file): \(error)")
         }
         var parameters = model.parameters
-        for t in layout.tensors { parameters.replaceSubrange(t.range, with: tensors[t.name]!.values) }
+        for t in layout.tensors { parameters.replaceSubrange(t.range, with: tensors[t.name]!.values.map(Float.init)) }
         model.parameters = parameters
     }
 

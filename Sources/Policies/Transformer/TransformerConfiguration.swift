@@ -9,6 +9,8 @@ public struct TransformerConfiguration: Sendable, Equatable, Codable {
     /// Hidden width of each MLP, as a multiple of `width`.
     public var mlpRatio = 4
     public var layerNormEpsilon = 1e-5
+    /// The probability of zeroing an activation in training passes (``Dropout``); 0 turns it off.
+    public var dropout = 0.0
     /// Seeds the initial weights.
     public var initializationSeed: UInt64 = 0
 
@@ -24,6 +26,9 @@ public struct TransformerConfiguration: Sendable, Equatable, Codable {
               (0...128).contains(layers), (1...256).contains(heads), (1...64).contains(mlpRatio),
               layerNormEpsilon > 0, layerNormEpsilon.isFinite else {
             throw TransformerError.invalidConfiguration("sizes out of range (vocabulary \(vocabularySize) in 1...10^7, context \(contextLength) in 1...4096, width \(width) in 1...8192, layers \(layers) in 0...128, heads \(heads) in 1...256, mlpRatio \(mlpRatio) in 1...64, epsilon \(layerNormEpsilon) > 0)")
+        }
+        guard dropout >= 0 && dropout < 1 else {
+            throw TransformerError.invalidConfiguration("dropout \(dropout) is not in [0, 1)")
         }
         guard width % heads == 0 else {
             throw TransformerError.invalidConfiguration("width \(width) is not a multiple of heads \(heads)")

@@ -6,6 +6,8 @@ import Stochastics
 ///
 /// Block l:  x' = x + Proj(Attn(LN1(x)));  x'' = x' + FcProj(GELU(Fc(LN2(x')))).
 /// Output:   logits = LNf(x_L) W_te^T (the output head is tied to the token embedding).
+/// Training passes may apply ``Dropout`` (nanoGPT's places): to the embeddings' sum and to each residual
+/// branch (Proj and FcProj outputs) before it is added.
 /// The public entry points are pre-specialised for Float and Double, so callers that are generic over a
 /// policy (the learners) or live in other modules still run specialised arithmetic.
 public struct TransformerModel<S: BLASScalar>: Sendable {
@@ -43,19 +45,23 @@ public struct TransformerModel<S: BLASScalar>: Sendable {
         var blocks: [BlockActivations] = []
         var final: [S] = []
         var lnf: [S] = [], lnfMean: [S] = [], lnfRstd: [S] = []
+        /// The embeddings' dropout mask (empty without dropout).
+        var embeddingMask: [S] = []
         public var logits: [S] = []
     }
 
     struct BlockActivations: Sendable {
         var input: [S], ln1: [S], ln1Mean: [S], ln1Rstd: [S], qkv: [S], probabilities: [S], attention: [S]
         var middle: [S], ln2: [S], ln2Mean: [S], ln2Rstd: [S], fc: [S], gelu: [S]
+        /// Dropout masks of the two residual branches (empty without dropout).
+        var attentionMask: [S] = [], mlpMask: [S] = []
     }
 
     /// Runs `batch` sequences of `length` tokens each (row-major; pad short sequences at the end: attention
-    /// is causal, so padding never reaches an earlier position).
+    /// is causal, so padding never reaches an earlier position). `dropout` makes it a training pass.
     @_specialize(where S == Float)
     @_specialize(where S == Double)
-    public func forward(tokens: [Int32], batch: Int, length: Int) throws -> Activations {
+    public func forward(tokens: [Int32], batch: Int, length: Int, dropout: Dropout? = nil) throws -> Activations {
         let c = configuration, d = c.width, h = c.hiddenWidth, V = c.vocabularySize, N = batch * length
         guard length <= c.contextLength else { throw TransformerError.sequenceTooLong(length: length, context: c.contextLength) }
         precondition(tokens.count == N, "forward: \(tokens.count) tokens for \(batch) x \(length)")
@@ -71,7 +77,11 @@ public struct TransformerModel<S: BLASScalar>: Sendable {
                 let position = P + layout.positionEmbedding.offset + (r % length) * d
                 for i in 0..<d { x[r * d + i] = token[i] + position[i] }
             }
-            for blk in layout.blocks {
+            // Sites: 0 the embeddings, then two per block.
+            func mask(_ site: Int) -> [S] { dropout.map { $0.mask(count: N * d, site: site) } ?? [] }
+            a.embeddingMask = mask(0)
+            Dropout.apply(a.embeddingMask, to: &x)
+            for (l, blk) in layout.blocks.enumerated() {
                 var s = BlockActivations(
                     input: x, ln1: .init(repeating: 0, count: N * d), ln1Mean: .init(repeating: 0, count: N), ln1Rstd: .init(repeating: 0, count: N),
                     qkv: .init(repeating: 0, count: N * 3 * d), probabilities: .init(repeating: 0, count: batch * c.heads * length * length),
@@ -86,6 +96,8 @@ public struct TransformerModel<S: BLASScalar>: Sendable {
                 var projected = [S](repeating: 0, count: N * d)
                 Linear.forward(s.attention, weight: P + blk.projectionWeight.offset, bias: P + blk.projectionBias.offset,
                                rows: N, inputs: d, outputs: d, output: &projected)
+                s.attentionMask = mask(1 + 2 * l)
+                Dropout.apply(s.attentionMask, to: &projected)
                 for i in 0..<(N * d) { x[i] += projected[i] }
                 s.middle = x
                 LayerNorm.forward(x, weight: P + blk.ln2Weight.offset, bias: P + blk.ln2Bias.offset, rows: N, width: d, epsilon: eps,
@@ -94,6 +106,8 @@ public struct TransformerModel<S: BLASScalar>: Sendable {
                 GELU.forward(s.fc, count: N * h, output: &s.gelu)
                 Linear.forward(s.gelu, weight: P + blk.fcProjectionWeight.offset, bias: P + blk.fcProjectionBias.offset,
                                rows: N, inputs: h, outputs: d, output: &projected)
+                s.mlpMask = mask(2 + 2 * l)
+                Dropout.apply(s.mlpMask, to: &projected)
                 for i in 0..<(N * d) { x[i] += projected[i] }
                 a.blocks.append(s)
             }
@@ -135,7 +149,9 @@ public struct TransformerModel<S: BLASScalar>: Sendable {
                 for (blk, s) in zip(layout.blocks, a.blocks).reversed() {
                     // MLP: x'' = x' + FcProj(GELU(Fc(LN2(x')))); dx holds dL/dx''.
                     var dgelu = [S](repeating: 0, count: N * h), dfc = [S](repeating: 0, count: N * h)
-                    Linear.backward(dx, input: s.gelu, weight: P + blk.fcProjectionWeight.offset, rows: N, inputs: h, outputs: d,
+                    var dbranch = dx  // copied only when a mask applies
+                    Dropout.apply(s.mlpMask, to: &dbranch)
+                    Linear.backward(dbranch, input: s.gelu, weight: P + blk.fcProjectionWeight.offset, rows: N, inputs: h, outputs: d,
                                     dx: &dgelu, dw: G + blk.fcProjectionWeight.offset, db: G + blk.fcProjectionBias.offset)
                     GELU.backward(dgelu, input: s.fc, count: N * h, dx: &dfc)
                     var dln2 = [S](repeating: 0, count: N * d)
@@ -145,7 +161,9 @@ public struct TransformerModel<S: BLASScalar>: Sendable {
                                        rows: N, width: d, dx: &dx, dg: G + blk.ln2Weight.offset, db: G + blk.ln2Bias.offset)
                     // Attention: x' = x + Proj(Attn(LN1(x))); dx now holds dL/dx'.
                     var dattention = [S](repeating: 0, count: N * d)
-                    Linear.backward(dx, input: s.attention, weight: P + blk.projectionWeight.offset, rows: N, inputs: d, outputs: d,
+                    dbranch = dx
+                    Dropout.apply(s.attentionMask, to: &dbranch)
+                    Linear.backward(dbranch, input: s.attention, weight: P + blk.projectionWeight.offset, rows: N, inputs: d, outputs: d,
                                     dx: &dattention, dw: G + blk.projectionWeight.offset, db: G + blk.projectionBias.offset)
                     var dqkv = [S](repeating: 0, count: N * 3 * d)
                     CausalSelfAttention.backward(dattention, qkv: s.qkv, probabilities: s.probabilities, shape: shape,
@@ -157,6 +175,7 @@ public struct TransformerModel<S: BLASScalar>: Sendable {
                                        rows: N, width: d, dx: &dx, dg: G + blk.ln1Weight.offset, db: G + blk.ln1Bias.offset)
                 }
                 // Embeddings.
+                Dropout.apply(a.embeddingMask, to: &dx)
                 for r in 0..<N {
                     let token = G + layout.tokenEmbedding.offset + Int(a.tokens[r]) * d
                     let position = G + layout.positionEmbedding.offset + (r % a.length) * d

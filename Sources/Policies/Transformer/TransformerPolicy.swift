@@ -70,11 +70,21 @@ public struct TransformerPolicy: TrainablePolicy {
     }
 
     public func logProbabilitiesWithPullback(_ examples: [Example]) -> (values: [Double], pullback: ([Double]) -> [Float]) {
+        pass(examples, dropout: nil)
+    }
+
+    /// With the configuration's dropout, its masks keyed by `noise`.
+    public func trainingLogProbabilitiesWithPullback(_ examples: [Example], noise: UInt64) -> (values: [Double], pullback: ([Double]) -> [Float]) {
+        let rate = model.configuration.dropout
+        return pass(examples, dropout: rate > 0 ? Dropout(rate: rate, key: noise) : nil)
+    }
+
+    private func pass(_ examples: [Example], dropout: Dropout?) -> (values: [Double], pullback: ([Double]) -> [Float]) {
         guard !examples.isEmpty else { return ([], { _ in Array(repeating: 0, count: model.parameters.count) }) }
         let (tokens, targets, length, fits) = batch(examples)
         let V = model.configuration.vocabularySize
         // The tokens were mapped into the vocabulary and the lengths checked: forward cannot fail here.
-        let activations = try! model.forward(tokens: tokens, batch: examples.count, length: length)
+        let activations = try! model.forward(tokens: tokens, batch: examples.count, length: length, dropout: dropout)
         let perToken = NextTokenLogProbabilities.values(logits: activations.logits, vocabulary: V, targets: targets)
         let values = examples.indices.map { i in
             fits[i] ? perToken[(i * length)..<((i + 1) * length)].reduce(0.0) { $0 + Double($1) } : -.infinity

@@ -1,0 +1,36 @@
+import LinearAlgebra
+import Stochastics
+
+/// Inverted dropout (Srivastava et al., 2014) for training passes: each element is kept with probability
+/// 1 - rate and scaled by 1 / (1 - rate), so evaluation needs no rescaling. Backward multiplies the
+/// gradient by the same mask.
+///
+/// A mask is a function of (key, site, element) through SplitMix64, not of a generator's state: the
+/// training loop gives each step its own key, so a step's masks are the same whenever it is recomputed,
+/// including after resuming from a checkpoint.
+public struct Dropout: Sendable, Equatable {
+    public var rate: Double
+    public var key: UInt64
+
+    public init(rate: Double, key: UInt64) {
+        self.rate = rate
+        self.key = key
+    }
+
+    /// The mask for `count` elements at one site of the network (0 or 1 / (1 - rate) each).
+    func mask<S: BLASScalar>(count: Int, site: Int) -> [S] {
+        let scale = S(1 / (1 - rate))
+        let siteKey = SeedSequence.splitMix(key ^ SeedSequence.splitMix(UInt64(site)))
+        // Compare 53-bit uniforms with the rate: exact for every rate a policy file accepts.
+        let threshold = UInt64(rate * 9_007_199_254_740_992)
+        return (0..<count).map { i in
+            SeedSequence.splitMix(siteKey &+ UInt64(i)) >> 11 < threshold ? 0 : scale
+        }
+    }
+
+    /// values * mask, element by element; an empty mask (no dropout) leaves the values as they are.
+    static func apply<S: BLASScalar>(_ mask: [S], to values: inout [S]) {
+        guard !mask.isEmpty else { return }
+        for i in values.indices { values[i] *= mask[i] }
+    }
+}
