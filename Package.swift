@@ -38,7 +38,7 @@ let package = Package(
         ]),
         .target(name: "HumorGymTesting", dependencies: ["HumorGym", "Worlds", "Critics", "Experiments"]),
         .executableTarget(name: "humorgym", dependencies: [
-            "Experiments", "Policies", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Experiments", "Policies", "LinearAlgebra", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "HumorGymBenchmarks", dependencies: [
             "Experiments", "Critics", "Worlds", "HumorGym", "Stochastics", "Policies", "LinearAlgebra",

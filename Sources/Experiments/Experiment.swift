@@ -15,11 +15,14 @@ public final class Experiment: Sendable {
     public let environment: EnvironmentSpec
     public let policySpec: PolicySpec
     public let world: ParaphraseWorld
+    /// Threads for each transformer student's batches; results are the same for any count.
+    public let threads: Int
     private let features: LogLinearPolicy.Features?
 
-    public init(environment: EnvironmentSpec, policy: PolicySpec) throws {
+    public init(environment: EnvironmentSpec, policy: PolicySpec, threads: Int = 1) throws {
         self.environment = environment
         self.policySpec = policy
+        self.threads = threads
         self.world = try ParaphraseWorld(environment.world)
         // Deterministic mode: OpenBLAS's threaded reductions would reorder sums.
         BLAS.setThreadCount(1)
@@ -86,11 +89,13 @@ public final class Experiment: Sendable {
     /// Calls `body` with a fresh, untrained student of the spec's kind.
     public func withStudent<R>(_ body: (any TrainablePolicy) async throws -> R) async throws -> R {
         switch policySpec.kind {
-        case .logLinear: try await body(LogLinearPolicy(candidates: world.candidates, features: features!))
-        case .tabular: try await body(TabularPolicy(candidates: world.candidates))
+        case .logLinear: return try await body(LogLinearPolicy(candidates: world.candidates, features: features!))
+        case .tabular: return try await body(TabularPolicy(candidates: world.candidates))
         case .transformer:
-            try await body(TransformerPolicy(tokenizer: Tokenizer(vocabulary: world.vocabulary), configuration: policySpec.transformer,
-                                             sampling: policySpec.sampling))
+            var student = try TransformerPolicy(tokenizer: Tokenizer(vocabulary: world.vocabulary), configuration: policySpec.transformer,
+                                                sampling: policySpec.sampling)
+            student.threads = threads
+            return try await body(student)
         }
     }
 

@@ -10,6 +10,8 @@ public protocol BLASScalar: BinaryFloatingPoint, Real, Sendable {
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Self,
         a: UnsafePointer<Self>, lda: Int, b: UnsafePointer<Self>, ldb: Int,
         beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int)
+    /// x <- exp(x) element by element (``VectorExp``): vectorised for Float, libm's exp for Double.
+    static func exponentiate(_ x: UnsafeMutablePointer<Self>, count: Int)
 }
 
 extension Float: BLASScalar {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Experiments
 import Foundation
 import HumorGym
+import LinearAlgebra
 
 @main
 struct HumorGymCommand: AsyncParsableCommand {
@@ -10,6 +11,11 @@ struct HumorGymCommand: AsyncParsableCommand {
         abstract: "A simulation sandbox for feedback-driven humor distillation (after \"Small But Funny\", ACL 2024).",
         subcommands: [Compare.self, Run.self, Sample.self, DiagnoseCritic.self],
         defaultSubcommand: Compare.self)
+
+    static func main() async {
+        Memory.retainFreedMemory()  // training allocates the same large arrays every step
+        await main(nil)
+    }
 }
 
 /// The options every command shares: which environment and student.
@@ -20,8 +26,12 @@ struct SpecOptions: ParsableArguments {
     @Option(help: "Student: a name (policies/NAME.yaml, else built-in: log-linear, tabular, transformer-tiny) or a path. Default: log-linear.")
     var policy: String?
 
+    @Option(help: "Threads for each transformer student's batches (the results are the same for any count).")
+    var threads = 1
+
     func experiment() throws -> Experiment {
-        try Experiment(environment: SpecResolver.environment(environment), policy: SpecResolver.policy(policy))
+        guard (1...256).contains(threads) else { throw HumorGymError("--threads must be in 1...256, got \(threads)") }
+        return try Experiment(environment: SpecResolver.environment(environment), policy: SpecResolver.policy(policy), threads: threads)
     }
 }
 

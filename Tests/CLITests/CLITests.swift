@@ -135,7 +135,10 @@ final class CLI {
           dpo: {rounds: 1, epochs: 1, samples: 3}
         """)
         let args = ["run", "--env", "small.yaml", "--policy", "tiny.yaml", "--algorithm", "dpo", "--seed", "3"]
-        let a = try cli.run(args + ["--checkpoint", "a/model.safetensors"]), b = try cli.run(args + ["--checkpoint", "b/model.safetensors"])
+        // The second process runs the batches' shards on two threads: the same bits.
+        let a = try cli.run(args + ["--checkpoint", "a/model.safetensors"])
+        let b = try cli.run(args + ["--checkpoint", "b/model.safetensors", "--threads", "2"])
+        #expect(a.out == b.out)
         #expect(a.status == 0 && b.status == 0, "\(a.err)\(b.err)")
         let first = try cli.contents("a/model.safetensors")
         #expect(first.count > 1000)

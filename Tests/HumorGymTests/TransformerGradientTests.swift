@@ -64,8 +64,9 @@ import Testing
             return y
         }
         #expect(abs(f([1])[0] - 0.8411919906082768) < 1e-12)  // PyTorch: gelu(1, approximate="tanh")
-        var dx = [Double](repeating: 0, count: 20)
-        GELU.backward(w, input: x, count: 20, dx: &dx)
+        var y = [Double](repeating: 0, count: 20), t = y, dx = y
+        GELU.forward(x, count: 20, output: &y, tanh: &t)
+        GELU.backward(w, input: x, tanh: t, count: 20, dx: &dx)
         check(x, weights: w, analytic: dx, f)
     }
 

@@ -17,8 +17,9 @@ enum TransformerStep {
     }()
     static let batch = 32
 
+    /// The batch's shards run on `threads` threads, OpenBLAS single-threaded inside each.
     static func run(threads: Int, steps: Int) throws -> Result {
-        BLAS.setThreadCount(threads)
+        BLAS.setThreadCount(1)
         let c = configuration, tokens = batch * c.contextLength
         var model = try TransformerModel<Float>(c)
         var adam = Adam<Float>(learningRate: 1e-3)
@@ -28,9 +29,9 @@ enum TransformerStep {
         let targets = (0..<tokens).map { _ in Int32(stream.integer(below: c.vocabularySize)) }
         let weights = [Float](repeating: -1 / Float(tokens), count: tokens)  // mean cross-entropy
         func step() throws {
-            let a = try model.forward(tokens: input, batch: batch, length: c.contextLength)
+            let a = try model.forward(tokens: input, batch: batch, length: c.contextLength, threads: threads)
             let dlogits = NextTokenLogProbabilities.logitGradient(logits: a.logits, vocabulary: c.vocabularySize, targets: targets, upstream: weights)
-            let gradient = model.backward(a, logitGradient: dlogits)
+            let gradient = model.backward(a, logitGradient: dlogits, threads: threads)
             adam.step(&model.parameters, gradient: gradient, norm: Adam<Float>.norm(gradient))
         }
         for _ in 0..<2 { try step() }

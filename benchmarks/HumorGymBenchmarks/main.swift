@@ -2,6 +2,7 @@ import Critics
 import Experiments
 import Foundation
 import HumorGym
+import LinearAlgebra
 import Policies
 import Stochastics
 import Worlds
@@ -12,6 +13,7 @@ import Worlds
 //  2. `humorgym compare` with its defaults finishes in under 60 s on 2 cores;
 //  3. the transformer's training step beside PyTorch's at 1 and 2 threads (issue 3).
 
+Memory.retainFreedMemory()  // as the humorgym CLI does
 let parts = CommandLine.arguments.count > 1 ? Set(CommandLine.arguments.dropFirst()) : ["critic", "compare", "transformer"]
 
 func peakResidentMegabytes() -> Double {
@@ -66,18 +68,29 @@ if parts.contains("transformer") {
     print(String(format: "transformer step: %.2fM parameters, batch %d x %d tokens, %.2f GFLOP per step (6N + 12LTd per token)",
                  Double(TransformerLayout(TransformerStep.configuration).parameterCount) / 1e6, TransformerStep.batch,
                  TransformerStep.configuration.contextLength, TransformerStep.flopsPerStep / 1e9))
+    // Alternate the two, three times each, and compare medians: this shared VM's speed drifts by 20-30%
+    // from minute to minute, and alternating puts both sides in the same minutes.
+    func median(_ xs: [Double]) -> Double { xs.sorted()[xs.count / 2] }
     for threads in [1, 2] {
-        let swift = try TransformerStep.run(threads: threads, steps: steps)
+        var swiftRuns: [TransformerStep.Result] = [], torchRuns: [TransformerStep.Result] = [], note = ""
+        for _ in 0..<3 {
+            swiftRuns.append(try TransformerStep.run(threads: threads, steps: steps))
+            let (torch, why) = TransformerStep.pytorch(threads: threads, steps: steps)
+            if let torch { torchRuns.append(torch) }
+            note = why
+        }
+        let ms = median(swiftRuns.map(\.millisecondsPerStep)), tokens = median(swiftRuns.map(\.tokensPerSecond))
         let sgemm = TransformerStep.sgemmGFLOPs(threads: threads)
-        let achieved = TransformerStep.flopsPerStep / (swift.millisecondsPerStep / 1000) / 1e9
-        let (torch, note) = TransformerStep.pytorch(threads: threads, steps: steps)
-        print(String(format: "  %d thread(s): HumorGym %.1f ms/step, %.0f tokens/s, %.1f GFLOP/s (OpenBLAS sgemm 512^3: %.1f GFLOP/s)",
-                     threads, swift.millisecondsPerStep, swift.tokensPerSecond, achieved, sgemm))
-        if let torch {
-            print(String(format: "               PyTorch  %.1f ms/step, %.0f tokens/s (%@); HumorGym/PyTorch = %.2f",
-                         torch.millisecondsPerStep, torch.tokensPerSecond, note, swift.tokensPerSecond / torch.tokensPerSecond))
-        } else {
+        print(String(format: "  %d thread(s): HumorGym %.1f ms/step (runs %@), %.0f tokens/s, %.1f GFLOP/s (OpenBLAS sgemm 512^3: %.1f GFLOP/s)",
+                     threads, ms, swiftRuns.map { String(format: "%.0f", $0.millisecondsPerStep) }.joined(separator: "/"), tokens,
+                     TransformerStep.flopsPerStep / (ms / 1000) / 1e9, sgemm))
+        if torchRuns.isEmpty {
             print("               \(note)")
+        } else {
+            let torchTokens = median(torchRuns.map(\.tokensPerSecond))
+            print(String(format: "               PyTorch  %.1f ms/step (runs %@), %.0f tokens/s (%@); HumorGym/PyTorch = %.2f",
+                         median(torchRuns.map(\.millisecondsPerStep)), torchRuns.map { String(format: "%.0f", $0.millisecondsPerStep) }.joined(separator: "/"),
+                         torchTokens, note, tokens / torchTokens))
         }
     }
     print(String(format: "  peak RSS %.0f MB", peakResidentMegabytes()))

@@ -26,8 +26,10 @@ enum CausalSelfAttention {
                     let row = probs + i * T
                     var m = row[0]
                     for j in 0...i { m = Swift.max(m, row[j]) }
+                    for j in 0...i { row[j] -= m }
+                    S.exponentiate(row, count: i + 1)
                     var sum: S = 0
-                    for j in 0...i { row[j] = S.exp(row[j] - m); sum += row[j] }
+                    for j in 0...i { sum += row[j] }
                     for j in 0...i { row[j] /= sum }
                     for j in (i + 1)..<T { row[j] = 0 }
                 }

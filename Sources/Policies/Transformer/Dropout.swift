@@ -17,13 +17,13 @@ public struct Dropout: Sendable, Equatable {
         self.key = key
     }
 
-    /// The mask for `count` elements at one site of the network (0 or 1 / (1 - rate) each).
-    func mask<S: BLASScalar>(count: Int, site: Int) -> [S] {
+    /// The mask for elements offset ..< offset + count at one site of the network (0 or 1 / (1 - rate) each).
+    func mask<S: BLASScalar>(count: Int, site: Int, offset: Int = 0) -> [S] {
         let scale = S(1 / (1 - rate))
         let siteKey = SeedSequence.splitMix(key ^ SeedSequence.splitMix(UInt64(site)))
         // Compare 53-bit uniforms with the rate: exact for every rate a policy file accepts.
         let threshold = UInt64(rate * 9_007_199_254_740_992)
-        return (0..<count).map { i in
+        return (offset..<(offset + count)).map { i in
             SeedSequence.splitMix(siteKey &+ UInt64(i)) >> 11 < threshold ? 0 : scale
         }
     }

@@ -6,27 +6,32 @@ import LinearAlgebra
 enum GELU {
     static let c: Double = (2 / Double.pi).squareRoot()
 
-    /// tanh(u) = 1 - 2 / (exp(2u) + 1): one exp instead of libm's tanh, which costs two; exact at both
-    /// ends (exp overflowing to infinity gives 1, underflowing to 0 gives -1).
-    @inline(__always) static func tanh<S: BLASScalar>(_ u: S) -> S { 1 - 2 / (S.exp(2 * u) + 1) }
-
-    static func forward<S: BLASScalar>(_ x: UnsafePointer<S>, count: Int, output y: UnsafeMutablePointer<S>) {
-        let c = S(Self.c), k = S(0.044715)
+    /// Writes y and, when given, tanh(u) for the backward pass (which then needs no exp). tanh(u) is
+    /// computed as 1 - 2 / (exp(2u) + 1), one vectorised exp over the whole array; exact at both ends (a
+    /// huge exp gives 1, a vanishing one -1).
+    static func forward<S: BLASScalar>(_ x: UnsafePointer<S>, count: Int, output y: UnsafeMutablePointer<S>,
+                                       tanh t: UnsafeMutablePointer<S>? = nil) {
+        let c2 = S(2 * Self.c), k = S(0.044715)
         for i in 0..<count {
             let v = x[i]
-            let t: S = tanh(c * (v + k * v * v * v))
-            y[i] = v / 2 * (1 + t)
+            y[i] = c2 * (v + k * v * v * v)
+        }
+        S.exponentiate(y, count: count)
+        for i in 0..<count {
+            let th = 1 - 2 / (y[i] + 1)
+            y[i] = x[i] / 2 * (1 + th)
+            t?[i] = th
         }
     }
 
-    /// Accumulates into dx.
-    static func backward<S: BLASScalar>(_ dy: UnsafePointer<S>, input x: UnsafePointer<S>, count: Int, dx: UnsafeMutablePointer<S>) {
-        let c = S(Self.c), k = S(0.044715)
+    /// Accumulates into dx, from the input and the tanh(u) that forward stored.
+    static func backward<S: BLASScalar>(_ dy: UnsafePointer<S>, input x: UnsafePointer<S>, tanh t: UnsafePointer<S>, count: Int,
+                                        dx: UnsafeMutablePointer<S>) {
+        let c = S(Self.c), k3 = S(3 * 0.044715)
         for i in 0..<count {
-            let v = x[i]
-            let t: S = tanh(c * (v + k * v * v * v))
-            let du: S = c * (1 + 3 * k * v * v)
-            let slope: S = (1 + t) / 2 + v / 2 * (1 - t * t) * du
+            let v = x[i], th = t[i]
+            let du: S = c * (1 + k3 * v * v)
+            let slope: S = (1 + th) / 2 + v / 2 * (1 - th * th) * du
             dx[i] += dy[i] * slope
         }
     }

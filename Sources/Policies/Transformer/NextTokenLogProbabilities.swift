@@ -8,9 +8,15 @@ public enum NextTokenLogProbabilities {
     @_specialize(where S == Float)
     @_specialize(where S == Double)
     public static func values<S: BLASScalar>(logits: [S], vocabulary V: Int, targets: [Int32]) -> [S] {
-        targets.enumerated().map { r, t in
-            guard t >= 0 else { return 0 }
-            return logits[r * V + Int(t)] - logSumExp(logits, row: r, width: V)
+        var row = [S](repeating: 0, count: V)
+        return logits.withUnsafeBufferPointer { z in
+            row.withUnsafeMutableBufferPointer { e in
+                targets.enumerated().map { r, t in
+                    guard t >= 0 else { return 0 }
+                    let (m, sum) = exponentiate(z.baseAddress! + r * V, width: V, into: e.baseAddress!)
+                    return z[r * V + Int(t)] - m - S.log(sum)
+                }
+            }
         }
     }
 
@@ -19,19 +25,27 @@ public enum NextTokenLogProbabilities {
     @_specialize(where S == Double)
     public static func logitGradient<S: BLASScalar>(logits: [S], vocabulary V: Int, targets: [Int32], upstream g: [S]) -> [S] {
         var out = [S](repeating: 0, count: logits.count)
-        for (r, t) in targets.enumerated() where t >= 0 && g[r] != 0 {
-            let lse = logSumExp(logits, row: r, width: V)
-            for j in 0..<V { out[r * V + j] = -g[r] * S.exp(logits[r * V + j] - lse) }
-            out[r * V + Int(t)] += g[r]
+        logits.withUnsafeBufferPointer { z in
+            out.withUnsafeMutableBufferPointer { o in
+                for (r, t) in targets.enumerated() where t >= 0 && g[r] != 0 {
+                    let row = o.baseAddress! + r * V
+                    let scale = -g[r] / exponentiate(z.baseAddress! + r * V, width: V, into: row).sum
+                    for j in 0..<V { row[j] *= scale }
+                    row[Int(t)] += g[r]
+                }
+            }
         }
         return out
     }
 
-    static func logSumExp<S: BLASScalar>(_ z: [S], row r: Int, width V: Int) -> S {
-        var m = z[r * V]
-        for j in 1..<V { m = Swift.max(m, z[r * V + j]) }
+    /// e = exp(z - max z) for one row of width V; returns max z and sum e (so softmax = e / sum).
+    private static func exponentiate<S: BLASScalar>(_ z: UnsafePointer<S>, width V: Int, into e: UnsafeMutablePointer<S>) -> (max: S, sum: S) {
+        var m = z[0]
+        for j in 1..<V { m = Swift.max(m, z[j]) }
+        for j in 0..<V { e[j] = z[j] - m }
+        S.exponentiate(e, count: V)
         var s: S = 0
-        for j in 0..<V { s += S.exp(z[r * V + j] - m) }
-        return m + S.log(s)
+        for j in 0..<V { s += e[j] }
+        return (m, s)
     }
 }

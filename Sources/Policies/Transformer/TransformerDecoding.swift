@@ -31,14 +31,17 @@ extension TransformerModel {
         let a = try forward(tokens: tokens, batch: batch, length: length)
         let c = configuration, d = c.width, V = c.vocabularySize
         var cache = DecodingCache(batch: batch, length: length, keys: [], values: [])
-        for block in a.blocks {
+        for l in layout.blocks.indices {
             var k = [S](repeating: 0, count: batch * c.contextLength * d), v = k
-            for b in 0..<batch {
-                for t in 0..<length {
-                    let row = (b * length + t) * 3 * d, slot = (b * c.contextLength + t) * d
-                    for i in 0..<d {
-                        k[slot + i] = block.qkv[row + d + i]
-                        v[slot + i] = block.qkv[row + 2 * d + i]
+            for shard in a.shards {
+                let qkv = shard.blocks[l].qkv
+                for (j, b) in shard.sequences.enumerated() {
+                    for t in 0..<length {
+                        let row = (j * length + t) * 3 * d, slot = (b * c.contextLength + t) * d
+                        for i in 0..<d {
+                            k[slot + i] = qkv[row + d + i]
+                            v[slot + i] = qkv[row + 2 * d + i]
+                        }
                     }
                 }
             }

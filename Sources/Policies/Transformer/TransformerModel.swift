@@ -41,44 +41,75 @@ public struct TransformerModel<S: BLASScalar>: Sendable {
     public struct Activations: Sendable {
         public let batch: Int
         public let length: Int
-        let tokens: [Int32]
+        var shards: [Shard]
+        public var logits: [S]
+    }
+
+    /// One shard's activations: the sequences `sequences` of the batch.
+    struct Shard: Sendable {
+        let sequences: Range<Int>
+        let tokens: ArraySlice<Int32>
         var blocks: [BlockActivations] = []
         var final: [S] = []
         var lnf: [S] = [], lnfMean: [S] = [], lnfRstd: [S] = []
         /// The embeddings' dropout mask (empty without dropout).
         var embeddingMask: [S] = []
-        public var logits: [S] = []
     }
 
     struct BlockActivations: Sendable {
         var input: [S], ln1: [S], ln1Mean: [S], ln1Rstd: [S], qkv: [S], probabilities: [S], attention: [S]
-        var middle: [S], ln2: [S], ln2Mean: [S], ln2Rstd: [S], fc: [S], gelu: [S]
+        var middle: [S], ln2: [S], ln2Mean: [S], ln2Rstd: [S], fc: [S], gelu: [S], geluTanh: [S]
         /// Dropout masks of the two residual branches (empty without dropout).
         var attentionMask: [S] = [], mlpMask: [S] = []
     }
 
+    /// Sequences per shard. A batch is cut into shards by this fixed size alone, and shards' weight gradients
+    /// are summed in shard order, so the result is the same bits whatever the number of threads that run them.
+    static var sequencesPerShard: Int { 16 }
+
+    static func shards(batch: Int) -> [Range<Int>] {
+        stride(from: 0, to: batch, by: sequencesPerShard).map { $0..<min($0 + sequencesPerShard, batch) }
+    }
+
     /// Runs `batch` sequences of `length` tokens each (row-major; pad short sequences at the end: attention
     /// is causal, so padding never reaches an earlier position). `dropout` makes it a training pass.
+    /// Shards of the batch run on up to `threads` threads (call BLAS single-threaded then).
     @_specialize(where S == Float)
     @_specialize(where S == Double)
-    public func forward(tokens: [Int32], batch: Int, length: Int, dropout: Dropout? = nil) throws -> Activations {
-        let c = configuration, d = c.width, h = c.hiddenWidth, V = c.vocabularySize, N = batch * length
+    public func forward(tokens: [Int32], batch: Int, length: Int, dropout: Dropout? = nil, threads: Int = 1) throws -> Activations {
+        let c = configuration, V = c.vocabularySize, N = batch * length
         guard length <= c.contextLength else { throw TransformerError.sequenceTooLong(length: length, context: c.contextLength) }
         precondition(tokens.count == N, "forward: \(tokens.count) tokens for \(batch) x \(length)")
         if let bad = tokens.first(where: { $0 < 0 || Int($0) >= V }) { throw TransformerError.tokenOutOfRange(token: bad, vocabulary: V) }
-        var a = Activations(batch: batch, length: length, tokens: tokens)
+        let ranges = Self.shards(batch: batch)
+        var logits = [S](repeating: 0, count: N * V)
+        let shards = logits.withUnsafeMutableBufferPointer { out in
+            let out = UncheckedPointer(out.baseAddress!)
+            return Parallel.map(ranges.count, threads: threads) { i in
+                forward(shard: ranges[i], tokens: tokens, length: length, dropout: dropout, logits: out.pointer + ranges[i].lowerBound * length * V)
+            }
+        }
+        return Activations(batch: batch, length: length, shards: shards, logits: logits)
+    }
+
+    private func forward(shard sequences: Range<Int>, tokens allTokens: [Int32], length: Int, dropout: Dropout?,
+                         logits: UnsafeMutablePointer<S>) -> Shard {
+        let c = configuration, d = c.width, h = c.hiddenWidth, V = c.vocabularySize
+        let batch = sequences.count, N = batch * length, firstRow = sequences.lowerBound * length
+        let tokens = allTokens[firstRow..<(firstRow + N)]
+        var a = Shard(sequences: sequences, tokens: tokens)
         let shape = CausalSelfAttention.Shape(batch: batch, length: length, heads: c.heads, headWidth: c.headWidth)
         let eps = S(c.layerNormEpsilon)
         parameters.withUnsafeBufferPointer { pb in
             let P = pb.baseAddress!
             var x = [S](repeating: 0, count: N * d)
             for r in 0..<N {
-                let token = P + layout.tokenEmbedding.offset + Int(tokens[r]) * d
+                let token = P + layout.tokenEmbedding.offset + Int(tokens[firstRow + r]) * d
                 let position = P + layout.positionEmbedding.offset + (r % length) * d
                 for i in 0..<d { x[r * d + i] = token[i] + position[i] }
             }
-            // Sites: 0 the embeddings, then two per block.
-            func mask(_ site: Int) -> [S] { dropout.map { $0.mask(count: N * d, site: site) } ?? [] }
+            // Sites: 0 the embeddings, then two per block; masks are indexed by the row in the whole batch.
+            func mask(_ site: Int) -> [S] { dropout.map { $0.mask(count: N * d, site: site, offset: firstRow * d) } ?? [] }
             a.embeddingMask = mask(0)
             Dropout.apply(a.embeddingMask, to: &x)
             for (l, blk) in layout.blocks.enumerated() {
@@ -87,7 +118,7 @@ public struct TransformerModel<S: BLASScalar>: Sendable {
                     qkv: .init(repeating: 0, count: N * 3 * d), probabilities: .init(repeating: 0, count: batch * c.heads * length * length),
                     attention: .init(repeating: 0, count: N * d), middle: [], ln2: .init(repeating: 0, count: N * d),
                     ln2Mean: .init(repeating: 0, count: N), ln2Rstd: .init(repeating: 0, count: N),
-                    fc: .init(repeating: 0, count: N * h), gelu: .init(repeating: 0, count: N * h))
+                    fc: .init(repeating: 0, count: N * h), gelu: .init(repeating: 0, count: N * h), geluTanh: .init(repeating: 0, count: N * h))
                 LayerNorm.forward(x, weight: P + blk.ln1Weight.offset, bias: P + blk.ln1Bias.offset, rows: N, width: d, epsilon: eps,
                                   output: &s.ln1, mean: &s.ln1Mean, rstd: &s.ln1Rstd)
                 Linear.forward(s.ln1, weight: P + blk.attentionWeight.offset, bias: P + blk.attentionBias.offset,
@@ -103,7 +134,7 @@ public struct TransformerModel<S: BLASScalar>: Sendable {
                 LayerNorm.forward(x, weight: P + blk.ln2Weight.offset, bias: P + blk.ln2Bias.offset, rows: N, width: d, epsilon: eps,
                                   output: &s.ln2, mean: &s.ln2Mean, rstd: &s.ln2Rstd)
                 Linear.forward(s.ln2, weight: P + blk.fcWeight.offset, bias: P + blk.fcBias.offset, rows: N, inputs: d, outputs: h, output: &s.fc)
-                GELU.forward(s.fc, count: N * h, output: &s.gelu)
+                GELU.forward(s.fc, count: N * h, output: &s.gelu, tanh: &s.geluTanh)
                 Linear.forward(s.gelu, weight: P + blk.fcProjectionWeight.offset, bias: P + blk.fcProjectionBias.offset,
                                rows: N, inputs: h, outputs: d, output: &projected)
                 s.mlpMask = mask(2 + 2 * l)
@@ -117,20 +148,33 @@ public struct TransformerModel<S: BLASScalar>: Sendable {
             a.lnfRstd = .init(repeating: 0, count: N)
             LayerNorm.forward(x, weight: P + layout.finalLayerNormWeight.offset, bias: P + layout.finalLayerNormBias.offset,
                               rows: N, width: d, epsilon: eps, output: &a.lnf, mean: &a.lnfMean, rstd: &a.lnfRstd)
-            a.logits = .init(repeating: 0, count: N * V)
             S.gemm(transposeA: false, transposeB: true, m: N, n: V, k: d, alpha: 1, a: a.lnf, lda: d,
-                   b: P + layout.tokenEmbedding.offset, ldb: d, beta: 0, c: &a.logits, ldc: V)
+                   b: P + layout.tokenEmbedding.offset, ldb: d, beta: 0, c: logits, ldc: V)
         }
         return a
     }
 
     /// The gradient of a loss with respect to every parameter, given dLoss/dlogits ([batch * length, vocabulary]).
+    /// Shards run on up to `threads` threads; their gradients are summed in shard order.
     @_specialize(where S == Float)
     @_specialize(where S == Double)
-    public func backward(_ a: Activations, logitGradient dlogits: [S]) -> [S] {
-        let c = configuration, d = c.width, h = c.hiddenWidth, V = c.vocabularySize, N = a.batch * a.length
-        precondition(dlogits.count == N * V, "backward: logit gradient has the wrong size")
-        let shape = CausalSelfAttention.Shape(batch: a.batch, length: a.length, heads: c.heads, headWidth: c.headWidth)
+    public func backward(_ a: Activations, logitGradient dlogits: [S], threads: Int = 1) -> [S] {
+        let V = configuration.vocabularySize
+        precondition(dlogits.count == a.batch * a.length * V, "backward: logit gradient has the wrong size")
+        var grads = dlogits.withUnsafeBufferPointer { dl in
+            let dl = UncheckedPointer(UnsafeMutablePointer(mutating: dl.baseAddress!))
+            return Parallel.map(a.shards.count, threads: threads) { i in
+                backward(a.shards[i], length: a.length, logitGradient: dl.pointer + a.shards[i].sequences.lowerBound * a.length * V)
+            }
+        }
+        var grad = grads.removeFirst()
+        for g in grads { for i in grad.indices { grad[i] += g[i] } }
+        return grad
+    }
+
+    private func backward(_ a: Shard, length: Int, logitGradient dlogits: UnsafePointer<S>) -> [S] {
+        let c = configuration, d = c.width, h = c.hiddenWidth, V = c.vocabularySize, N = a.sequences.count * length
+        let shape = CausalSelfAttention.Shape(batch: a.sequences.count, length: length, heads: c.heads, headWidth: c.headWidth)
         var grad = [S](repeating: 0, count: parameters.count)
         parameters.withUnsafeBufferPointer { pb in
             grad.withUnsafeMutableBufferPointer { gb in
@@ -145,7 +189,7 @@ public struct TransformerModel<S: BLASScalar>: Sendable {
                 LayerNorm.backward(dlnf, input: a.final, weight: P + layout.finalLayerNormWeight.offset, mean: a.lnfMean,
                                    rstd: a.lnfRstd, rows: N, width: d, dx: &dx,
                                    dg: G + layout.finalLayerNormWeight.offset, db: G + layout.finalLayerNormBias.offset)
-                var scratch = [S](repeating: 0, count: a.length * a.length)
+                var scratch = [S](repeating: 0, count: length * length)
                 for (blk, s) in zip(layout.blocks, a.blocks).reversed() {
                     // MLP: x'' = x' + FcProj(GELU(Fc(LN2(x')))); dx holds dL/dx''.
                     var dgelu = [S](repeating: 0, count: N * h), dfc = [S](repeating: 0, count: N * h)
@@ -153,7 +197,7 @@ public struct TransformerModel<S: BLASScalar>: Sendable {
                     Dropout.apply(s.mlpMask, to: &dbranch)
                     Linear.backward(dbranch, input: s.gelu, weight: P + blk.fcProjectionWeight.offset, rows: N, inputs: h, outputs: d,
                                     dx: &dgelu, dw: G + blk.fcProjectionWeight.offset, db: G + blk.fcProjectionBias.offset)
-                    GELU.backward(dgelu, input: s.fc, count: N * h, dx: &dfc)
+                    GELU.backward(dgelu, input: s.fc, tanh: s.geluTanh, count: N * h, dx: &dfc)
                     var dln2 = [S](repeating: 0, count: N * d)
                     Linear.backward(dfc, input: s.ln2, weight: P + blk.fcWeight.offset, rows: N, inputs: d, outputs: h,
                                     dx: &dln2, dw: G + blk.fcWeight.offset, db: G + blk.fcBias.offset)
@@ -177,8 +221,8 @@ public struct TransformerModel<S: BLASScalar>: Sendable {
                 // Embeddings.
                 Dropout.apply(a.embeddingMask, to: &dx)
                 for r in 0..<N {
-                    let token = G + layout.tokenEmbedding.offset + Int(a.tokens[r]) * d
-                    let position = G + layout.positionEmbedding.offset + (r % a.length) * d
+                    let token = G + layout.tokenEmbedding.offset + Int(a.tokens[a.tokens.startIndex + r]) * d
+                    let position = G + layout.positionEmbedding.offset + (r % length) * d
                     for i in 0..<d {
                         token[i] += dx[r * d + i]
                         position[i] += dx[r * d + i]

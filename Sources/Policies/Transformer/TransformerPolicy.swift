@@ -35,6 +35,9 @@ public struct TransformerPolicy: TrainablePolicy {
     public let tokenizer: Tokenizer
     public var model: TransformerModel<Float>
     public var sampling: Sampling
+    /// Threads that run a batch's shards (with BLAS single-threaded); results are the same for any count.
+    /// A setting of this process, not of the model: checkpoints do not keep it.
+    public var threads = 1
 
     public init(tokenizer: Tokenizer, configuration: TransformerConfiguration, sampling: Sampling = Sampling()) throws {
         try sampling.validate()
@@ -84,19 +87,19 @@ public struct TransformerPolicy: TrainablePolicy {
         let (tokens, targets, length, fits) = batch(examples)
         let V = model.configuration.vocabularySize
         // The tokens were mapped into the vocabulary and the lengths checked: forward cannot fail here.
-        let activations = try! model.forward(tokens: tokens, batch: examples.count, length: length, dropout: dropout)
+        let activations = try! model.forward(tokens: tokens, batch: examples.count, length: length, dropout: dropout, threads: threads)
         let perToken = NextTokenLogProbabilities.values(logits: activations.logits, vocabulary: V, targets: targets)
         let values = examples.indices.map { i in
             fits[i] ? perToken[(i * length)..<((i + 1) * length)].reduce(0.0) { $0 + Double($1) } : -.infinity
         }
-        let frozen = model
+        let frozen = model, threads = threads
         return (values, { upstream in
             var rowWeights = [Float](repeating: 0, count: targets.count)
             for (i, g) in upstream.enumerated() where fits[i] {
                 for t in 0..<length { rowWeights[i * length + t] = Float(g) }
             }
             let dlogits = NextTokenLogProbabilities.logitGradient(logits: activations.logits, vocabulary: V, targets: targets, upstream: rowWeights)
-            return frozen.backward(activations, logitGradient: dlogits)
+            return frozen.backward(activations, logitGradient: dlogits, threads: threads)
         })
     }
 
