@@ -7,7 +7,7 @@ let package = Package(
     products: [
         .library(name: "HumorGym", targets: ["HumorGym"]),
         .library(name: "HumorGymKit", targets: [
-            "Stochastics", "LinearAlgebra", "HumorGym", "Worlds", "Critics", "Policies", "Algorithms",
+            "Stochastics", "LinearAlgebra", "HumorGym", "Worlds", "Critics", "Policies", "Learners",
             "Experiments",
         ]),
         .library(name: "HumorGymTesting", targets: ["HumorGymTesting"]),
@@ -17,6 +17,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // C shims: each is imported by exactly one Swift module (GSL's gsl_cblas.h clashes with OpenBLAS's cblas.h).
@@ -32,9 +36,17 @@ let package = Package(
         .target(name: "Policies", dependencies: [
             "HumorGym", "Stochastics", "LinearAlgebra", .product(name: "RealModule", package: "swift-numerics"),
         ]),
-        .target(name: "Algorithms", dependencies: ["HumorGym", "Stochastics"]),
+        .target(name: "Learners", dependencies: ["HumorGym", "Stochastics"]),
         .target(name: "Experiments", dependencies: [
-            "HumorGym", "Stochastics", "LinearAlgebra", "Worlds", "Critics", "Policies", "Algorithms", "Yams",
+            "HumorGym", "Stochastics", "LinearAlgebra", "Worlds", "Critics", "Policies", "Learners", "Yams",
+        ]),
+        // Real LLMs over OpenAI-compatible HTTP: one client (retries, budget, concurrency, SQLite cache).
+        .target(name: "LLM", dependencies: [
+            "HumorGym", "Stochastics",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "HumorGymTesting", dependencies: ["HumorGym", "Worlds", "Critics", "Experiments"]),
         .executableTarget(name: "humorgym", dependencies: [
@@ -44,9 +56,15 @@ let package = Package(
             "Experiments", "Critics", "Worlds", "HumorGym", "Stochastics", "Policies", "LinearAlgebra",
         ], path: "benchmarks/HumorGymBenchmarks"),
         .testTarget(name: "StochasticsTests", dependencies: ["Stochastics"]),
+        // A scripted OpenAI-compatible server on loopback (SwiftNIO) stands in for the LLM.
+        .testTarget(name: "LLMTests", dependencies: [
+            "LLM", "HumorGym", .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
         // Resources/ holds reference values the tests read by path (scripts/transformer_reference.py writes them).
         .testTarget(name: "HumorGymTests", dependencies: [
-            "HumorGym", "Worlds", "Critics", "Policies", "Algorithms", "Experiments", "Stochastics", "LinearAlgebra",
+            "HumorGym", "Worlds", "Critics", "Policies", "Learners", "Experiments", "Stochastics", "LinearAlgebra",
             "HumorGymTesting",
         ], exclude: ["Resources"]),
         // Written the way a user's own package would use the library products.

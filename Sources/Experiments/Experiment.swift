@@ -1,4 +1,4 @@
-import Algorithms
+import Learners
 import Critics
 import HumorGym
 import LinearAlgebra

@@ -1,4 +1,4 @@
-import Algorithms
+import Learners
 import Foundation
 import HumorGym
 import HumorGymTesting

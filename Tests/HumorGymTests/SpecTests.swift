@@ -1,4 +1,4 @@
-import Algorithms
+import Learners
 import Experiments
 import Foundation
 import HumorGym

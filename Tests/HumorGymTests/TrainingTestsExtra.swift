@@ -1,4 +1,4 @@
-import Algorithms
+import Learners
 import HumorGym
 import HumorGymTesting
 import Policies

@@ -1,0 +1,139 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import Stochastics
+import Synchronization
+
+/// The one way HumorGym calls an LLM: bounded concurrency, a request budget, retries with exponential
+/// backoff and full jitter on timeouts, dropped connections, 429, 5xx and unreadable answers (honouring
+/// Retry-After), and the persistent ``ResponseCache`` in front of it all.
+///
+/// What is answered is never lost: each answer is recorded as it arrives, so a run killed half-way and
+/// started again sends only what was not yet answered.
+public final class LLMClient: Sendable {
+    public let endpoint: LLMEndpoint
+    public let cache: ResponseCache?
+    private let http: HTTPClient
+    private let apiKey: String?
+    private let limit: ConcurrencyLimit
+    private let jitter: Mutex<RandomStream>
+    private let counters = Mutex(Statistics())
+
+    /// What the client has done so far.
+    public struct Statistics: Sendable, Equatable {
+        /// HTTP requests sent, retries included.
+        public var sent = 0
+        public var retries = 0
+        public var cacheHits = 0
+        public var answered = 0
+    }
+
+    /// - Parameter environment: where the API key's variable is looked up (the process's by default).
+    public init(_ endpoint: LLMEndpoint, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+        try endpoint.validate()
+        self.endpoint = endpoint
+        if let variable = endpoint.apiKeyVariable {
+            guard let key = environment[variable], !key.isEmpty else { throw LLMError.missingAPIKey(variable: variable) }
+            apiKey = key
+        } else {
+            apiKey = nil
+        }
+        cache = try endpoint.cache.mode == .off ? nil : ResponseCache(path: endpoint.cache.path!)
+        http = HTTPClient.shared
+        limit = ConcurrencyLimit(endpoint.maxConcurrentRequests)
+        jitter = Mutex(RandomStream(seed: endpoint.seed))
+    }
+
+    public var statistics: Statistics { counters.withLock { $0 } }
+
+    /// The answer to `request`: from the cache when the mode allows, else from the server.
+    public func complete(_ request: ChatRequest) async throws -> ChatResponse {
+        let (key, json) = ResponseCache.key(for: request)
+        let mode = endpoint.cache.mode
+        if let cache, mode == .readWrite || mode == .replay, let body = try cache.answer(for: key) {
+            counters.withLock { $0.cacheHits += 1; $0.answered += 1 }
+            return try Self.decode(body, from: cache.path)
+        }
+        if let cache, mode == .replay {
+            throw LLMError.notRecorded(cache: cache.path, key: key, request: Self.summary(request))
+        }
+        let (body, response) = try await limit.run { try await send(json) }
+        try cache?.record(key: key, request: json, response: body)
+        counters.withLock { $0.answered += 1 }
+        return response
+    }
+
+    /// Sends until an answer is usable, a status says retrying is pointless, or attempts run out.
+    private func send(_ json: String) async throws -> (String, ChatResponse) {
+        let url = endpoint.completionsURL
+        var last = ""
+        for attempt in 0...endpoint.retries {
+            if attempt > 0 { counters.withLock { $0.retries += 1 } }
+            try counters.withLock { c in
+                guard c.sent < endpoint.requestBudget else { throw LLMError.budgetExhausted(budget: endpoint.requestBudget) }
+                c.sent += 1
+            }
+            var wait: Double? = nil
+            do {
+                var request = HTTPClientRequest(url: url)
+                request.method = .POST
+                request.headers.add(name: "Content-Type", value: "application/json")
+                if let apiKey { request.headers.add(name: "Authorization", value: "Bearer \(apiKey)") }
+                request.body = .bytes(ByteBuffer(string: json))
+                let response = try await http.execute(request, timeout: .milliseconds(Int64(endpoint.timeout * 1000)))
+                let body = String(buffer: try await response.body.collect(upTo: 32 << 20))
+                let status = Int(response.status.code)
+                switch status {
+                case 200..<300:
+                    if let decoded = try? Self.decode(body, from: url) { return (body, decoded) }
+                    last = "an unusable answer: \(Self.snippet(body))"
+                case 429, 500..<600:
+                    last = "HTTP \(status): \(Self.snippet(body))"
+                    wait = response.headers.first(name: "Retry-After").flatMap(Self.seconds(retryAfter:))
+                default:
+                    throw LLMError.rejected(url: url, status: status, body: Self.snippet(body))
+                }
+            } catch let error as LLMError {
+                throw error
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                last = "\(error)"  // timeouts, refused or reset connections, truncated bodies
+            }
+            if attempt < endpoint.retries {
+                let ceiling = min(endpoint.maxBackoff, endpoint.backoff * pow(2, Double(attempt)))
+                let delay = wait.map { min($0, endpoint.maxBackoff) } ?? ceiling * jitter.withLock { $0.uniform() }
+                try await Task.sleep(for: .milliseconds(Int(delay * 1000)))
+            }
+        }
+        throw LLMError.retriesExhausted(url: url, attempts: endpoint.retries + 1, last: last)
+    }
+
+    /// A usable answer has at least one choice with a message.
+    static func decode(_ body: String, from source: String) throws -> ChatResponse {
+        guard let response = try? JSONDecoder().decode(ChatResponse.self, from: Data(body.utf8)), response.text != nil else {
+            throw LLMError.invalidConfiguration("\(source): not a chat completion with a message: \(snippet(body))")
+        }
+        return response
+    }
+
+    /// Retry-After in seconds: delta-seconds, or an HTTP date.
+    static func seconds(retryAfter value: String) -> Double? {
+        let text = value.trimmingCharacters(in: .whitespaces)
+        if let seconds = Double(text), seconds >= 0 { return seconds }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
+        return formatter.date(from: text).map { max(0, $0.timeIntervalSinceNow) }
+    }
+
+    static func snippet(_ text: String) -> String {
+        let flat = text.replacingOccurrences(of: "\n", with: " ")
+        return flat.count > 200 ? String(flat.prefix(200)) + "..." : flat
+    }
+
+    /// The request, shortened for an error message: its model and the start of its last message.
+    static func summary(_ request: ChatRequest) -> String {
+        "model \(request.model), \"\(snippet(request.messages.last?.content ?? ""))\""
+    }
+}

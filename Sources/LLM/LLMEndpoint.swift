@@ -1,0 +1,75 @@
+/// Where and how to call an OpenAI-compatible chat server (llama.cpp's server, Ollama, vLLM, OpenAI).
+public struct LLMEndpoint: Sendable, Equatable {
+    /// Up to and including the API version, e.g. `http://127.0.0.1:8088/v1`; requests go to `/chat/completions` under it.
+    public var baseURL: String
+    public var model: String
+    /// The NAME of the environment variable that holds the API key (nil: send no key). The key itself is read
+    /// when the client starts and is sent in the Authorization header only.
+    public var apiKeyVariable: String?
+    /// Sampling temperature of every call (the paper's teacher: 0.8; a judge: 0).
+    public var temperature = 0.0
+    /// The longest answer, in the server's tokens.
+    public var maxTokens = 256
+    /// Seconds allowed for one request, from connecting to the last byte of the answer.
+    public var timeout = 60.0
+    /// Requests in flight at once.
+    public var maxConcurrentRequests = 4
+    /// Further attempts after a timeout, a dropped connection, a 429 or 5xx, or an unreadable answer.
+    public var retries = 4
+    /// Exponential backoff: the k-th retry waits up to min(maxBackoff, backoff * 2^k) seconds (full jitter);
+    /// a Retry-After header, when sent, is waited for instead (up to maxBackoff).
+    public var backoff = 0.5
+    public var maxBackoff = 30.0
+    /// HTTP requests the client may send in all (cache hits are free).
+    public var requestBudget = 100_000
+    public var cache = CacheSettings()
+    /// Seeds the backoff jitter (it changes only when requests are sent, never what they say).
+    public var seed: UInt64 = 0
+
+    public init(baseURL: String, model: String) {
+        self.baseURL = baseURL
+        self.model = model
+    }
+
+    /// The persistent response cache: a SQLite file, which committed next to a test is a cassette.
+    public struct CacheSettings: Sendable, Equatable {
+        public var path: String?
+        public var mode: CacheMode
+        /// With a path the mode defaults to read-write, without one to off.
+        public init(path: String? = nil, mode: CacheMode? = nil) {
+            self.path = path
+            self.mode = mode ?? (path == nil ? .off : .readWrite)
+        }
+    }
+
+    public enum CacheMode: String, Sendable, CaseIterable {
+        /// No cache: every call is a request.
+        case off
+        /// Answers come from the cache when recorded; the rest are sent and recorded.
+        case readWrite = "read-write"
+        /// Every call is sent and its answer recorded (over an older one): re-recording a cassette.
+        case record
+        /// Answers only from the cache; a request not recorded is an error. Offline and deterministic.
+        case replay
+    }
+
+    /// A clear error for settings the client cannot use.
+    public func validate() throws {
+        guard baseURL.hasPrefix("http://") || baseURL.hasPrefix("https://") else {
+            throw LLMError.invalidConfiguration("baseURL '\(baseURL)' is not an http(s) URL")
+        }
+        guard !model.isEmpty else { throw LLMError.invalidConfiguration("model is empty") }
+        guard temperature >= 0, temperature <= 10, maxTokens >= 1 else {
+            throw LLMError.invalidConfiguration("temperature \(temperature) or maxTokens \(maxTokens) out of range")
+        }
+        guard timeout > 0, timeout.isFinite, maxConcurrentRequests >= 1, retries >= 0, backoff >= 0, maxBackoff >= backoff,
+              requestBudget >= 0 else {
+            throw LLMError.invalidConfiguration("timeout \(timeout), maxConcurrentRequests \(maxConcurrentRequests), retries \(retries), backoff \(backoff)...\(maxBackoff), requestBudget \(requestBudget) out of range")
+        }
+        if cache.mode != .off && cache.path == nil {
+            throw LLMError.invalidConfiguration("cache mode \(cache.mode.rawValue) needs a cache path")
+        }
+    }
+
+    var completionsURL: String { (baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL) + "/chat/completions" }
+}

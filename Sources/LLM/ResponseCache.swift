@@ -1,0 +1,55 @@
+import Crypto
+import Foundation
+import GRDB
+
+/// Answers already received, in a SQLite file (GRDB): key -> (request, answer), one row per request.
+///
+/// The key is the SHA-256 of the request's canonical JSON (sorted keys): model, messages, sampling
+/// parameters and seed, never the URL or the API key, so a cassette recorded against one server replays
+/// against any. Each answer is committed as it arrives: a run killed half-way keeps everything answered.
+public final class ResponseCache: Sendable {
+    public let path: String
+    private let database: DatabaseQueue
+
+    public init(path: String) throws {
+        self.path = path
+        do {
+            database = try DatabaseQueue(path: path)
+            try database.write { db in
+                try db.execute(sql: """
+                    CREATE TABLE IF NOT EXISTS responses (
+                        key TEXT PRIMARY KEY NOT NULL,
+                        request TEXT NOT NULL,
+                        response TEXT NOT NULL)
+                    """)
+            }
+        } catch {
+            throw LLMError.invalidConfiguration("cannot open the response cache \(path): \(error)")
+        }
+    }
+
+    /// The request's canonical JSON and its key.
+    public static func key(for request: ChatRequest) -> (key: String, json: String) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let json = try! encoder.encode(request)  // strings and numbers only: encoding cannot fail
+        let key = SHA256.hash(data: json).map { String(format: "%02x", $0) }.joined()
+        return (key, String(decoding: json, as: UTF8.self))
+    }
+
+    /// The recorded answer's body, if any.
+    public func answer(for key: String) throws -> String? {
+        try database.read { db in try String.fetchOne(db, sql: "SELECT response FROM responses WHERE key = ?", arguments: [key]) }
+    }
+
+    public func record(key: String, request: String, response: String) throws {
+        try database.write { db in
+            try db.execute(sql: "INSERT OR REPLACE INTO responses (key, request, response) VALUES (?, ?, ?)",
+                           arguments: [key, request, response])
+        }
+    }
+
+    public var count: Int {
+        get throws { try database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM responses") ?? 0 } }
+    }
+}

@@ -1,0 +1,145 @@
+import Foundation
+import GRDB
+@testable import LLM
+import Testing
+
+/// The client against a real HTTP server on loopback: each fault ends in a retry that succeeds, or in a
+/// clear error with nothing already answered lost.
+@Suite struct LLMClientTests {
+    let directory: URL
+
+    init() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("humorgym-llm-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    func endpoint(_ server: ScriptedServer?, cache mode: LLMEndpoint.CacheMode = .off, file: String = "cache.sqlite") -> LLMEndpoint {
+        var e = LLMEndpoint(baseURL: server?.baseURL ?? "http://127.0.0.1:9/v1", model: "scripted")
+        e.backoff = 0.01
+        e.maxBackoff = 0.5
+        e.timeout = 2
+        e.cache = .init(path: mode == .off ? nil : directory.appendingPathComponent(file).path, mode: mode)
+        return e
+    }
+
+    func request(_ text: String) -> ChatRequest {
+        ChatRequest(model: "scripted", messages: [.user(text)], temperature: 0, maxTokens: 16)
+    }
+
+    @Test(arguments: [
+        ("429 with Retry-After", ScriptedServer.Reply.status(429, headers: ["Retry-After": "0.2"])),
+        ("500", .status(500)), ("503", .status(503)),
+        ("malformed JSON", .json(status: 200, body: "{\"choices\": [", headers: [:])),
+        ("empty choices", .json(status: 200, body: "{\"choices\": []}", headers: [:])),
+        ("truncated body", .truncated("{\"choices\": [{\"message\": {\"role\": \"assistant\", \"content\": \"hi")),
+        ("connection reset", .reset),
+        ("an answer slower than the timeout", .slow(seconds: 3, .answer("too late"))),
+    ])
+    func aFaultIsRetried(fault: String, reply: ScriptedServer.Reply) async throws {
+        let server = try ScriptedServer { n, _ in n == 0 ? reply : .answer("Answer: 2") }
+        defer { server.stop() }
+        let client = try LLMClient(endpoint(server))
+        let started = ContinuousClock.now
+        let response = try await client.complete(request("which is funnier?"))
+        #expect(response.text == "Answer: 2", "\(fault)")
+        #expect(client.statistics.sent == 2 && client.statistics.retries == 1)
+        if fault.hasPrefix("429") { #expect(ContinuousClock.now - started >= .milliseconds(200), "Retry-After honoured") }
+    }
+
+    @Test func retriesRunOutWithAClearErrorAndARejectionIsNotRetried() async throws {
+        let server = try ScriptedServer { _, body in body.contains("bad") ? .status(400) : .status(503) }
+        defer { server.stop() }
+        var e = endpoint(server)
+        e.retries = 2
+        let client = try LLMClient(e)
+        await #expect(throws: LLMError.retriesExhausted(url: "\(server.baseURL)/chat/completions", attempts: 3,
+                                                       last: #"HTTP 503: {"error":{"message":"scripted 503"}}"#)) {
+            try await client.complete(request("anything"))
+        }
+        await #expect(throws: LLMError.rejected(url: "\(server.baseURL)/chat/completions", status: 400,
+                                               body: #"{"error":{"message":"scripted 400"}}"#)) {
+            try await client.complete(request("bad request"))
+        }
+        #expect(server.received.count == 4)
+    }
+
+    /// A run stopped half-way (here by its budget) keeps every answer; started again, it sends only the rest.
+    @Test func theCacheKeepsWhatWasAnsweredAndResendsNothing() async throws {
+        let server = try ScriptedServer { n, _ in .answer("answer \(n)") }
+        defer { server.stop() }
+        var e = endpoint(server, cache: .readWrite)
+        e.requestBudget = 3
+        let first = try LLMClient(e)
+        for i in 0..<3 { _ = try await first.complete(request("prompt \(i)")) }
+        await #expect(throws: LLMError.budgetExhausted(budget: 3)) { try await first.complete(request("prompt 3")) }
+        #expect(try first.cache!.count == 3)
+
+        e.requestBudget = 100
+        let second = try LLMClient(e)
+        var texts: [String] = []
+        for i in 0..<5 { texts.append(try await second.complete(request("prompt \(i)")).text!) }
+        #expect(texts == ["answer 0", "answer 1", "answer 2", "answer 3", "answer 4"])
+        #expect(second.statistics.sent == 2 && second.statistics.cacheHits == 3)
+        #expect(server.received.count == 5)
+    }
+
+    /// A cassette: replay-only answers offline and names the request it does not have.
+    @Test func replayOnlyIsOfflineAndAMissIsAnError() async throws {
+        let server = try ScriptedServer { _, _ in .answer("recorded") }
+        _ = try await LLMClient(endpoint(server, cache: .record)).complete(request("judge this"))
+        server.stop()
+        let replay = try LLMClient(endpoint(nil, cache: .replay))  // a port nothing listens on
+        #expect(try await replay.complete(request("judge this")).text == "recorded")
+        let missing = request("never asked")
+        let key = ResponseCache.key(for: missing).key
+        await #expect(throws: LLMError.notRecorded(cache: directory.appendingPathComponent("cache.sqlite").path, key: key,
+                                                   request: #"model scripted, "never asked""#)) {
+            try await replay.complete(missing)
+        }
+        #expect(replay.statistics.sent == 0)
+    }
+
+    @Test func theKeyIsSentButNeverStored() async throws {
+        let server = try ScriptedServer { _, _ in .answer("ok") }
+        defer { server.stop() }
+        var e = endpoint(server, cache: .readWrite)
+        e.apiKeyVariable = "HUMORGYM_TEST_KEY"
+        #expect(throws: LLMError.missingAPIKey(variable: "HUMORGYM_TEST_KEY")) { try LLMClient(e, environment: [:]) }
+        let client = try LLMClient(e, environment: ["HUMORGYM_TEST_KEY": "sk-secret-123"])
+        _ = try await client.complete(request("hello"))
+        #expect(server.received.map(\.authorization) == ["Bearer sk-secret-123"])
+        let stored = try Data(contentsOf: directory.appendingPathComponent("cache.sqlite"))
+        #expect(stored.range(of: Data("sk-secret-123".utf8)) == nil)
+        #expect(!server.received[0].body.contains("sk-secret"))
+    }
+
+    @Test func concurrencyIsBounded() async throws {
+        let server = try ScriptedServer { n, _ in .slow(seconds: 0.1, .answer("\(n)")) }
+        defer { server.stop() }
+        var e = endpoint(server)
+        e.maxConcurrentRequests = 2
+        let client = try LLMClient(e)
+        try await withThrowingTaskGroup(of: String?.self) { group in
+            for i in 0..<8 { group.addTask { try await client.complete(self.request("p\(i)")).text } }
+            for try await _ in group {}
+        }
+        #expect(server.received.count == 8)
+        #expect(server.mostInFlight == 2)
+    }
+
+    @Test func theCacheKeyCoversWhatShapesTheAnswerOnly() {
+        var a = request("x")
+        let key = ResponseCache.key(for: a).key
+        #expect(key.count == 64)
+        a.temperature = 0.8
+        #expect(ResponseCache.key(for: a).key != key)
+        a.temperature = 0
+        a.seed = 1
+        #expect(ResponseCache.key(for: a).key != key)
+        a.seed = nil
+        #expect(ResponseCache.key(for: a).key == key)
+        #expect(LLMClient.seconds(retryAfter: "2") == 2)
+        #expect(LLMClient.seconds(retryAfter: "Wed, 21 Oct 2015 07:28:00 GMT") == 0)  // in the past
+        #expect(LLMClient.seconds(retryAfter: "soon") == nil)
+    }
+}
