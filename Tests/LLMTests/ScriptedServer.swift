@@ -18,12 +18,18 @@ final class ScriptedServer: Sendable {
         /// Promise more bytes than are sent, then close.
         case truncated(String)
 
-        /// A chat completion whose message is `text`; `alternatives` become the first token's top_logprobs.
+        /// A chat completion whose message is `text`. With `alternatives`, its tokens are two: the text up to
+        /// its last token, which is the first alternative (" 2" for "... Answer: 2"), and that last token,
+        /// whose top_logprobs are the alternatives.
         static func answer(_ text: String, alternatives: [(String, Double)] = []) -> Reply {
             var choice: [String: Any] = ["index": 0, "finish_reason": "stop", "message": ["role": "assistant", "content": text]]
-            if !alternatives.isEmpty {
+            if let (last, logprob) = alternatives.first {
+                precondition(text.hasSuffix(last), "the answer must end with its first alternative")
                 let top = alternatives.map { ["token": $0.0, "logprob": $0.1] }
-                choice["logprobs"] = ["content": [["token": alternatives[0].0, "logprob": alternatives[0].1, "top_logprobs": top]]]
+                choice["logprobs"] = ["content": [
+                    ["token": String(text.dropLast(last.count)), "logprob": -0.1, "top_logprobs": []],
+                    ["token": last, "logprob": logprob, "top_logprobs": top],
+                ]]
             }
             let data = try! JSONSerialization.data(withJSONObject: ["id": "x", "object": "chat.completion", "choices": [choice]], options: [.sortedKeys])
             return .json(status: 200, body: String(decoding: data, as: UTF8.self), headers: [:])
