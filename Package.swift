@@ -8,7 +8,7 @@ let package = Package(
         .library(name: "HumorGym", targets: ["HumorGym"]),
         .library(name: "HumorGymKit", targets: [
             "Stochastics", "LinearAlgebra", "HumorGym", "Worlds", "Critics", "Policies", "Learners",
-            "Experiments",
+            "Experiments", "LLM",
         ]),
         .library(name: "HumorGymTesting", targets: ["HumorGymTesting"]),
         .executable(name: "humorgym", targets: ["humorgym"]),
@@ -38,7 +38,7 @@ let package = Package(
         ]),
         .target(name: "Learners", dependencies: ["HumorGym", "Stochastics"]),
         .target(name: "Experiments", dependencies: [
-            "HumorGym", "Stochastics", "LinearAlgebra", "Worlds", "Critics", "Policies", "Learners", "Yams",
+            "HumorGym", "Stochastics", "LinearAlgebra", "Worlds", "Critics", "Policies", "Learners", "LLM", "Yams",
         ]),
         // Real LLMs over OpenAI-compatible HTTP: one client (retries, budget, concurrency, SQLite cache).
         .target(name: "LLM", dependencies: [
@@ -50,7 +50,7 @@ let package = Package(
         ]),
         .target(name: "HumorGymTesting", dependencies: ["HumorGym", "Worlds", "Critics", "Experiments"]),
         .executableTarget(name: "humorgym", dependencies: [
-            "Experiments", "Policies", "LinearAlgebra", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Experiments", "Policies", "LinearAlgebra", "LLM", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "HumorGymBenchmarks", dependencies: [
             "Experiments", "Critics", "Worlds", "HumorGym", "Stochastics", "Policies", "LinearAlgebra",

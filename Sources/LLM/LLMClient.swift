@@ -127,7 +127,8 @@ public final class LLMClient: Sendable {
         return formatter.date(from: text).map { max(0, $0.timeIntervalSinceNow) }
     }
 
-    static func snippet(_ text: String) -> String {
+    /// One line of at most 200 characters, for messages.
+    public static func snippet(_ text: String) -> String {
         let flat = text.replacingOccurrences(of: "\n", with: " ")
         return flat.count > 200 ? String(flat.prefix(200)) + "..." : flat
     }

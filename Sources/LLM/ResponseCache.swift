@@ -14,6 +14,8 @@ public final class ResponseCache: Sendable {
     public init(path: String) throws {
         self.path = path
         do {
+            let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             database = try DatabaseQueue(path: path)
             try database.write { db in
                 try db.execute(sql: """

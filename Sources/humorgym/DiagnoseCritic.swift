@@ -3,6 +3,7 @@ import Critics
 import Experiments
 import Foundation
 import HumorGym
+import LLM
 
 struct DiagnoseCritic: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -18,6 +19,12 @@ struct DiagnoseCritic: AsyncParsableCommand {
     @Option(help: "Root seed (teacher outputs and critic noise).")
     var seed: UInt64 = 0
 
+    @Option(help: "Measure an LLM critic instead of the environment's: a name (llms/NAME.yaml) or a path.")
+    var critic: String?
+
+    @Option(help: "Judge only the first N pairs (an LLM takes about a second a verdict).")
+    var pairs: Int?
+
     @Flag(help: "Print JSON instead of a table.")
     var json = false
 
@@ -25,12 +32,25 @@ struct DiagnoseCritic: AsyncParsableCommand {
         try await reportingErrors {
             let experiment = try specs.experiment()
             let run = experiment.run(seed: seed)
-            let pairs = experiment.teacherPairs(split, run: run)
-            guard !pairs.isEmpty else { throw HumorGymError("diagnose-critic: the \(split.rawValue) split gives no pair of distinct teacher outputs") }
-            let critic = experiment.critic(seed: run.seeds.seed(for: "diagnostics"), run: run)
-            let d = try await CriticDiagnostics.measure(critic: critic, gold: experiment.world.goldJudge, pairs: pairs)
+            guard pairs.map({ $0 >= 1 }) ?? true else { throw HumorGymError("--pairs must be at least 1") }
+            let all = experiment.teacherPairs(split, run: run)
+            let chosen = Array(all.prefix(pairs ?? all.count))
+            guard !chosen.isEmpty else { throw HumorGymError("diagnose-critic: the \(split.rawValue) split gives no pair of distinct teacher outputs") }
+            let judge: any Critic, described: String, client: LLMClient?
+            if let critic {
+                let spec = try SpecResolver.llm(critic)
+                client = try LLMClient(spec.endpoint)
+                judge = LLMCritic(judge: LLMJudge(client: client!), vocabulary: experiment.world.vocabulary, name: spec.name)
+                described = "\(spec.name) (LLM \(spec.endpoint.model) at \(spec.endpoint.baseURL))"
+            } else {
+                let mock = experiment.critic(seed: run.seeds.seed(for: "diagnostics"), run: run)
+                (judge, described, client) = (mock, "\(mock.name) (\(mock.configuration.mode.rawValue))", nil)
+            }
+            let started = ContinuousClock.now
+            let d = try await CriticDiagnostics.measure(critic: judge, gold: experiment.world.goldJudge, pairs: chosen)
+            let elapsed = ContinuousClock.now - started
             if json { try printJSONLine(d); return }
-            print("critic \(critic.name) (\(critic.configuration.mode.rawValue)) on \(d.pairs) pairs of teacher outputs, \(split.rawValue) split, both orders")
+            print("critic \(described) on \(d.pairs) pairs of teacher outputs, \(split.rawValue) split, both orders")
             func row(_ name: String, _ r: CriticDiagnostics.Rate, _ paper: String) {
                 let percent = r.denominator == 0 ? "     -" : String(format: "%5.1f%%", r.percent)
                 print(name.padding(toLength: 16, withPad: " ", startingAt: 0)
@@ -41,6 +61,11 @@ struct DiagnoseCritic: AsyncParsableCommand {
             row("length bias", d.lengthBias, "20%")
             row("abstentions", d.abstentions, "-")
             row("ties", d.ties, "-")
+            if let client {
+                let st = client.statistics, seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+                print(String(format: "latency %.2f s a verdict (%d verdicts in %.1f s); %d HTTP requests, %d retries, %d from the cache",
+                             seconds / Double(2 * d.pairs), 2 * d.pairs, seconds, st.sent, st.retries, st.cacheHits))
+            }
             print("""
 
             agreement: pairs where gold prefers one and the order-averaged verdict is decisive.

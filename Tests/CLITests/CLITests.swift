@@ -183,6 +183,34 @@ final class CLI {
         #expect(noState.status == 1 && noState.err.contains("--resume needs --state FILE"), "\(noState.err)")
     }
 
+    /// LLM commands fail clearly offline: an unknown LLM, a typo in its file, and a replay-only cassette miss.
+    @Test func llmCommandsFailClearly() throws {
+        let cli = try CLI()
+        try cli.write("typo.yaml", "model: m\nbaseURL: http://127.0.0.1:9/v1\nretires: 3\n")
+        try cli.write("replay.yaml", "model: m\nbaseURL: http://127.0.0.1:9/v1\ncache: {path: empty.sqlite, mode: replay}\n")
+        let unknown = try cli.run(["judge", "--llm", "nowhere", "--prompt", "p", "--first", "a", "--second", "b"])
+        #expect(unknown.status == 1 && unknown.err.contains("unknown LLM 'nowhere'"), "\(unknown.err)")
+        let typo = try cli.run(["teach", "--llm", "typo.yaml", "--prompt", "p"])
+        #expect(typo.status == 1 && typo.err.contains("typo.yaml:3: retires: unknown key"), "\(typo.err)")
+        let miss = try cli.run(["judge", "--llm", "replay.yaml", "--prompt", "I am tired.", "--first", "a", "--second", "b"])
+        #expect(miss.status == 1 && miss.err.contains("replay-only, and request") && miss.err.contains("is not recorded: model m"), "\(miss.err)")
+    }
+
+    /// Against the real local server, when there is one (`.ci/run` starts it).
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["HUMORGYM_LLM_URL"] != nil))
+    func llmCommandsWorkAgainstARealServer() throws {
+        let cli = try CLI()
+        let url = ProcessInfo.processInfo.environment["HUMORGYM_LLM_URL"]!
+        try cli.write("real.yaml", "model: SmolLM2-135M-Instruct\nbaseURL: \(url)\nmaxTokens: 64\ntimeout: 120\ncache: {path: cache.sqlite}\n")
+        let judge = try cli.run(["judge", "--llm", "real.yaml", "--prompt", "I am tired.", "--first", "I am tired.",
+                                 "--second", "My battery is at one percent."])
+        #expect(judge.status == 0 && judge.out.contains("averaged over both orders"), "\(judge.err)")
+        let teach = try cli.run(["teach", "--llm", "real.yaml", "--prompt", "I am always late."])
+        #expect([0, 1].contains(teach.status) && (teach.status == 0 ? teach.out.hasPrefix("1. ") : teach.err.contains("the teacher")), "\(teach.err)")
+        let d = try cli.run(["diagnose-critic", "--env", "small.yaml", "--critic", "real.yaml", "--pairs", "2"])
+        #expect(d.status == 0 && d.out.contains("abstentions") && d.out.contains("position flips") && d.out.contains("4 verdicts"), "\(d.err)")
+    }
+
     @Test func sampleAndDiagnoseCriticWork() throws {
         let cli = try CLI()
         let s = try cli.run(["sample", "--env", "small.yaml", "--count", "2", "--algorithm", "dpo"])
