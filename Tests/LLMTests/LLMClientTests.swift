@@ -33,7 +33,7 @@ import Testing
         ("empty choices", .json(status: 200, body: "{\"choices\": []}", headers: [:])),
         ("truncated body", .truncated("{\"choices\": [{\"message\": {\"role\": \"assistant\", \"content\": \"hi")),
         ("connection reset", .reset),
-        ("an answer slower than the timeout", .slow(seconds: 3, .answer("too late"))),
+        ("an answer slower than the timeout", .slow(seconds: 10, .answer("too late"))),
     ])
     func aFaultIsRetried(fault: String, reply: ScriptedServer.Reply) async throws {
         let server = try ScriptedServer { n, _ in n == 0 ? reply : .answer("Answer: 2") }
