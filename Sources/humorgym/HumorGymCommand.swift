@@ -3,6 +3,7 @@ import Experiments
 import Foundation
 import HumorGym
 import LinearAlgebra
+import LLM
 
 @main
 struct HumorGymCommand: AsyncParsableCommand {
@@ -33,6 +34,14 @@ struct SpecOptions: ParsableArguments {
         guard (1...256).contains(threads) else { throw HumorGymError("--threads must be in 1...256, got \(threads)") }
         return try Experiment(environment: SpecResolver.environment(environment), policy: SpecResolver.policy(policy), threads: threads)
     }
+}
+
+/// The LLM server a command talks to.
+struct LLMOption: ParsableArguments {
+    @Option(help: "The LLM: a name (llms/NAME.yaml) or a path.")
+    var llm = "local"
+
+    func endpoint() throws -> LLMEndpoint { try SpecResolver.llm(llm).endpoint }
 }
 
 extension Split: ExpressibleByArgument {}
