@@ -43,6 +43,12 @@ extension Policy {
         batch.map { logProbability(of: $0.response, given: $0.prompt) }
     }
 
+    /// log pi(y_i | x_i) / |y_i|, the length-normalised score BRIO ranks by (Liu et al., 2022): |y| is the
+    /// response's length in tokens (at least 1; a sequence model's end token is scored but not counted).
+    public func lengthNormalizedLogProbabilities(_ batch: [Example]) -> [Double] {
+        zip(logProbabilities(batch), batch).map { $0 / Double(max(1, $1.response.count)) }
+    }
+
     /// One prompt after another, in order.
     public func sample(_ prompts: [Prompt], count: Int, using stream: RandomStream) -> [[Text]] {
         prompts.map { sample($0, count: count, using: stream) }

@@ -38,6 +38,8 @@ import Worlds
         for (a, b) in zip(together, alone) { #expect(abs(a - b) < 1e-4, "\(a) vs \(b)") }
         #expect(together.allSatisfy { $0 < 0 })
         #expect(together[1] != together[2])  // the prompt conditions the response
+        let normalized = policy.lengthNormalizedLogProbabilities(batch)
+        for (i, e) in batch.enumerated() { #expect(abs(normalized[i] - policy.logProbabilities(batch)[i] / Double(e.response.count)) < 1e-12) }
         // An empty response still has to say <eos>: one scored token.
         #expect(policy.logProbability(of: Text([]), given: p) < 0)
         // Longer than the context: the policy cannot produce it.
