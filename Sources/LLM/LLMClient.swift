@@ -75,21 +75,14 @@ public final class LLMClient: Sendable {
             }
             var wait: Double? = nil
             do {
-                var request = HTTPClientRequest(url: url)
-                request.method = .POST
-                request.headers.add(name: "Content-Type", value: "application/json")
-                if let apiKey { request.headers.add(name: "Authorization", value: "Bearer \(apiKey)") }
-                request.body = .bytes(ByteBuffer(string: json))
-                let response = try await http.execute(request, timeout: .milliseconds(Int64(endpoint.timeout * 1000)))
-                let body = String(buffer: try await response.body.collect(upTo: 32 << 20))
-                let status = Int(response.status.code)
+                let (status, body, retryAfter) = try await exchange(json, url: url)
                 switch status {
                 case 200..<300:
                     if let decoded = try? Self.decode(body, from: url) { return (body, decoded) }
                     last = "an unusable answer: \(Self.snippet(body))"
                 case 429, 500..<600:
                     last = "HTTP \(status): \(Self.snippet(body))"
-                    wait = response.headers.first(name: "Retry-After").flatMap(Self.seconds(retryAfter:))
+                    wait = retryAfter.flatMap(Self.seconds(retryAfter:))
                 default:
                     throw LLMError.rejected(url: url, status: status, body: Self.snippet(body))
                 }
@@ -107,6 +100,35 @@ public final class LLMClient: Sendable {
             }
         }
         throw LLMError.retriesExhausted(url: url, attempts: endpoint.retries + 1, last: last)
+    }
+
+    /// One POST: its status, body and Retry-After header. The whole exchange, connecting to the last byte,
+    /// races the endpoint's timeout; the loser is cancelled.
+    private func exchange(_ json: String, url: String) async throws -> (status: Int, body: String, retryAfter: String?) {
+        let http = http, apiKey = apiKey, timeout = endpoint.timeout
+        return try await withThrowingTaskGroup(of: (Int, String, String?).self) { group in
+            group.addTask {
+                var request = HTTPClientRequest(url: url)
+                request.method = .POST
+                request.headers.add(name: "Content-Type", value: "application/json")
+                if let apiKey { request.headers.add(name: "Authorization", value: "Bearer \(apiKey)") }
+                request.body = .bytes(ByteBuffer(string: json))
+                let response = try await http.execute(request, timeout: .milliseconds(Int64(timeout * 1000)))
+                let body = String(buffer: try await response.body.collect(upTo: 32 << 20))
+                return (Int(response.status.code), body, response.headers.first(name: "Retry-After"))
+            }
+            group.addTask {
+                try await Task.sleep(for: .milliseconds(Int(timeout * 1000)))
+                throw Timeout(seconds: timeout)
+            }
+            defer { group.cancelAll() }
+            return try await group.next()!
+        }
+    }
+
+    struct Timeout: Error, CustomStringConvertible {
+        let seconds: Double
+        var description: String { "no complete answer within the timeout of \(seconds) s" }
     }
 
     /// A usable answer has at least one choice with a message.
