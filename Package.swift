@@ -53,7 +53,7 @@ let package = Package(
             "Experiments", "Policies", "LinearAlgebra", "LLM", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "HumorGymBenchmarks", dependencies: [
-            "Experiments", "Critics", "Worlds", "HumorGym", "Stochastics", "Policies", "LinearAlgebra",
+            "Experiments", "Critics", "Worlds", "HumorGym", "Stochastics", "Policies", "LinearAlgebra", "LLM",
         ], path: "benchmarks/HumorGymBenchmarks"),
         .testTarget(name: "StochasticsTests", dependencies: ["Stochastics"]),
         // A scripted OpenAI-compatible server on loopback (SwiftNIO) stands in for the LLM.

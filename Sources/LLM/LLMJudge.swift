@@ -40,12 +40,16 @@ public struct LLMJudge: Sendable {
     }
 
     public func compare(prompt: String, first: String, second: String) async throws -> PairwiseJudgement {
-        let (p, a, b) = (Self.quoted(prompt), Self.quoted(first), Self.quoted(second))
-        let text = template.replacingOccurrences(of: "{prompt}", with: p).replacingOccurrences(of: "{first}", with: a)
-            .replacingOccurrences(of: "{second}", with: b)
-        let request = ChatRequest(model: client.endpoint.model, messages: [.user(text)], temperature: client.endpoint.temperature,
-                                  maxTokens: client.endpoint.maxTokens, topLogprobs: topLogprobs > 0 ? topLogprobs : nil)
-        return Self.judgement(from: try await client.complete(request), quoting: [p, a, b, prompt, first, second])
+        let quoting = [prompt, first, second].flatMap { [Self.quoted($0), $0] }
+        return Self.judgement(from: try await client.complete(request(prompt: prompt, first: first, second: second)), quoting: quoting)
+    }
+
+    /// The chat request that judges (first, second) for `prompt`.
+    public func request(prompt: String, first: String, second: String) -> ChatRequest {
+        let text = template.replacingOccurrences(of: "{prompt}", with: Self.quoted(prompt))
+            .replacingOccurrences(of: "{first}", with: Self.quoted(first)).replacingOccurrences(of: "{second}", with: Self.quoted(second))
+        return ChatRequest(model: client.endpoint.model, messages: [.user(text)], temperature: client.endpoint.temperature,
+                           maxTokens: client.endpoint.maxTokens, topLogprobs: topLogprobs > 0 ? topLogprobs : nil)
     }
 
     /// Reads the verdict from an answer, ignoring any echo of the `quoting` texts.

@@ -11,7 +11,9 @@ import Worlds
 // part one of critic, compare, transformer; all by default, from the package root):
 //  1. the mock critic judges >= 1,000,000 pre-tokenised pairs per second on one core;
 //  2. `humorgym compare` with its defaults finishes in under 60 s on 2 cores;
-//  3. the transformer's training step beside PyTorch's at 1 and 2 threads (issue 3).
+//  3. the transformer's training step beside PyTorch's at 1 and 2 threads (issue 3);
+//  4. llm (only when asked for): a cache hit's cost, and judging throughput against HUMORGYM_LLM_URL at
+//     concurrency 1, 2 and 4 beside wrk sending the same requests (issue 4).
 
 Memory.retainFreedMemory()  // as the humorgym CLI does
 let parts = CommandLine.arguments.count > 1 ? Set(CommandLine.arguments.dropFirst()) : ["critic", "compare", "transformer"]
@@ -95,3 +97,24 @@ if parts.contains("transformer") {
     }
     print(String(format: "  peak RSS %.0f MB", peakResidentMegabytes()))
 }
+
+if parts.contains("llm") {
+    // 4. LLM calls: the cache, then a real server (scripts/local-llm start prints its URL).
+    print(String(format: "llm cache hit (replay-only, SQLite): %.0f microseconds per answer", try await LLMThroughput.cacheHitMicroseconds()))
+    if let url = ProcessInfo.processInfo.environment["HUMORGYM_LLM_URL"] {
+        let experiment = try Experiment(environment: EnvironmentSpec(), policy: PolicySpec())
+        let run = experiment.run(seed: 1)
+        let render = experiment.world.vocabulary.render
+        let pairs = experiment.teacherPairs(.test, run: run).prefix(8).map { (render($0.prompt.text), render($0.first), render($0.second)) }
+        let requests = try LLMThroughput.requests(url: url, pairs: Array(pairs))
+        for concurrency in [1, 2, 4] {
+            let ours = try await LLMThroughput.clientRate(url: url, requests: requests, concurrency: concurrency)
+            let (theirs, note) = LLMThroughput.wrkRate(url: url, requests: requests, connections: concurrency, duration: 30)
+            print(String(format: "  concurrency %d: HumorGym %.3f verdicts/s (8 distinct judge requests, max_tokens 64)", concurrency, ours)
+                  + (theirs.map { String(format: "; %@ %.3f requests/s over 30 s (the same requests)", note, $0) } ?? "; \(note)"))
+        }
+    } else {
+        print("  judging throughput: set HUMORGYM_LLM_URL (scripts/local-llm start prints it)")
+    }
+}
+
