@@ -33,7 +33,8 @@ import Testing
         ("empty choices", .json(status: 200, body: "{\"choices\": []}", headers: [:])),
         ("truncated body", .truncated("{\"choices\": [{\"message\": {\"role\": \"assistant\", \"content\": \"hi")),
         ("connection reset", .reset),
-        ("an answer slower than the timeout", .slow(seconds: 10, .answer("too late"))),
+        // No answer ever, rather than a late one: a timing race would make the test depend on the machine's load.
+        ("no answer within the timeout", .hang),
     ])
     func aFaultIsRetried(fault: String, reply: ScriptedServer.Reply) async throws {
         let server = try ScriptedServer { n, _ in n == 0 ? reply : .answer("Answer: 2") }
@@ -114,7 +115,7 @@ import Testing
     }
 
     @Test func concurrencyIsBounded() async throws {
-        let server = try ScriptedServer { n, _ in .slow(seconds: 0.1, .answer("\(n)")) }
+        let server = try ScriptedServer { n, _ in .slow(seconds: 0.5, .answer("\(n)")) }
         defer { server.stop() }
         var e = endpoint(server)
         e.maxConcurrentRequests = 2
@@ -124,7 +125,7 @@ import Testing
             for try await _ in group {}
         }
         #expect(server.received.count == 8)
-        #expect(server.mostInFlight == 2)
+        #expect((1...2).contains(server.mostInFlight))  // without the limit, eight 0.5 s answers overlap
     }
 
     @Test func theCacheKeyCoversWhatShapesTheAnswerOnly() {

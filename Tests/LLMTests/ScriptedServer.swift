@@ -6,7 +6,7 @@ import NIOPosix
 import Synchronization
 
 /// A real OpenAI-compatible HTTP server on 127.0.0.1 (an ephemeral port), answering as its script says:
-/// verdicts, log-probabilities, slow answers, 429 with Retry-After, 5xx, malformed JSON, truncated bodies,
+/// verdicts, log-probabilities, slow answers, no answer at all, 429 with Retry-After, 5xx, malformed JSON, truncated bodies,
 /// empty choices and reset connections. It records every request it received.
 final class ScriptedServer: Sendable {
     indirect enum Reply: Sendable {
@@ -15,6 +15,8 @@ final class ScriptedServer: Sendable {
         case slow(seconds: Double, Reply)
         /// Close the connection without a word.
         case reset
+        /// Keep the connection open and never answer.
+        case hang
         /// Promise more bytes than are sent, then close.
         case truncated(String)
 
@@ -121,6 +123,8 @@ final class ScriptedServer: Sendable {
             case .reset:
                 finished()
                 context.close(promise: nil)
+            case .hang:
+                finished()
             case .truncated(let text):
                 finished()
                 var head = HTTPResponseHead(version: .http1_1, status: .ok)
