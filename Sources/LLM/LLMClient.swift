@@ -134,7 +134,7 @@ public final class LLMClient: Sendable {
     /// A usable answer has at least one choice with a message.
     static func decode(_ body: String, from source: String) throws -> ChatResponse {
         guard let response = try? JSONDecoder().decode(ChatResponse.self, from: Data(body.utf8)), response.text != nil else {
-            throw LLMError.invalidConfiguration("\(source): not a chat completion with a message: \(snippet(body))")
+            throw LLMError.unusableAnswer(source: source, body: snippet(body))
         }
         return response
     }

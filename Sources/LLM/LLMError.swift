@@ -11,6 +11,8 @@ public enum LLMError: Error, Equatable, CustomStringConvertible {
     /// The API key's environment variable is named but not set.
     case missingAPIKey(variable: String)
     case invalidConfiguration(String)
+    /// A body that is not a chat completion with a message (read from `source`: a cache, or a server).
+    case unusableAnswer(source: String, body: String)
     /// A pointwise answer without a score.
     case noScore(answer: String)
 
@@ -22,6 +24,7 @@ public enum LLMError: Error, Equatable, CustomStringConvertible {
         case .notRecorded(let cache, let key, let request): "\(cache): replay-only, and request \(key) is not recorded: \(request)"
         case .missingAPIKey(let variable): "the API key variable \(variable) is not set"
         case .invalidConfiguration(let why): "LLM endpoint: \(why)"
+        case .unusableAnswer(let source, let body): "\(source): not a chat completion with a message: \(body)"
         case .noScore(let answer): "the critic's answer has no \"Score: N\" (N in 1-10): \(answer)"
         }
     }

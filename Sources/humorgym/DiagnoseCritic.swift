@@ -62,7 +62,7 @@ struct DiagnoseCritic: AsyncParsableCommand {
             row("abstentions", d.abstentions, "-")
             row("ties", d.ties, "-")
             if let client {
-                let st = client.statistics, seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+                let st = client.statistics, seconds = elapsed / .seconds(1)
                 print(String(format: "latency %.2f s a verdict (%d verdicts in %.1f s); %d HTTP requests, %d retries, %d from the cache",
                              seconds / Double(2 * d.pairs), 2 * d.pairs, seconds, st.sent, st.retries, st.cacheHits))
             }

@@ -37,7 +37,7 @@ enum TransformerStep {
         for _ in 0..<2 { try step() }
         let clock = ContinuousClock()
         let elapsed = try clock.measure { for _ in 0..<steps { try step() } }
-        let seconds = (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18) / Double(steps)
+        let seconds = HumorGymBenchmarks.seconds(elapsed) / Double(steps)
         return Result(threads: threads, millisecondsPerStep: 1000 * seconds, tokensPerSecond: Double(tokens) / seconds)
     }
 
@@ -60,7 +60,7 @@ enum TransformerStep {
             let t = ContinuousClock().measure {
                 Float.gemm(transposeA: false, transposeB: false, m: n, n: n, k: n, alpha: 1, a: a, lda: n, b: b, ldb: n, beta: 0, c: &c, ldc: n)
             }
-            best = min(best, Double(t.components.seconds) + Double(t.components.attoseconds) * 1e-18)
+            best = min(best, HumorGymBenchmarks.seconds(t))
         }
         return 2 * Double(n * n * n) / best / 1e9
     }

@@ -24,7 +24,7 @@ func peakResidentMegabytes() -> Double {
     return Double(usage.ru_maxrss) / 1024  // Linux reports kilobytes
 }
 
-func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
+func seconds(_ d: Duration) -> Double { d / .seconds(1) }
 
 if parts.contains("critic") || parts.contains("compare") {
 let experiment = try Experiment(environment: EnvironmentSpec(), policy: PolicySpec())
