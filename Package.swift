@@ -58,7 +58,7 @@ let package = Package(
         .testTarget(name: "StochasticsTests", dependencies: ["Stochastics"]),
         // A scripted OpenAI-compatible server on loopback (SwiftNIO) stands in for the LLM.
         .testTarget(name: "LLMTests", dependencies: [
-            "LLM", "HumorGym", "HumorGymTesting", .product(name: "GRDB", package: "GRDB.swift"),
+            "LLM", "HumorGym", "HumorGymTesting", "Worlds", "Experiments", .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),

@@ -45,8 +45,9 @@ public struct CriticDiagnostics: Sendable, Codable, Equatable {
     public var abstentions: Rate
     public var ties: Rate
 
-    /// Judges every pair in both orders with `critic` and compares with `gold`.
-    public static func measure(critic: any Critic, gold: any GoldJudge, pairs: [PairRequest]) async throws -> CriticDiagnostics {
+    /// Judges every pair in both orders with `critic` and compares with `gold`; without a gold judge (human
+    /// jokes) agreement and length bias have nothing to count.
+    public static func measure(critic: any Critic, gold: (any GoldJudge)?, pairs: [PairRequest]) async throws -> CriticDiagnostics {
         let judgements = try await critic.compareBothOrders(pairs)
         var agree = Rate(count: 0, denominator: 0), flips = agree, length = agree, ties = agree
         var abstentions = Rate(count: 0, denominator: 2 * pairs.count)
@@ -60,6 +61,7 @@ public struct CriticDiagnostics: Sendable, Codable, Equatable {
             guard let preferFirst = PairwiseJudgement.averagedPreference(forward, backward) else { continue }
             ties.denominator += 1
             if preferFirst == 0.5 { ties.count += 1; continue }
+            guard let gold else { continue }
             let criticPrefersFirst = preferFirst > 0.5
             let gf = gold.judge(pair.first, for: pair.prompt).total, gs = gold.judge(pair.second, for: pair.prompt).total
             if gf != gs {

@@ -12,25 +12,34 @@ public struct ComparisonReport: Sendable, Codable, Equatable {
         public var metrics: [String: SplitMetrics]
     }
 
-    /// How good and how varied the teacher's outputs are (gold totals), per split, averaged over seeds
-    /// (each seed has its own teacher samples).
+    /// How many, how good and how varied the teacher's outputs are, per split, averaged over seeds (each seed
+    /// has its own teacher samples). The gold figures exist only in a world with a gold judge.
     public struct TeacherReport: Sendable, Codable, Equatable {
+        /// Mean number of outputs per prompt (N, less what an LLM teacher refused or left unusable).
+        public var outputsPerPrompt: Double
+        /// Share of prompts without any output: the inputs lost to refusals and unusable answers.
+        public var promptsWithoutOutput: Double
+        /// Share of the outputs' tokens that are `<unk>` (an LLM teacher's words outside the world's vocabulary).
+        public var unknownTokens: Double
         /// Mean gold total of the teacher's outputs.
-        public var meanGold: Double
+        public var meanGold: Double?
         /// Mean over prompts of (best - worst) gold among the teacher's N outputs.
-        public var meanSpread: Double
+        public var meanSpread: Double?
         /// Mean over prompts of the best candidate's gold: what a perfect student could reach.
-        public var meanBestCandidate: Double
+        public var meanBestCandidate: Double?
 
         /// The field-wise mean of per-seed reports, split by split.
         static func mean(_ reports: [[String: TeacherReport]]) -> [String: TeacherReport] {
             var out: [String: TeacherReport] = [:]
             for split in reports.first?.keys.sorted() ?? [] {
                 let all = reports.compactMap { $0[split] }
-                let n = Double(all.count)
-                out[split] = TeacherReport(meanGold: all.reduce(0) { $0 + $1.meanGold } / n,
-                                           meanSpread: all.reduce(0) { $0 + $1.meanSpread } / n,
-                                           meanBestCandidate: all.reduce(0) { $0 + $1.meanBestCandidate } / n)
+                func mean(_ value: (TeacherReport) -> Double?) -> Double? {
+                    let values = all.compactMap(value)
+                    return values.isEmpty ? nil : values.reduce(0, +) / Double(values.count)
+                }
+                out[split] = TeacherReport(outputsPerPrompt: mean(\.outputsPerPrompt)!, promptsWithoutOutput: mean(\.promptsWithoutOutput)!,
+                                           unknownTokens: mean(\.unknownTokens)!, meanGold: mean(\.meanGold),
+                                           meanSpread: mean(\.meanSpread), meanBestCandidate: mean(\.meanBestCandidate))
             }
             return out
         }
@@ -106,8 +115,8 @@ public struct Comparison: Sendable {
             let mine = runs.filter { $0.algorithm == algorithm }
             for split in [Split.test.rawValue, Split.ood.rawValue] {
                 for field in SplitMetrics.fields {
-                    aggregate[algorithm, default: [:]][split, default: [:]][field.name] =
-                        Summary(mine.map { $0.metrics[split]![keyPath: field.value] })
+                    let values = mine.compactMap { field.value($0.metrics[split]!) }
+                    if !values.isEmpty { aggregate[algorithm, default: [:]][split, default: [:]][field.name] = Summary(values) }
                 }
             }
         }
@@ -120,7 +129,7 @@ public struct Comparison: Sendable {
 
     private func runSeed(_ seed: UInt64, progress: @escaping @Sendable (String) -> Void) async throws
         -> ([ComparisonReport.RunRecord], [String: ComparisonReport.TeacherReport]) {
-        let run = experiment.run(seed: seed)
+        let run = try await experiment.run(seed: seed)
         let learners = try algorithms.map { try experiment.policySpec.algorithm($0) }
         let outcomes = try await experiment.withStudent { student in try await trainAll(student, learners: learners, run: run) }
         let records = outcomes.map { name, log, metrics in
@@ -136,20 +145,26 @@ public struct Comparison: Sendable {
     }
 
     private func teacherReport(_ run: Experiment.Run) -> [String: ComparisonReport.TeacherReport] {
-        let world = experiment.world, gold = world.goldJudge
+        let world = experiment.world
         var out: [String: ComparisonReport.TeacherReport] = [:]
         for split in [Split.test, .ood] {
-            let prompts = world.prompts(split)
-            var mean = 0.0, spread = 0.0, best = 0.0, outputs = 0
-            for (prompt, texts) in zip(prompts, run.teacherOutputs[split]!) {
-                let scores = texts.map { gold.judge($0, for: prompt).total }
-                mean += scores.reduce(0, +)
-                outputs += scores.count
-                spread += (scores.max() ?? 0) - (scores.min() ?? 0)
-                best += world.candidates[prompt].map { gold.judge($0, for: prompt).total }.max() ?? 0
+            let prompts = world.prompts(split), outputs = run.teacherOutputs[split]!
+            let n = Double(prompts.count), texts = outputs.flatMap { $0 }
+            let tokens = texts.reduce(0) { $0 + $1.count }, unknown = texts.reduce(0) { $0 + $1.tokens.filter { $0 == 0 }.count }
+            var report = ComparisonReport.TeacherReport(
+                outputsPerPrompt: Double(texts.count) / n, promptsWithoutOutput: Double(outputs.filter(\.isEmpty).count) / n,
+                unknownTokens: Double(unknown) / Double(max(1, tokens)))
+            if let gold = experiment.gold {
+                var mean = 0.0, spread = 0.0, best = 0.0
+                for (prompt, texts) in zip(prompts, outputs) {
+                    let scores = texts.map { gold.judge($0, for: prompt).total }
+                    mean += scores.reduce(0, +)
+                    spread += (scores.max() ?? 0) - (scores.min() ?? 0)
+                    best += world.candidates[prompt].map { gold.judge($0, for: prompt).total }.max() ?? 0
+                }
+                (report.meanGold, report.meanSpread, report.meanBestCandidate) = (mean / Double(max(1, texts.count)), spread / n, best / n)
             }
-            let n = Double(prompts.count)
-            out[split.rawValue] = .init(meanGold: mean / Double(max(1, outputs)), meanSpread: spread / n, meanBestCandidate: best / n)
+            out[split.rawValue] = report
         }
         return out
     }

@@ -2,30 +2,83 @@ import Learners
 import Critics
 import HumorGym
 import LinearAlgebra
+import LLM
 import Policies
 import Stochastics
 import Worlds
 
 /// One environment and one student kind, built once and shared by every seed and learner of a run:
-/// the world, the student's feature matrix, and factories for teachers, critics and evaluators.
+/// the world, the student's feature matrix, the LLM clients, and factories for teachers, critics and
+/// evaluators.
 ///
 /// Seeds: a run with root seed s uses `SeedSequence(root: s)`; every component derives its own stream
 /// by name ("teacher", "warm-start", "<learner>/critic", ...), so adding one never shifts another.
 public final class Experiment: Sendable {
     public let environment: EnvironmentSpec
     public let policySpec: PolicySpec
-    public let world: ParaphraseWorld
+    public let world: any World
+    /// The simulated world's gold judge; nil for a corpus of human jokes.
+    public let gold: (any GoldJudge)?
     /// Threads for each transformer student's batches; results are the same for any count.
     public let threads: Int
     private let features: LogLinearPolicy.Features?
+    /// The run's teacher from the run's seeds, with the part of its taste a self-preferring mock critic shares.
+    private let makeTeacher: @Sendable (SeedSequence) -> (teacher: any Teacher, idiosyncrasy: (@Sendable (Text, Prompt) -> Double)?)
+    /// One client per LLM server the environment names, shared by its teacher, critic and evaluator: one
+    /// concurrency bound, one request budget and one cache per server.
+    private let clients: [(spec: LLMSpec, client: LLMClient)]
 
     public init(environment: EnvironmentSpec, policy: PolicySpec, threads: Int = 1) throws {
         self.environment = environment
         self.policySpec = policy
         self.threads = threads
-        self.world = try ParaphraseWorld(environment.world)
         // Deterministic mode: OpenBLAS's threaded reductions would reorder sums.
         BLAS.setThreadCount(1)
+        var critics = [environment.critic]
+        if case .separate(let judge) = environment.evaluator { critics.append(judge) }
+        var llms = critics.compactMap { if case .llm(let spec) = $0 { spec } else { nil } }
+        if case .llm(let spec, _, _) = environment.teacher { llms.insert(spec, at: 0) }
+        var clients: [(spec: LLMSpec, client: LLMClient)] = []
+        for spec in llms where !clients.contains(where: { $0.spec == spec }) { clients.append((spec, try LLMClient(spec.endpoint))) }
+        self.clients = clients
+
+        let world: any World
+        switch environment.world {
+        case .paraphrase(let configuration):
+            let simulated = try ParaphraseWorld(configuration)
+            (world, gold) = (simulated, simulated.goldJudge)
+            switch environment.teacher {
+            case .world(let configuration):
+                makeTeacher = { seeds in
+                    let teacher = WorldTeacher(world: simulated, configuration: configuration, seed: seeds.seed(for: "teacher"))
+                    return (teacher, { teacher.idiosyncrasy($0, for: $1) })
+                }
+            case .corpus: throw HumorGymError("environment \(environment.name): a corpus teacher needs the jokes world")
+            case .llm(let spec, let temperature, let template): makeTeacher = Self.llmTeacher(spec, temperature, template, clients, simulated.vocabulary)
+            }
+        case .jokes(let configuration):
+            let jokes = try JokeWorld(configuration)
+            (world, gold) = (jokes, nil)
+            if critics.contains(where: { if case .mock = $0 { true } else { false } }) || environment.evaluator == .gold {
+                throw HumorGymError("environment \(environment.name): the jokes world has no gold judge, so neither a mock critic nor the gold evaluator; use an LLM critic")
+            }
+            switch environment.teacher {
+            case .world: throw HumorGymError("environment \(environment.name): a world teacher needs the paraphrase world")
+            case .corpus: makeTeacher = { _ in (CorpusTeacher(world: jokes), nil) }
+            case .llm(let spec, let temperature, let template): makeTeacher = Self.llmTeacher(spec, temperature, template, clients, jokes.vocabulary)
+            }
+        }
+        self.world = world
+        if case .world = environment.teacher {} else if critics.contains(where: { if case .mock(let c) = $0 { c.teacherPreference != 0 } else { false } }) {
+            throw HumorGymError("environment \(environment.name): a mock critic's teacherPreference is for the world teacher's own taste; with this teacher it must be 0")
+        }
+        switch policy.kind {
+        case .logLinear, .tabular:
+            if case .llm = environment.teacher {
+                throw HumorGymError("the \(policy.name) student chooses among the world's candidates, and an LLM teacher's outputs are not among them; use a transformer policy (transformer-tiny)")
+            }
+        case .transformer: break
+        }
         switch policy.kind {
         case .logLinear:
             let bytes = Double(world.candidates.offsets.last!) * Double(policy.features) * 8
@@ -39,30 +92,46 @@ public final class Experiment: Sendable {
         }
     }
 
+    private static func llmTeacher(_ spec: LLMSpec, _ temperature: Double, _ template: String, _ clients: [(spec: LLMSpec, client: LLMClient)],
+                                   _ vocabulary: Vocabulary) -> @Sendable (SeedSequence) -> (teacher: any Teacher, idiosyncrasy: (@Sendable (Text, Prompt) -> Double)?) {
+        let client = clients.first { $0.spec == spec }!.client
+        return { _ in (LLMTeacher(client: client, template: template, temperature: temperature, vocabulary: vocabulary, name: spec.name), nil) }
+    }
+
+    /// The client of an LLM the environment names (its counters: requests sent, retries, cache hits).
+    public func llmClient(_ spec: LLMSpec) -> LLMClient { clients.first { $0.spec == spec }!.client }
+
     /// One seed's shared data: its seeds, its teacher and the teacher's outputs for every split.
     public struct Run: Sendable {
         public let seeds: SeedSequence
-        public let teacher: WorldTeacher
+        public let teacher: any Teacher
         public let teacherOutputs: [Split: [[Text]]]
+        /// The world teacher's own taste (nil for other teachers), which a self-preferring mock critic shares.
+        public let idiosyncrasy: (@Sendable (Text, Prompt) -> Double)?
     }
 
-    /// The run of root seed `seed`: its teacher writes N outputs for every prompt of every split.
-    public func run(seed: UInt64) -> Run {
+    /// The run of root seed `seed`: its teacher writes N outputs for every prompt of every split. (An LLM
+    /// teacher's requests do not depend on the seed, so with a cache every seed reads the same answers.)
+    public func run(seed: UInt64) async throws -> Run {
         let seeds = SeedSequence(root: seed)
-        let teacher = WorldTeacher(world: world, configuration: environment.teacher, seed: seeds.seed(for: "teacher"))
+        let (teacher, idiosyncrasy) = makeTeacher(seeds)
         var outputs: [Split: [[Text]]] = [:]
         for split in Split.allCases {
-            outputs[split] = world.prompts(split).map { teacher.outputs(for: $0, count: environment.teacherOutputs) }
+            outputs[split] = try await teacher.demonstrations(for: world.prompts(split), count: environment.teacherOutputs)
         }
-        return Run(seeds: seeds, teacher: teacher, teacherOutputs: outputs)
+        return Run(seeds: seeds, teacher: teacher, teacherOutputs: outputs, idiosyncrasy: idiosyncrasy)
     }
 
-    /// A mock critic for `run`: the environment's critic (or `configuration`), whose self-preference is for
-    /// the run's own teacher.
-    public func critic(seed: UInt64, run: Run, configuration: MockCritic.Configuration? = nil, name: String = "mock") -> MockCritic {
-        let teacher = run.teacher
-        return MockCritic(gold: world.goldJudge, configuration: configuration ?? environment.critic, seed: seed,
-                          idiosyncrasy: { teacher.idiosyncrasy($0, for: $1) }, name: name)
+    /// A critic for `run`: the environment's critic (or `spec`). A mock's self-preference is for the run's
+    /// own teacher; an LLM critic reads texts through the world's vocabulary.
+    public func critic(_ spec: CriticSpec? = nil, seed: UInt64, run: Run, name: String? = nil) -> any Critic {
+        switch spec ?? environment.critic {
+        case .mock(let configuration):
+            // `init` refused a mock critic in a world without a gold judge.
+            MockCritic(gold: gold!, configuration: configuration, seed: seed, idiosyncrasy: run.idiosyncrasy, name: name ?? "mock")
+        case .llm(let llm):
+            LLMCritic(judge: LLMJudge(client: llmClient(llm)), vocabulary: world.vocabulary, name: name ?? llm.name)
+        }
     }
 
     /// Every pair of distinct teacher outputs for each prompt of `split`: what `diagnose-critic` judges.
@@ -80,9 +149,9 @@ public final class Experiment: Sendable {
 
     func evaluator(seeds: SeedSequence, run: Run) -> Evaluator {
         switch environment.evaluator {
-        case .gold: Evaluator(.gold(world.goldJudge))
+        case .gold: Evaluator(.gold(gold!))  // `init` refused the gold evaluator in a world without one
         case .critic: Evaluator(.critic(critic(seed: seeds.seed(for: "evaluator"), run: run)))
-        case .mock(let configuration): Evaluator(.critic(critic(seed: seeds.seed(for: "evaluator"), run: run, configuration: configuration, name: "evaluator")))
+        case .separate(let spec): Evaluator(.critic(critic(spec, seed: seeds.seed(for: "evaluator"), run: run, name: "evaluator")))
         }
     }
 
@@ -160,7 +229,8 @@ public final class Experiment: Sendable {
                  progress: @escaping @Sendable (StepMetrics) -> Bool) throws -> TrainingContext {
         let streams = RandomStreams(seeds: seeds, restoring: resume?.streams ?? [:])
         let critic = critic(seed: seeds.seed(for: "critic"), run: run)
-        try streams.track("critic", critic)
+        // A mock critic's generator is part of the training state; an LLM critic's answers are in its cache.
+        if let owner = critic as? any RandomStateOwner { try streams.track("critic", owner) }
         var context = TrainingContext(
             prompts: world.prompts(.train), demonstrations: run.teacherOutputs[.train]!,
             critic: critic, optimizer: policySpec.optimizer, seeds: seeds, streams: streams, progress: progress)
@@ -175,7 +245,7 @@ public final class Experiment: Sendable {
             let seeds = learner.child("evaluation").child(split.rawValue)
             out[split.rawValue] = try await SplitMetrics.measure(
                 policy: policy, start: start, prompts: world.prompts(split), teacherOutputs: run.teacherOutputs[split]!,
-                greedy: environment.decoding == .greedy, samples: environment.evaluationSamples, gold: world.goldJudge,
+                greedy: environment.decoding == .greedy, samples: environment.evaluationSamples, gold: gold,
                 evaluator: evaluator(seeds: seeds, run: run), critic: critic(seed: seeds.seed(for: "critic"), run: run),
                 stream: seeds.stream("samples"))
         }

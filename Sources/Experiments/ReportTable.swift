@@ -7,8 +7,12 @@ public enum ReportTable {
         var out = "environment \(result.environment), policy \(result.policy), \(result.seeds.count) seed(s); mean ± 95% CI (Student t)\n"
         for split in ["test", "ood"] {
             if let t = result.teacher[split] {
-                out += String(format: "\n[%@]  teacher gold %.3f (spread of its N outputs %.3f; best candidate %.3f)\n",
-                              split, t.meanGold, t.meanSpread, t.meanBestCandidate)
+                if let gold = t.meanGold, let spread = t.meanSpread, let best = t.meanBestCandidate {
+                    out += String(format: "\n[%@]  teacher gold %.3f (spread of its N outputs %.3f; best candidate %.3f)\n", split, gold, spread, best)
+                } else {
+                    out += String(format: "\n[%@]  teacher: %.2f outputs per prompt, %.1f%% of prompts without one, %.1f%% unknown words\n",
+                                  split, t.outputsPerPrompt, 100 * t.promptsWithoutOutput, 100 * t.unknownTokens)
+                }
             }
             let header = ["algorithm"] + SplitMetrics.fields.map(\.label)
             var rows = [header]

@@ -17,7 +17,8 @@ public enum ResultsWriter {
             for split in ["test", "ood"] {
                 guard let metrics = run.metrics[split] else { continue }
                 for field in SplitMetrics.fields {
-                    lines.append("run,\(run.seed),\(run.algorithm),\(split),\(field.name),\(metrics[keyPath: field.value])")
+                    guard let value = field.value(metrics) else { continue }
+                    lines.append("run,\(run.seed),\(run.algorithm),\(split),\(field.name),\(value)")
                 }
             }
         }

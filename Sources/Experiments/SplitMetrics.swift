@@ -5,23 +5,23 @@ import Stochastics
 public struct SplitMetrics: Sendable, Codable, Equatable {
     /// Win-or-tie rate against the teacher, x100, by the evaluator.
     public var wtr: Double
-    /// Mean gold total and its parts.
-    public var gold: Double
-    public var humor: Double
-    public var consistency: Double
-    public var fluency: Double
-    /// Mean score of the training critic (a fresh stream).
-    public var critic: Double
+    /// Mean gold total and its parts; nil in a world without a gold judge (human jokes).
+    public var gold: Double?
+    public var humor: Double?
+    public var consistency: Double?
+    public var fluency: Double?
+    /// Mean score of the training critic (a fresh stream) over the responses it scored; nil if it scored none.
+    public var critic: Double?
     /// KL(pi || pi_start), estimated from the policy's own samples: mean of log pi(y) - log pi_start(y).
     public var kl: Double
     /// Mean response length over prompt length.
     public var lengthRatio: Double
 
-    /// The metrics in report order, with their column names.
-    public static let fields: [(name: String, label: String, value: any KeyPath<SplitMetrics, Double> & Sendable)] = [
-        ("wtr", "WTR", \.wtr), ("gold", "gold", \.gold), ("humor", "humor", \.humor),
-        ("consistency", "consist", \.consistency), ("fluency", "fluency", \.fluency), ("critic", "critic", \.critic),
-        ("kl", "KL", \.kl), ("lengthRatio", "len/x", \.lengthRatio),
+    /// The metrics in report order, with their column names; nil where a metric does not exist here.
+    public static let fields: [(name: String, label: String, value: @Sendable (SplitMetrics) -> Double?)] = [
+        ("wtr", "WTR", { $0.wtr }), ("gold", "gold", { $0.gold }), ("humor", "humor", { $0.humor }),
+        ("consistency", "consist", { $0.consistency }), ("fluency", "fluency", { $0.fluency }), ("critic", "critic", { $0.critic }),
+        ("kl", "KL", { $0.kl }), ("lengthRatio", "len/x", { $0.lengthRatio }),
     ]
 
     /// Measures `policy` on `prompts`. With `greedy` decoding each prompt's response is the policy's most
@@ -30,7 +30,7 @@ public struct SplitMetrics: Sendable, Codable, Equatable {
     /// `samples` fresh samples.
     public static func measure<P: Policy>(
         policy: P, start: P, prompts: [Prompt], teacherOutputs: [[Text]], greedy: Bool, samples: Int,
-        gold: any GoldJudge, evaluator: Evaluator, critic: any Critic, stream: RandomStream
+        gold: (any GoldJudge)?, evaluator: Evaluator, critic: any Critic, stream: RandomStream
     ) async throws -> SplitMetrics {
         var students: [Example] = [], references: [Text] = [], drawn: [Example] = []
         let allSamples = policy.sample(prompts, count: samples, using: stream)
@@ -50,15 +50,15 @@ public struct SplitMetrics: Sendable, Codable, Equatable {
             }
         }
         guard !students.isEmpty else { throw HumorGymError("evaluation: no prompt on this split has a teacher output") }
-        let n = Double(students.count)
-        let scores = students.map { gold.judge($0.response, for: $0.prompt) }
-        let criticScores = try await critic.score(students)
+        func mean(_ values: [Double]) -> Double? { values.isEmpty ? nil : values.reduce(0, +) / Double(values.count) }
+        let scores = gold.map { gold in students.map { gold.judge($0.response, for: $0.prompt) } }
+        let criticScores = try await critic.scoresOrAbstentions(students).compactMap { $0 }
         let kl = zip(policy.logProbabilities(drawn), start.logProbabilities(drawn)).reduce(0.0) { $0 + $1.0 - $1.1 }
         return SplitMetrics(
             wtr: try await evaluator.winOrTieRate(student: students, teacher: references),
-            gold: scores.reduce(0) { $0 + $1.total } / n, humor: scores.reduce(0) { $0 + $1.humor } / n,
-            consistency: scores.reduce(0) { $0 + $1.consistency } / n, fluency: scores.reduce(0) { $0 + $1.fluency } / n,
-            critic: criticScores.reduce(0, +) / n, kl: kl / Double(drawn.count),
-            lengthRatio: students.reduce(0.0) { $0 + Double($1.response.count) / Double(max(1, $1.prompt.text.count)) } / n)
+            gold: scores.flatMap { mean($0.map(\.total)) }, humor: scores.flatMap { mean($0.map(\.humor)) },
+            consistency: scores.flatMap { mean($0.map(\.consistency)) }, fluency: scores.flatMap { mean($0.map(\.fluency)) },
+            critic: mean(criticScores), kl: kl / Double(drawn.count),
+            lengthRatio: students.reduce(0.0) { $0 + Double($1.response.count) / Double(max(1, $1.prompt.text.count)) } / Double(students.count))
     }
 }

@@ -47,7 +47,7 @@ public final class YAMLSection: ParameterSource {
     }
 
     private func fail(_ key: String, _ line: Int, _ problem: String) -> HumorGymError {
-        HumorGymError("\(file):\(line): \(qualified(key)): \(problem)")
+        HumorGymError("\(file):\(line == 0 ? "" : "\(line):") \(qualified(key)): \(problem)")  // 0: a section the file does not have
     }
 
     private func scalar(_ key: String) throws -> (text: String, line: Int)? {
@@ -99,6 +99,26 @@ public final class YAMLSection: ParameterSource {
             throw fail(key, line, "'\(text)' is not one of \(allowed.joined(separator: ", "))")
         }
         return text
+    }
+
+    /// A list of single values; a lone value is a list of one.
+    public func strings(_ key: String, default value: [String]) throws -> [String] {
+        guard let (node, line) = lookup(key) else { return value }
+        switch node {
+        case .scalar(let s): return [s.string]
+        case .sequence(let items):
+            return try items.map { item in
+                guard case .scalar(let s) = item else { throw fail(key, line, "expected a list of single values, found a \(item.kindName) in it") }
+                return s.string
+            }
+        default: throw fail(key, line, "expected a list, found a \(node.kindName)")
+        }
+    }
+
+    /// An error about `key` at its line (the mapping's own line when the key is absent): for checks that
+    /// look at several keys at once.
+    public func problem(_ key: String, _ text: String) -> HumorGymError {
+        fail(key, entries.first { $0.key == key }?.line ?? line, text)
     }
 
     public func finish() throws {

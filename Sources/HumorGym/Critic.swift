@@ -51,6 +51,9 @@ public protocol Critic: Sendable {
     func compare(_ pair: PairRequest) async throws -> PairwiseJudgement
     func score(_ examples: [Example]) async throws -> [Double]
     func compare(_ pairs: [PairRequest]) async throws -> [PairwiseJudgement]
+    /// Scores where the critic gives one and nil where it abstains (an LLM answer without a score): for
+    /// reports and learners that can do without a sample. A critic that always scores keeps the default.
+    func scoresOrAbstentions(_ examples: [Example]) async throws -> [Double?]
 }
 
 extension Critic {
@@ -60,6 +63,8 @@ extension Critic {
         for example in examples { scores.append(try await score(example.response, for: example.prompt)) }
         return scores
     }
+
+    public func scoresOrAbstentions(_ examples: [Example]) async throws -> [Double?] { try await score(examples) }
 
     public func compare(_ pairs: [PairRequest]) async throws -> [PairwiseJudgement] {
         var judgements: [PairwiseJudgement] = []

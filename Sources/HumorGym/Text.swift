@@ -34,12 +34,40 @@ public final class Vocabulary: Sendable {
     /// The token of `word`, or nil when the vocabulary lacks it.
     public func id(_ word: String) -> Int32? { ids[word] }
 
-    /// Splits on spaces; a word the vocabulary lacks becomes `<unk>` (token 0), never an error.
+    /// The tokens of `string` (see ``words(in:)``); a word the vocabulary lacks becomes `<unk>` (token 0),
+    /// never an error.
     public func encode(_ string: String) -> Text {
-        Text(string.split(separator: " ", omittingEmptySubsequences: true).map { ids[String($0)] ?? 0 })
+        Text(Self.words(in: string).map { ids[$0] ?? 0 })
     }
 
-    public func render(_ text: Text) -> String {
-        text.tokens.map { $0 >= 0 && Int($0) < words.count ? words[Int($0)] : Self.unknown }.joined(separator: " ")
+    /// How text becomes words, for every world and every LLM answer alike: lower case, and each
+    /// punctuation mark a word of its own ("Dam." -> "dam", "."), so that a vocabulary built from a corpus
+    /// covers an LLM's differently capitalised and punctuated answers. Apostrophes stay inside words.
+    public static func words(in string: String) -> [String] {
+        var words: [String] = [], word = ""
+        for character in string.lowercased() {
+            if character.isLetter || character.isNumber || character == "'" || character == "\u{2019}" {
+                word.append(character == "\u{2019}" ? "'" : character)
+                continue
+            }
+            if !word.isEmpty { words.append(word); word = "" }
+            if !character.isWhitespace { words.append(String(character)) }
+        }
+        if !word.isEmpty { words.append(word) }
+        return words
     }
+
+    /// Words joined by spaces, with closing punctuation against the word before it ("dam ." -> "dam."):
+    /// what an LLM judge reads. `encode(render(t)) == t` for any text without `<unk>`.
+    public func render(_ text: Text) -> String {
+        var out = ""
+        for token in text.tokens {
+            let word = token >= 0 && Int(token) < words.count ? words[Int(token)] : Self.unknown
+            if !out.isEmpty && !Self.closing.contains(word) { out += " " }
+            out += word
+        }
+        return out
+    }
+
+    private static let closing: Set<String> = [".", ",", "!", "?", ";", ":", ")", "]"]
 }

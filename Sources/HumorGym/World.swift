@@ -19,13 +19,18 @@ public protocol GoldJudge: Sendable {
     func judge(_ response: Text, for prompt: Prompt) -> GoldScore
 }
 
-/// A simulated humor domain: prompts in splits, each prompt's candidate responses, and the gold judge.
+/// A humor domain: prompts in splits, and each prompt's candidate responses.
 public protocol World: Sendable {
     var name: String { get }
     var vocabulary: Vocabulary { get }
-    var goldJudge: any GoldJudge { get }
     var candidates: CandidateSets { get }
     func prompts(_ split: Split) -> [Prompt]
+}
+
+/// A world whose "humans" are known by construction: it holds the gold judge. A corpus of real jokes is a
+/// world without one; only an LLM can judge there.
+public protocol SimulatedWorld: World {
+    var goldJudge: any GoldJudge { get }
 }
 
 extension World {

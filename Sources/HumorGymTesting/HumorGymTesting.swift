@@ -18,7 +18,7 @@ public enum HumorGymTesting {
 
     /// The default statistical mock critic on `world`: the same seed gives the same verdicts, in the same
     /// order of calls, on every run and machine.
-    public static func mockCritic(for world: some World, seed: UInt64,
+    public static func mockCritic(for world: some SimulatedWorld, seed: UInt64,
                                   configuration: MockCritic.Configuration = MockCritic.Configuration()) -> MockCritic {
         MockCritic(gold: world.goldJudge, configuration: configuration, seed: seed)
     }

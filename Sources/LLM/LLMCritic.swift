@@ -30,11 +30,20 @@ public struct LLMCritic: Critic {
 
     /// Pairs judged concurrently (the client bounds how many are in flight); results in order.
     public func compare(_ pairs: [PairRequest]) async throws -> [PairwiseJudgement] {
-        try await withThrowingTaskGroup(of: (Int, PairwiseJudgement).self) { group in
-            for (i, pair) in pairs.enumerated() { group.addTask { (i, try await compare(pair)) } }
-            var out = [PairwiseJudgement?](repeating: nil, count: pairs.count)
-            for try await (i, judgement) in group { out[i] = judgement }
-            return out.map { $0! }
+        let critic = self
+        return try await pairs.concurrentMap { try await critic.compare($0) }
+    }
+
+    public func score(_ examples: [Example]) async throws -> [Double] {
+        let critic = self
+        return try await examples.concurrentMap { try await critic.score($0.response, for: $0.prompt) }
+    }
+
+    /// Scores concurrently; an answer without a score is an abstention (nil), any other failure an error.
+    public func scoresOrAbstentions(_ examples: [Example]) async throws -> [Double?] {
+        let critic = self
+        return try await examples.concurrentMap { example in
+            do { return try await critic.score(example.response, for: example.prompt) } catch LLMError.noScore { return nil }
         }
     }
 

@@ -13,6 +13,7 @@ import Stochastics
 /// taken in exact expectation over y ~ pi_ref (k -> infinity, no clipping), the optimum is
 /// pi*(y | x) proportional to pi_ref(y | x) exp(r(x, y) / beta): the same target as KL-regularised RL and
 /// DPO; finite k and the clip bias it towards pi_ref. `rounds` > 1 re-samples from the updated policy.
+/// A sample the critic abstains on (an LLM answer without a score) is left out: k counts the scored ones.
 public struct RewardWeightedRegression: Algorithm {
     public struct Parameters: Sendable, Equatable {
         /// Temperature of the exponential weights, in critic-score units.
@@ -76,14 +77,19 @@ public struct RewardWeightedRegression: Algorithm {
             let examples = zip(context.prompts, policy.sample(context.prompts, count: parameters.samples, using: sampling)).flatMap { prompt, samples in
                 samples.map { Example(prompt: prompt, response: $0) }
             }
-            let rewards = try await context.critic.score(examples)
-            var weighted: [WeightedExample] = []
+            // A sample the critic did not score (an LLM's abstention) leaves its prompt's group.
+            let rewards = try await context.critic.scoresOrAbstentions(examples)
+            var weighted: [WeightedExample] = [], scored: [Double] = []
             for start in stride(from: 0, to: examples.count, by: parameters.samples) {
-                let group = start..<start + parameters.samples
-                let w = Self.weights(rewards: Array(rewards[group]), beta: parameters.beta, clip: parameters.weightClip)
-                weighted += zip(examples[group], w).map { WeightedExample(example: $0, weight: $1) }
+                let group = (start..<start + parameters.samples).filter { rewards[$0] != nil }
+                if group.isEmpty { continue }
+                let r = group.map { rewards[$0]! }
+                let w = Self.weights(rewards: r, beta: parameters.beta, clip: parameters.weightClip)
+                weighted += zip(group, w).map { WeightedExample(example: examples[$0], weight: $1) }
+                scored += r
             }
-            return (weighted, ["reward_mean": rewards.reduce(0, +) / Double(max(1, rewards.count))])
+            return (weighted, ["reward_mean": scored.reduce(0, +) / Double(max(1, scored.count)),
+                               "abstentions": Double(examples.count - scored.count)])
         }, examples: { [$0.example] }, loss: batchLoss)
     }
 

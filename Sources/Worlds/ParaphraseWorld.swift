@@ -7,7 +7,7 @@ import Stochastics
 /// same (shape, concept, qualifier); OOD prompts use other topics and shapes. Each prompt has a fixed
 /// candidate set drawn from the ``ResponseGrammar`` (the literal copy of the prompt first). Everything is a
 /// function of the configuration, the world seed included.
-public struct ParaphraseWorld: World {
+public struct ParaphraseWorld: SimulatedWorld {
     public struct Configuration: Sendable, Equatable {
         /// Seeds the prompts, the candidates and the hidden humor: the world itself, not a run.
         public var seed: UInt64 = 2024

@@ -17,11 +17,11 @@ public struct WorldTeacher: Teacher {
     }
 
     public let name = "world-teacher"
-    public let world: any World
+    public let world: any SimulatedWorld
     public let configuration: Configuration
     public let seed: UInt64
 
-    public init(world: any World, configuration: Configuration = Configuration(), seed: UInt64) {
+    public init(world: any SimulatedWorld, configuration: Configuration = Configuration(), seed: UInt64) {
         self.world = world
         self.configuration = configuration
         self.seed = seed

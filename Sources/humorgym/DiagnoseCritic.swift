@@ -31,11 +31,13 @@ struct DiagnoseCritic: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let experiment = try specs.experiment()
-            let run = experiment.run(seed: seed)
+            let run = try await experiment.run(seed: seed)
             guard pairs.map({ $0 >= 1 }) ?? true else { throw HumorGymError("--pairs must be at least 1") }
             let all = experiment.teacherPairs(split, run: run)
             let chosen = Array(all.prefix(pairs ?? all.count))
-            guard !chosen.isEmpty else { throw HumorGymError("diagnose-critic: the \(split.rawValue) split gives no pair of distinct teacher outputs") }
+            guard !chosen.isEmpty else {
+                throw HumorGymError("diagnose-critic: the \(split.rawValue) split gives no pair of distinct teacher outputs (a corpus teacher has one per setup; an LLM teacher with outputsPerPrompt of 2 or more gives pairs)")
+            }
             let judge: any Critic, described: String, client: LLMClient?
             if let critic {
                 let spec = try SpecResolver.llm(critic)
@@ -43,11 +45,14 @@ struct DiagnoseCritic: AsyncParsableCommand {
                 judge = LLMCritic(judge: LLMJudge(client: client!), vocabulary: experiment.world.vocabulary, name: spec.name)
                 described = "\(spec.name) (LLM \(spec.endpoint.model) at \(spec.endpoint.baseURL))"
             } else {
-                let mock = experiment.critic(seed: run.seeds.seed(for: "diagnostics"), run: run)
-                (judge, described, client) = (mock, "\(mock.name) (\(mock.configuration.mode.rawValue))", nil)
+                judge = experiment.critic(seed: run.seeds.seed(for: "diagnostics"), run: run)
+                switch experiment.environment.critic {
+                case .mock(let c): (described, client) = ("\(judge.name) (\(c.mode.rawValue))", nil)
+                case .llm(let spec): (described, client) = ("\(spec.name) (LLM \(spec.endpoint.model) at \(spec.endpoint.baseURL))", experiment.llmClient(spec))
+                }
             }
             let started = ContinuousClock.now
-            let d = try await CriticDiagnostics.measure(critic: judge, gold: experiment.world.goldJudge, pairs: chosen)
+            let d = try await CriticDiagnostics.measure(critic: judge, gold: experiment.gold, pairs: chosen)
             let elapsed = ContinuousClock.now - started
             if json { try printJSONLine(d); return }
             print("critic \(described) on \(d.pairs) pairs of teacher outputs, \(split.rawValue) split, both orders")

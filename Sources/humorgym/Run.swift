@@ -52,7 +52,7 @@ struct Run: AsyncParsableCommand {
             }
             guard !resume || state != nil else { throw HumorGymError("--resume needs --state FILE: the training state to continue from") }
             if let state { try ResultsWriter.prepare(directory: URL(fileURLWithPath: state).deletingLastPathComponent().path) }
-            let run = experiment.run(seed: Comparison.seeds(root: seed, count: 1)[0])
+            let run = try await experiment.run(seed: Comparison.seeds(root: seed, count: 1)[0])
             let metrics = try await experiment.withStudent { student in
                 try await trainAndReport(student, learner: learner, experiment: experiment, run: run, checkpointing: state.map {
                     RunCheckpointing(path: $0, identity: "seed \(seed), algorithm \(learner.name), environment \(experiment.environment.name), policy \(experiment.policySpec.name)",

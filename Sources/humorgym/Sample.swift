@@ -6,7 +6,7 @@ import Stochastics
 
 struct Sample: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Show prompts, the teacher's outputs and the student's, with gold scores (humor / consistency / fluency).")
+        abstract: "Show prompts, the teacher's outputs and the student's, with gold scores (humor / consistency / fluency) where the world has them.")
 
     @OptionGroup var specs: SpecOptions
 
@@ -30,7 +30,7 @@ struct Sample: AsyncParsableCommand {
             guard count >= 1, samples >= 1 else { throw HumorGymError("--count and --samples must be at least 1") }
             let experiment = try specs.experiment()
             let learner = try algorithm.map { try experiment.policySpec.algorithm($0) }
-            let run = experiment.run(seed: Comparison.seeds(root: seed, count: 1)[0])
+            let run = try await experiment.run(seed: Comparison.seeds(root: seed, count: 1)[0])
             try await experiment.withStudent { student in
                 try await show(student, learner: learner, experiment: experiment, run: run, split: split)
             }
@@ -42,9 +42,8 @@ struct Sample: AsyncParsableCommand {
         let (start, outcomes) = try await experiment.warmStartAndTrain(student, learners: learner.map { [$0] } ?? [], run: run)
         let policy = outcomes.first?.policy ?? start
         let world = experiment.world
-        let gold = world.goldJudge
         func line(_ text: Text, _ prompt: Prompt) -> String {
-            let s = gold.judge(text, for: prompt)
+            guard let s = experiment.gold?.judge(text, for: prompt) else { return "  " + world.vocabulary.render(text) }
             return String(format: "  %.2f (h %.2f c %.2f f %.2f)  ", s.total, s.humor, s.consistency, s.fluency) + world.vocabulary.render(text)
         }
         let stream = run.seeds.stream("sample-command")

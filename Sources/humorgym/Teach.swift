@@ -24,9 +24,8 @@ struct Teach: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             guard (1...100).contains(count) else { throw HumorGymError("--count must be in 1...100, got \(count)") }
-            var endpoint = try llm.endpoint()
-            endpoint.temperature = temperature
-            let teacher = LLMTeacher(client: try LLMClient(endpoint), template: punchline ? LLMTeacher.punchlineTemplate : LLMTeacher.paraphraseTemplate)
+            let teacher = LLMTeacher(client: try LLMClient(try llm.endpoint()), template: punchline ? LLMTeacher.punchlineTemplate : LLMTeacher.paraphraseTemplate,
+                                     temperature: temperature)
             let answer = try await teacher.write(prompt, count: count)
             if answer.refused { throw HumorGymError("the teacher refused (an answer the paper would drop)") }
             if answer.unusable { throw HumorGymError("the teacher's answer held no list (an answer the paper would drop)") }

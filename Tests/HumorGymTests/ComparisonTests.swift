@@ -19,7 +19,7 @@ import Testing
 
     @Test func theSameSeedWritesTheSameBytes() async throws {
         var env = EnvironmentSpec()
-        env.world.trainPrompts = 60; env.world.testPrompts = 20; env.world.oodPrompts = 20
+        env.paraphrase.trainPrompts = 60; env.paraphrase.testPrompts = 20; env.paraphrase.oodPrompts = 20
         let experiment = try Experiment(environment: env, policy: PolicySpec())
         let a = try ResultsWriter.json(try await Comparison(experiment: experiment, algorithms: ["imitation", "dpo"], seedCount: 2, rootSeed: 3).run())
         let b = try ResultsWriter.json(try await Comparison(experiment: experiment, algorithms: ["imitation", "dpo"], seedCount: 2, rootSeed: 3, concurrency: 1).run())
@@ -30,11 +30,11 @@ import Testing
 
     @Test func resultsCarryEveryRunAndTheAggregate() async throws {
         var env = EnvironmentSpec()
-        env.world.trainPrompts = 40; env.world.testPrompts = 10; env.world.oodPrompts = 10
+        env.paraphrase.trainPrompts = 40; env.paraphrase.testPrompts = 10; env.paraphrase.oodPrompts = 10
         let result = try await Comparison(experiment: try Experiment(environment: env, policy: PolicySpec()),
                                           algorithms: ["imitation", "rwr"], seedCount: 3).run()
         #expect(result.runs.map(\.algorithm) == ["imitation", "rwr", "imitation", "rwr", "imitation", "rwr"])
-        let values = result.runs.filter { $0.algorithm == "rwr" }.map { $0.metrics["ood"]!.gold }
+        let values = result.runs.filter { $0.algorithm == "rwr" }.map { $0.metrics["ood"]!.gold! }
         #expect(result.aggregate["rwr"]!["ood"]!["gold"] == Summary(values))
         let csv = ResultsWriter.csv(result).split(separator: "\n")
         #expect(csv.first == "kind,seed,algorithm,split,metric,value")

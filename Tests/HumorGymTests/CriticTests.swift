@@ -77,16 +77,16 @@ import Testing
 @Suite struct ExperimentCriticTests {
     @Test func selfPreferenceIsForTheRunsOwnTeacher() async throws {
         var env = EnvironmentSpec()
-        env.world.trainPrompts = 20; env.world.testPrompts = 5; env.world.oodPrompts = 5
-        env.critic.noise = 0; env.critic.tasteNoise = 0; env.critic.lengthBias = 0; env.critic.teacherPreference = 3
+        env.paraphrase.trainPrompts = 20; env.paraphrase.testPrompts = 5; env.paraphrase.oodPrompts = 5
+        env.mock.noise = 0; env.mock.tasteNoise = 0; env.mock.lengthBias = 0; env.mock.teacherPreference = 3
         let experiment = try Experiment(environment: env, policy: PolicySpec())
-        let run = experiment.run(seed: 4)
+        let run = try await experiment.run(seed: 4)
         let critic = experiment.critic(seed: 99, run: run)
         let p = experiment.world.prompts(.train)[0], y = experiment.world.candidates[p][2]
-        let expected = experiment.world.goldJudge.judge(y, for: p).total / env.critic.temperature + 3 * run.teacher.idiosyncrasy(y, for: p)
+        let expected = experiment.gold!.judge(y, for: p).total / env.mock.temperature + 3 * run.idiosyncrasy!(y, p)
         #expect(abs(try await critic.score(y, for: p) - expected) < 1e-9)
         // The teacher whose outputs the run trains on is the one the critic prefers.
-        #expect(run.teacher.outputs(for: p, count: 3) == run.teacherOutputs[.train]![0])
+        #expect(try await run.teacher.demonstrations(for: [p], count: 3) == [run.teacherOutputs[.train]![0]])
     }
 }
 
@@ -116,9 +116,9 @@ import Testing
     @Test func theDefaultMockReproducesThePapersMCPFigures() async throws {
         // The same pairs and seed as `humorgym diagnose-critic` with no arguments.
         let experiment = try Experiment(environment: EnvironmentSpec(), policy: PolicySpec())
-        let run = experiment.run(seed: 0)
+        let run = try await experiment.run(seed: 0)
         let d = try await CriticDiagnostics.measure(critic: experiment.critic(seed: run.seeds.seed(for: "diagnostics"), run: run),
-                                                    gold: experiment.world.goldJudge, pairs: experiment.teacherPairs(.test, run: run))
+                                                    gold: experiment.gold, pairs: experiment.teacherPairs(.test, run: run))
         #expect(abs(d.agreement.percent - 76) <= 3, "agreement \(d.agreement.percent)")
         #expect(abs(d.positionFlips.percent - 15) <= 3, "position flips \(d.positionFlips.percent)")
         #expect(abs(d.lengthBias.percent - 20) <= 3, "length bias \(d.lengthBias.percent)")

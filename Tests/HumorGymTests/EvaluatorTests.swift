@@ -26,7 +26,7 @@ import Testing
 
     @Test func evaluatorAndDecodingComeFromTheEnvironmentSpec() async throws {
         var env = EnvironmentSpec()
-        env.world.trainPrompts = 40; env.world.testPrompts = 15; env.world.oodPrompts = 15
+        env.paraphrase.trainPrompts = 40; env.paraphrase.testPrompts = 15; env.paraphrase.oodPrompts = 15
         func wtr(_ spec: EnvironmentSpec) async throws -> Double {
             let r = try await Comparison(experiment: Experiment(environment: spec, policy: PolicySpec()), algorithms: ["imitation"], seedCount: 1, rootSeed: 1).run()
             return r.runs[0].metrics["test"]!.wtr
@@ -37,7 +37,7 @@ import Testing
         var byMock = env
         var lenient = MockCritic.Configuration()
         lenient.tieMargin = 0.5  // every verdict a tie: every comparison a win or tie
-        byMock.evaluator = .mock(lenient)
+        byMock.evaluator = .separate(.mock(lenient))
         var greedy = env
         greedy.decoding = .greedy
         #expect(try await wtr(byMock) == 100)
@@ -48,6 +48,6 @@ import Testing
         // A mock evaluator from a file has a taste of its own (tasteSeed 2), not the training critic's (1).
         var ownTaste = lenient
         ownTaste.tasteSeed = 2
-        #expect(parsed.evaluator == .mock(ownTaste) && parsed.decoding == .greedy)
+        #expect(parsed.evaluator == .separate(.mock(ownTaste)) && parsed.decoding == .greedy)
     }
 }

@@ -4,12 +4,8 @@ import Testing
 import Worlds
 
 @Suite struct JokeCorpusTests {
-    static let shared = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/data/official-joke-api/jokes.json").path
-
-    @Test(.enabled(if: FileManager.default.fileExists(atPath: shared), "../shared/data is beside the project"))
-    func theOfficialJokesLoadAndSplitByTheirSetup() throws {
-        let corpus = try JokeCorpus(contentsOf: Self.shared)
+    @Test func theOfficialJokesLoadAndSplitByTheirSetup() throws {
+        let corpus = try JokeCorpus(contentsOf: Fixtures.jokesFile)
         #expect(corpus.jokes.count == 451)
         #expect(corpus.jokes[0] == .init(type: "general", setup: "What did the fish say when it hit the wall?", punchline: "Dam."))
         let splits = corpus.split(seed: 1, testFraction: 0.2, oodTypes: ["programming"])

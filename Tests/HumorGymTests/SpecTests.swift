@@ -65,16 +65,16 @@ func readProjectFile(_ path: String) throws -> String {
     @Test func unknownAlgorithmAndEmptySplitAreClearErrors() throws {
         #expect(error { _ = try AlgorithmRegistry.make("ppo", parameters: DefaultParameters()) } == "unknown algorithm 'ppo'; known: imitation, rwr, dpo")
         var env = EnvironmentSpec()
-        env.world.trainPrompts = 20; env.world.testPrompts = 5; env.world.oodPrompts = 5
+        env.paraphrase.trainPrompts = 20; env.paraphrase.testPrompts = 5; env.paraphrase.oodPrompts = 5
         let experiment = try Experiment(environment: env, policy: PolicySpec())
         #expect(error { _ = try Comparison(experiment: experiment, algorithms: ["dpo", "ppo"], seedCount: 1) }.contains("unknown algorithm 'ppo'"))
         #expect(error { _ = try Comparison(experiment: experiment, algorithms: ["dpo"], seedCount: 0) }.contains("--seeds must be at least 1"))
         var huge = EnvironmentSpec()
-        huge.world.candidatesPerPrompt = 64
+        huge.paraphrase.candidatesPerPrompt = 64
         var wide = PolicySpec()
         wide.features = 8192
         #expect(error { _ = try Experiment(environment: huge, policy: wide) }.contains("feature matrix would take 4.3 GiB"))
-        env.world.testPrompts = 0
+        env.paraphrase.testPrompts = 0
         #expect(error { _ = try Experiment(environment: env, policy: PolicySpec()) }.contains("paraphrase world: every split needs at least one prompt"))
     }
 }

@@ -113,7 +113,7 @@ import Worlds
 
     @Test func everyLearnerTrainsTheTransformerEndToEnd() async throws {
         var env = EnvironmentSpec()
-        env.world.trainPrompts = 12; env.world.testPrompts = 4; env.world.oodPrompts = 4; env.world.candidatesPerPrompt = 8
+        env.paraphrase.trainPrompts = 12; env.paraphrase.testPrompts = 4; env.paraphrase.oodPrompts = 4; env.paraphrase.candidatesPerPrompt = 8
         env.evaluationSamples = 2
         let yaml = """
         kind: transformer

@@ -28,12 +28,12 @@ func seconds(_ d: Duration) -> Double { d / .seconds(1) }
 
 if parts.contains("critic") || parts.contains("compare") {
 let experiment = try Experiment(environment: EnvironmentSpec(), policy: PolicySpec())
-let run = experiment.run(seed: 1)
+let run = try await experiment.run(seed: 1)
 
 if parts.contains("critic") {
 // 1. Critic throughput: every pair of distinct teacher outputs on the test split, cycled to 2M judgements.
 let pairs = experiment.teacherPairs(.test, run: run)
-let critic = experiment.critic(seed: 7, run: run)
+let critic = experiment.critic(seed: 7, run: run) as! MockCritic  // the default environment judges with the mock
 let batch = Array((0..<(2_000_000 / pairs.count + 1)).flatMap { _ in pairs }.prefix(2_000_000))
 _ = critic.judgeNow(Array(batch.prefix(10_000)))  // warm up
 var best = Double.infinity
@@ -103,7 +103,7 @@ if parts.contains("llm") {
     print(String(format: "llm cache hit (replay-only, SQLite): %.0f microseconds per answer", try await LLMThroughput.cacheHitMicroseconds()))
     if let url = ProcessInfo.processInfo.environment["HUMORGYM_LLM_URL"] {
         let experiment = try Experiment(environment: EnvironmentSpec(), policy: PolicySpec())
-        let run = experiment.run(seed: 1)
+        let run = try await experiment.run(seed: 1)
         let render = experiment.world.vocabulary.render
         let pairs = experiment.teacherPairs(.test, run: run).prefix(8).map { (render($0.prompt.text), render($0.first), render($0.second)) }
         let requests = try LLMThroughput.requests(url: url, pairs: Array(pairs))

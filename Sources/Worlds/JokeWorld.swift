@@ -1,0 +1,88 @@
+import HumorGym
+import Stochastics
+
+/// The setup -> punchline world on human jokes (a ``JokeCorpus``): the prompts are setups, split by a seeded
+/// hash of the setup (OOD: the jokes of `oodTypes`), and each setup's human punchlines are its references,
+/// what the ``CorpusTeacher`` writes. There is no gold judge: people wrote these jokes, and only an LLM
+/// critic or evaluator judges here.
+public struct JokeWorld: World {
+    public struct Configuration: Sendable, Equatable {
+        /// A JSON file in the Official Joke API's format.
+        public var path = "data/official-joke-api/jokes.json"
+        /// Seeds the split and the candidate sets (not a run seed).
+        public var seed: UInt64 = 2024
+        /// The share of in-distribution setups held out for test.
+        public var testFraction = 0.2
+        public var oodTypes = ["programming"]
+        /// The first this many setups of each split, in file order (nil: all), for quick experiments.
+        public var trainPrompts: Int?
+        public var testPrompts: Int?
+        public var oodPrompts: Int?
+        /// What candidate-set students choose among: the setup's own punchlines and other punchlines of the
+        /// same split.
+        public var candidatesPerPrompt = 16
+
+        public init() {}
+    }
+
+    public let name = "jokes"
+    public let configuration: Configuration
+    public let vocabulary: Vocabulary
+    public let candidates: CandidateSets
+    private let splits: [Split: [Prompt]]
+    /// The human punchlines of each prompt, by prompt id.
+    private let punchlines: [[Text]]
+
+    public init(_ configuration: Configuration = Configuration()) throws {
+        let corpus = try JokeCorpus(contentsOf: configuration.path)
+        let jokeSplits = corpus.split(seed: configuration.seed, testFraction: configuration.testFraction,
+                                      oodTypes: Set(configuration.oodTypes))
+        // One prompt per distinct setup, in first-seen order; a setup's split is its first joke's (the hash
+        // makes them agree unless one copy is OOD by type).
+        var setups: [(setup: String, split: Split)] = [], human: [String: [String]] = [:]
+        for (joke, split) in zip(corpus.jokes, jokeSplits) {
+            if human[joke.setup] == nil { setups.append((joke.setup, split)) }
+            if !(human[joke.setup]?.contains(joke.punchline) ?? false) { human[joke.setup, default: []].append(joke.punchline) }
+        }
+        func cap(_ split: Split) -> Int? {
+            switch split {
+            case .train: configuration.trainPrompts
+            case .test: configuration.testPrompts
+            case .ood: configuration.oodPrompts
+            }
+        }
+        let chosen = try Split.allCases.flatMap { split in
+            let all = setups.filter { $0.split == split }.map(\.setup)
+            guard !all.isEmpty else {
+                throw HumorGymError("\(configuration.path): no joke falls in the \(split.rawValue) split (test fraction \(configuration.testFraction), OOD types \(configuration.oodTypes.joined(separator: ", ")))")
+            }
+            return all.prefix(cap(split) ?? all.count).map { (setup: $0, split: split) }
+        }
+        let vocabulary = Vocabulary(chosen.flatMap { Vocabulary.words(in: $0.setup) + human[$0.setup]!.flatMap(Vocabulary.words(in:)) })
+        let prompts = chosen.enumerated().map { Prompt(id: $0.offset, split: $0.element.split, text: vocabulary.encode($0.element.setup)) }
+        let punchlines = chosen.map { human[$0.setup]!.map(vocabulary.encode) }
+        // Each split's distinct punchlines, in prompt order.
+        var splitPunchlines: [Split: [Text]] = [:], seen: [Split: Set<Text>] = [:]
+        for (prompt, own) in zip(prompts, punchlines) {
+            for text in own where seen[prompt.split, default: []].insert(text).inserted { splitPunchlines[prompt.split, default: []].append(text) }
+        }
+        var sets: [[Text]] = []
+        for (prompt, own) in zip(prompts, punchlines) {
+            // Distractors: the split's other punchlines, drawn by a stream of (world seed, setup).
+            let pool = splitPunchlines[prompt.split]!.filter { !own.contains($0) }
+            let stream = SeedSequence(root: configuration.seed).stream("candidates/" + chosen[prompt.id].setup)
+            let set = own + stream.permutation(pool.count).prefix(max(0, configuration.candidatesPerPrompt - own.count)).map { pool[$0] }
+            sets.append(stream.permutation(set.count).map { set[$0] })  // the human punchline's place tells nothing
+        }
+        self.configuration = configuration
+        self.vocabulary = vocabulary
+        self.splits = Dictionary(grouping: prompts, by: \.split)
+        self.punchlines = punchlines
+        self.candidates = CandidateSets(sets)
+    }
+
+    public func prompts(_ split: Split) -> [Prompt] { splits[split] ?? [] }
+
+    /// The human punchlines of `prompt`'s setup (usually one).
+    public func punchlines(for prompt: Prompt) -> [Text] { punchlines[prompt.id] }
+}

@@ -1,0 +1,101 @@
+import Experiments
+import Foundation
+import HumorGym
+import Testing
+import Worlds
+
+@Suite struct JokeWorldTests {
+    static let world = try! JokeWorld({ var c = JokeWorld.Configuration(); c.path = Fixtures.jokesFile; return c }())
+
+    @Test func promptsAreSetupsAndTheCorpusTeacherGivesTheirPunchlines() async throws {
+        let world = Self.world
+        // 445 distinct setups of 451 jokes; the 64 programming jokes (62 setups) are OOD.
+        #expect(world.allPrompts.count == 445)
+        #expect(world.prompts(.ood).count == 62)
+        #expect(world.allPrompts.map(\.id) == Array(0..<445))
+        let first = world.allPrompts.first { world.vocabulary.render($0.text) == "what did the fish say when it hit the wall?" }!
+        #expect(world.vocabulary.render(world.punchlines(for: first)[0]) == "dam.")
+        let teacher = CorpusTeacher(world: world)
+        #expect(try await teacher.demonstrations(for: [first], count: 3) == [world.punchlines(for: first)])
+        // A setup told with two punchlines keeps both.
+        #expect(world.allPrompts.contains { world.punchlines(for: $0).count > 1 })
+    }
+
+    @Test func candidatesHoldTheOwnPunchlineAndOthersOfTheSameSplitInAnOrderThatTellsNothing() {
+        let world = Self.world
+        var ownFirst = 0
+        for prompt in world.allPrompts {
+            let set = world.candidates[prompt], own = world.punchlines(for: prompt)
+            #expect(set.count == 16 && Set(set).count == 16)
+            for text in own { #expect(world.candidates.position(of: text, for: prompt) != nil) }
+            let others = Set(world.prompts(prompt.split).filter { $0 != prompt }.flatMap { world.punchlines(for: $0) })
+            #expect(set.allSatisfy { own.contains($0) || others.contains($0) })
+            if own.contains(set[0]) { ownFirst += 1 }
+        }
+        #expect(ownFirst < 445 / 4)  // about 1 in 16 by chance
+    }
+
+    @Test func capsTakeTheFirstSetupsOfEachSplitAndTheSameConfigurationGivesTheSameWorld() throws {
+        var c = JokeWorld.Configuration()
+        c.path = Fixtures.jokesFile
+        c.trainPrompts = 5; c.testPrompts = 3; c.oodPrompts = 2; c.candidatesPerPrompt = 4
+        let small = try JokeWorld(c), again = try JokeWorld(c)
+        #expect(small.prompts(.train).count == 5 && small.prompts(.test).count == 3 && small.prompts(.ood).count == 2)
+        let render = { (w: JokeWorld, p: Prompt) in w.vocabulary.render(p.text) }
+        #expect(small.prompts(.train).map { render(small, $0) } == Self.world.prompts(.train).prefix(5).map { render(Self.world, $0) })
+        #expect(small.allPrompts.map { small.candidates[$0] } == again.allPrompts.map { again.candidates[$0] })
+        // Every word of the world's own texts is in its vocabulary.
+        for prompt in small.allPrompts {
+            #expect(!prompt.text.tokens.contains(0) && small.candidates[prompt].allSatisfy { !$0.tokens.contains(0) })
+        }
+        c.seed = 7
+        #expect(try JokeWorld(c).prompts(.test).map { render(small, $0) } != small.prompts(.test).map { render(small, $0) })
+    }
+
+    @Test func wordsAreLowerCaseWithPunctuationApartAndRenderAttachesIt() {
+        #expect(Vocabulary.words(in: "Why did the  Chicken cross? Don’t ask!") == ["why", "did", "the", "chicken", "cross", "?", "don't", "ask", "!"])
+        let v = Vocabulary(Vocabulary.words(in: "why did the chicken cross? don't ask!"))
+        let text = v.encode("Why did the CHICKEN cross? Don't ask!")
+        #expect(v.render(text) == "why did the chicken cross? don't ask!")
+        #expect(v.encode(v.render(text)) == text)
+        #expect(v.render(v.encode("a zebra!")) == "<unk> <unk>!")
+    }
+
+    @Test func aJokesEnvironmentFileReadsItsCorpusRelativeToItselfAndRefusesWhatCannotJudgeThere() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("humorgym-jokes-env-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory.appendingPathComponent("data"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try FileManager.default.copyItem(atPath: Fixtures.jokesFile, toPath: directory.appendingPathComponent("data/jokes.json").path)
+        let llm = directory.appendingPathComponent("judge.yaml").path
+        try "name: judge\nmodel: m\n".write(toFile: llm, atomically: true, encoding: .utf8)
+        let file = directory.appendingPathComponent("env.yaml").path
+        let spec = try EnvironmentSpec(yaml: "world:\n  kind: jokes\n  path: data/jokes.json\n  oodTypes: [programming, dad]\n  testPrompts: 4\ncritic:\n  kind: llm\n  llm: \(llm)\n", file: file)
+        guard case .jokes(let c) = spec.world, case .llm(let judge) = spec.critic else { Issue.record("not jokes with an LLM critic"); return }
+        #expect(c.path == directory.appendingPathComponent("data/jokes.json").path && c.oodTypes == ["programming", "dad"] && c.testPrompts == 4 && c.trainPrompts == nil)
+        #expect(judge.name == "judge" && spec.teacher == .corpus && spec.teacherOutputs == 1 && spec.evaluator == .critic)
+
+        func error(_ yaml: String) -> String {
+            do { _ = try EnvironmentSpec(yaml: yaml, file: "e.yaml"); return "no error" } catch { return "\(error)" }
+        }
+        #expect(error("world:\n  kind: jokes\n") == "e.yaml: critic.kind: a mock critic needs the paraphrase world's gold judge; the jokes world has none: use kind: llm")
+        #expect(error("world:\n  kind: jokes\ncritic:\n  kind: llm\n  llm: \(llm)\nevaluator:\n  kind: gold\n") == "e.yaml:7: evaluator.kind: the jokes world has no gold judge; use kind: critic or llm")
+        #expect(error("world:\n  kind: jokes\nteacher:\n  kind: world\n").hasPrefix("e.yaml:4: teacher.kind: a world teacher needs the paraphrase world"))
+        #expect(error("teacher:\n  kind: corpus\n") == "e.yaml:2: teacher.kind: a corpus teacher needs the jokes world (world.kind: jokes)")
+        #expect(error("critic:\n  kind: llm\n").hasPrefix("e.yaml:2: critic.llm: an LLM teacher, critic or evaluator names its server"))
+        #expect(error("critic:\n  kind: llm\n  llm: nowhere/x.yaml\n") == "e.yaml:3: critic.llm: LLM file 'nowhere/x.yaml' does not exist")
+        #expect(error("world:\n  kind: jokes\n  oodTypes: {a: 1}\n") == "e.yaml:3: world.oodTypes: expected a list, found a mapping")
+    }
+
+    @Test func anLLMTeacherCannotTeachACandidateSetStudent() throws {
+        var env = EnvironmentSpec()
+        env.paraphrase.trainPrompts = 5; env.paraphrase.testPrompts = 2; env.paraphrase.oodPrompts = 2
+        let llm = try LLMSpec(yaml: "name: t\nmodel: m\n", file: "t.yaml")
+        env.teacher = .llm(llm, temperature: 0.8, template: "{n} {prompt}")
+        #expect(throws: HumorGymError.self) { try Experiment(environment: env, policy: PolicySpec()) }
+        var jokes = EnvironmentSpec()
+        var c = JokeWorld.Configuration()
+        c.path = Fixtures.jokesFile
+        jokes.world = .jokes(c)
+        #expect(throws: HumorGymError.self) { try Experiment(environment: jokes, policy: PolicySpec()) }  // a mock critic, no gold
+    }
+}

@@ -1,0 +1,135 @@
+import Experiments
+import Foundation
+import HumorGym
+import LLM
+import Testing
+import Worlds
+
+/// LLM teachers and critics inside experiments, against the scripted server on loopback: the server's answers
+/// are a fixed function of the request, so an experiment has one right result.
+@Suite struct LLMExperimentTests {
+    let directory: URL
+
+    init() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("humorgym-llm-experiment-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    static let jokesFile = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("data/official-joke-api/jokes.json").path
+
+    /// FNV-1a of the request body: the same request, the same answer, in every process.
+    static func hash(_ body: String) -> UInt64 {
+        body.utf8.reduce(14_695_981_039_346_656_037) { ($0 ^ UInt64($1)) &* 1_099_511_628_211 }
+    }
+
+    /// A judge with opinions and gaps: pairwise verdicts for 1 or 2, or none (1 in 5); scores 1-10, or none (1 in 7).
+    static func judge(_: Int, _ body: String) -> ScriptedServer.Reply {
+        let h = hash(body)
+        if body.contains("Score: N") { return .answer(h % 7 == 0 ? "A fine response." : "Witty enough. Score: \(h % 10 + 1)") }
+        return .answer(["Answer: 1", "Answer: 2", "Answer: 1", "Answer: 2", "Both are fine."][Int(h % 5)])
+    }
+
+    func llm(_ baseURL: String, cache mode: String) throws -> LLMSpec {
+        try LLMSpec(yaml: "name: scripted\nbaseURL: \(baseURL)\nmodel: m\nretries: 0\ncache:\n  path: \(directory.path)/cassette.sqlite\n  mode: \(mode)\n",
+                    file: "scripted.yaml")
+    }
+
+    func jokes(critic: LLMSpec) -> EnvironmentSpec {
+        var env = EnvironmentSpec()
+        var world = JokeWorld.Configuration()
+        world.path = Self.jokesFile
+        world.trainPrompts = 8; world.testPrompts = 4; world.oodPrompts = 3; world.candidatesPerPrompt = 6
+        env.name = "jokes"
+        env.world = .jokes(world)
+        env.teacher = .corpus
+        env.teacherOutputs = 1
+        env.critic = .llm(critic)
+        env.evaluator = .critic
+        env.evaluationSamples = 2
+        return env
+    }
+
+    @Test func aJokesComparisonJudgedByAnLLMIsOneResultAndItsCassetteReplaysItOffline() async throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let server = try ScriptedServer(Self.judge)
+        defer { server.stop() }
+        let experiment = try Experiment(environment: jokes(critic: try llm(server.baseURL, cache: "read-write")), policy: PolicySpec())
+        let report = try await Comparison(experiment: experiment, algorithms: ["imitation", "rwr", "dpo"], seedCount: 1).run()
+        for run in report.runs {
+            let test = run.metrics["test"]!
+            #expect(test.gold == nil && test.humor == nil && test.critic != nil && (0...100).contains(test.wtr))
+        }
+        #expect(report.teacher["test"]!.meanGold == nil && report.teacher["test"]!.outputsPerPrompt == 1)
+        #expect(!ReportTable.render(report).contains("nan"))
+        // The judge read the setups and punchlines as the world renders them, quoted.
+        let world = experiment.world
+        let setup = world.vocabulary.render(world.prompts(.test)[0].text)
+        #expect(server.received.contains { $0.body.contains(setup.replacingOccurrences(of: "\"", with: "\\\"")) })
+        let sent = server.received.count
+        #expect(sent > 100)
+
+        // Offline: the cassette alone gives the same report, byte for byte.
+        let replay = try Experiment(environment: jokes(critic: try llm("http://127.0.0.1:9/v1", cache: "replay")), policy: PolicySpec())
+        let again = try await Comparison(experiment: replay, algorithms: ["imitation", "rwr", "dpo"], seedCount: 1).run()
+        #expect(try ResultsWriter.json(again) == ResultsWriter.json(report))
+        #expect(server.received.count == sent)
+    }
+
+    @Test func anLLMTeachesATransformerWhatAnLLMJudges() async throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        // The teacher answers with a list (or, for 1 setup in 4, refuses); the judge as above.
+        let server = try ScriptedServer { n, body in
+            guard body.contains("funny punchlines") else { return Self.judge(n, body) }
+            let h = Self.hash(body)
+            return .answer(h % 4 == 0 ? "I'm sorry, I can't write jokes." : "1. The wall, obviously.\n2. Dam!\n3. Nobody knows, zebra.")
+        }
+        defer { server.stop() }
+        let llm = try llm(server.baseURL, cache: "read-write")
+        var env = jokes(critic: llm)
+        env.teacher = .llm(llm, temperature: 0.8, template: LLMTeacher.punchlineTemplate)
+        env.teacherOutputs = 3
+        let policy = try PolicySpec(yaml: """
+            kind: transformer
+            model: {context: 40, width: 16, layers: 1, heads: 2}
+            sampling: {maxResponseTokens: 12}
+            warmStart: {epochs: 2}
+            algorithms:
+              rwr: {rounds: 1, epochs: 1, samples: 2}
+              dpo: {rounds: 1, epochs: 1, samples: 3, maxLengthRatio: 0}
+            """, file: "tiny.yaml")
+        let experiment = try Experiment(environment: env, policy: policy)
+        let report = try await Comparison(experiment: experiment, algorithms: ["rwr", "dpo"], seedCount: 1).run()
+        for run in report.runs { #expect(run.steps > 0 && run.metrics["test"]!.kl.isFinite) }
+        let teacher = report.teacher["test"]!
+        // Every list is the same 12 tokens; the words the 15 jokes lack ("zebra", ...) are <unk>.
+        let list = ["The wall, obviously.", "Dam!", "Nobody knows, zebra."].map(experiment.world.vocabulary.encode)
+        #expect(list.reduce(0) { $0 + $1.count } == 12)
+        #expect(teacher.unknownTokens == Double(list.reduce(0) { $0 + $1.tokens.filter { $0 == 0 }.count }) / 12)
+        #expect(teacher.unknownTokens > 0)
+        #expect(teacher.outputsPerPrompt == 3 * (1 - teacher.promptsWithoutOutput))
+    }
+
+    @Test func anLLMTeacherWritesInTheWorldsWordsAndCountsWhatItDropped() async throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let server = try ScriptedServer { _, body in
+            if body.contains("fish") { return .answer("Sure! Here you go:\n1. Dam.\n2. \"Ouch, a zebra!\"\n3. Dam!") }
+            if body.contains("scarecrow") { return .answer("I'm sorry, but I can't help with that.") }
+            return .answer("Jokes are a matter of taste.")
+        }
+        defer { server.stop() }
+        let vocabulary = Vocabulary(Vocabulary.words(in: "what did the fish say when it hit the wall? dam. ouch, a why scarecrow!"))
+        let teacher = LLMTeacher(client: try LLMClient(try llm(server.baseURL, cache: "off").endpoint), template: LLMTeacher.punchlineTemplate,
+                                 temperature: 0.8, vocabulary: vocabulary)
+        let prompts = ["what did the fish say when it hit the wall?", "why scarecrow", "what did the wall say"].enumerated().map {
+            Prompt(id: $0.offset, split: .train, text: vocabulary.encode($0.element))
+        }
+        let outputs = try await teacher.demonstrations(for: prompts, count: 3)
+        #expect(outputs.map { $0.map(vocabulary.render) } == [["dam.", "ouch, a <unk>!", "dam!"], [], []])
+        let counts = teacher.tally.counts
+        #expect(counts.prompts == 3 && counts.refused == 1 && counts.unusable == 1)
+        #expect(counts.outputs == 3 && counts.tokens == 9 && counts.unknownTokens == 1)
+        #expect(server.received.allSatisfy { $0.request?.temperature == 0.8 })
+        #expect(server.received.contains { $0.body.contains("Setup: what did the fish say when it hit the wall?") })
+    }
+}
