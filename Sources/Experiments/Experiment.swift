@@ -69,15 +69,12 @@ public final class Experiment: Sendable {
             }
         }
         self.world = world
-        if case .world = environment.teacher {} else if critics.contains(where: { if case .mock(let c) = $0 { c.teacherPreference != 0 } else { false } }) {
+        let worldTeacher = if case .world = environment.teacher { true } else { false }
+        if !worldTeacher && critics.contains(where: { if case .mock(let c) = $0 { c.teacherPreference != 0 } else { false } }) {
             throw HumorGymError("environment \(environment.name): a mock critic's teacherPreference is for the world teacher's own taste; with this teacher it must be 0")
         }
-        switch policy.kind {
-        case .logLinear, .tabular:
-            if case .llm = environment.teacher {
-                throw HumorGymError("the \(policy.name) student chooses among the world's candidates, and an LLM teacher's outputs are not among them; use a transformer policy (transformer-tiny)")
-            }
-        case .transformer: break
+        if policy.kind != .transformer, case .llm = environment.teacher {
+            throw HumorGymError("the \(policy.name) student chooses among the world's candidates, and an LLM teacher's outputs are not among them; use a transformer policy (transformer-tiny)")
         }
         switch policy.kind {
         case .logLinear:

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 /// Runs the `humorgym` binary as a user would, in a scratch directory removed afterwards.
@@ -36,60 +37,81 @@ final class CLI {
         try text.write(to: directory.appendingPathComponent(name), atomically: true, encoding: .utf8)
     }
 
-    func run(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, out: String, err: String) {
+    /// The binary's exit status and output. The wait happens on a thread of its own: a test blocking one of
+    /// the few cooperative threads would stall every other async test of the run (on 2 cores, two of them).
+    func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> (status: Int32, out: String, err: String) {
         let binary = try #require(Self.binary, "the humorgym binary was not found beside the tests; run `swift build` first or set HUMORGYM_BINARY")
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+        let directory = directory
+        return try await Self.offThePool {
+            let process = Process()
+            process.executableURL = binary
+            process.arguments = arguments
+            process.currentDirectoryURL = directory
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+            let out = Pipe(), err = Pipe()
+            process.standardOutput = out
+            process.standardError = err
+            try process.run()
+            // Standard error on its own thread, so that neither pipe can fill up while the other is read.
+            let errData = Mutex(Data()), errRead = DispatchSemaphore(value: 0)
+            Thread.detachNewThread {
+                errData.withLock { $0 = err.fileHandleForReading.readDataToEndOfFile() }
+                errRead.signal()
+            }
+            let outData = out.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            errRead.wait()
+            return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData.withLock { $0 }, as: UTF8.self))
+        }
+    }
+
+    /// `body` on a new thread, its result handed back to the caller's task.
+    static func offThePool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(with: Result { try body() }) }
+        }
     }
 
     func contents(_ path: String) throws -> Data { try Data(contentsOf: directory.appendingPathComponent(path)) }
 
     /// Runs the binary and kills it (SIGKILL, no chance to clean up) once its standard output contains
     /// `marker`; returns whether it was killed before finishing.
-    func kill(_ arguments: [String], whenOutputContains marker: String) throws -> Bool {
+    func kill(_ arguments: [String], whenOutputContains marker: String) async throws -> Bool {
         let binary = try #require(Self.binary)
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        var seen = Data()
-        while true {
-            let chunk = out.fileHandleForReading.availableData
-            if chunk.isEmpty { break }  // end of output: the run finished first
-            seen.append(chunk)
-            if String(decoding: seen, as: UTF8.self).contains(marker) {
-                Foundation.kill(process.processIdentifier, SIGKILL)
-                process.waitUntilExit()
-                return true
+        let directory = directory
+        return try await Self.offThePool {
+            let process = Process()
+            process.executableURL = binary
+            process.arguments = arguments
+            process.currentDirectoryURL = directory
+            let out = Pipe()
+            process.standardOutput = out
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            var seen = Data()
+            while true {
+                let chunk = out.fileHandleForReading.availableData
+                if chunk.isEmpty { break }  // end of output: the run finished first
+                seen.append(chunk)
+                if String(decoding: seen, as: UTF8.self).contains(marker) {
+                    Foundation.kill(process.processIdentifier, SIGKILL)
+                    process.waitUntilExit()
+                    return true
+                }
             }
+            process.waitUntilExit()
+            return false
         }
-        process.waitUntilExit()
-        return false
     }
 }
 
 @Suite struct CLITests {
-    @Test func twoProcessesWriteByteIdenticalResults() throws {
+    @Test func twoProcessesWriteByteIdenticalResults() async throws {
         let cli = try CLI()
         let args = ["compare", "--env", "small.yaml", "--algorithms", "imitation,dpo", "--seeds", "2", "--seed", "11", "--quiet"]
         // GSL's environment variables must not reach the generators: HumorGym seeds explicitly.
-        let a = try cli.run(args + ["--out", "a"])
-        let b = try cli.run(args + ["--out", "b"], environment: ["GSL_RNG_SEED": "123", "GSL_RNG_TYPE": "taus"])
+        let a = try await cli.run(args + ["--out", "a"])
+        let b = try await cli.run(args + ["--out", "b"], environment: ["GSL_RNG_SEED": "123", "GSL_RNG_TYPE": "taus"])
         #expect(a.status == 0 && b.status == 0, "\(a.err)\(b.err)")
         #expect(a.out.contains("dpo") && a.out.contains("WTR"))
         #expect(try cli.contents("a/results.json") == cli.contents("b/results.json"))
@@ -98,9 +120,9 @@ final class CLI {
         #expect((json["runs"] as! [Any]).count == 4)
     }
 
-    @Test func runReproducesTheFirstSeedOfCompare() throws {
+    @Test func runReproducesTheFirstSeedOfCompare() async throws {
         let cli = try CLI()
-        let r = try cli.run(["run", "--env", "small.yaml", "--algorithm", "rwr", "--seed", "5", "--policy", "log-linear"])
+        let r = try await cli.run(["run", "--env", "small.yaml", "--algorithm", "rwr", "--seed", "5", "--policy", "log-linear"])
         #expect(r.status == 0, "\(r.err)")
         let lines = r.out.split(separator: "\n").map { try! JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
         #expect(lines.first?["phase"] as? String == "warm-start")
@@ -110,21 +132,21 @@ final class CLI {
         #expect(train.allSatisfy { ($0["values"] as? [String: Any]).map { $0["round"] != nil && $0["reward_mean"] != nil } ?? false })
         let final = try #require(lines.last)
         #expect(final["phase"] as? String == "evaluation")
-        let c = try cli.run(["compare", "--env", "small.yaml", "--algorithms", "rwr", "--seeds", "1", "--seed", "5", "--out", "c", "--quiet"])
+        let c = try await cli.run(["compare", "--env", "small.yaml", "--algorithms", "rwr", "--seeds", "1", "--seed", "5", "--out", "c", "--quiet"])
         #expect(c.status == 0, "\(c.err)")
         let compared = try JSONSerialization.jsonObject(with: cli.contents("c/results.json")) as! [String: Any]
         let run = (compared["runs"] as! [[String: Any]])[0]
         #expect(NSDictionary(dictionary: run["metrics"] as! [String: Any]) == NSDictionary(dictionary: final["metrics"] as! [String: Any]))
     }
 
-    @Test func theTabularStudentRunsEndToEnd() throws {
+    @Test func theTabularStudentRunsEndToEnd() async throws {
         let cli = try CLI()
-        let r = try cli.run(["compare", "--env", "small.yaml", "--policy", "tabular", "--seeds", "2", "--out", "t", "--quiet"])
+        let r = try await cli.run(["compare", "--env", "small.yaml", "--policy", "tabular", "--seeds", "2", "--out", "t", "--quiet"])
         #expect(r.status == 0, "\(r.err)")
         #expect(r.out.contains("policy tabular, 2 seed(s)"))
     }
 
-    @Test func theSameSeedWritesByteIdenticalTransformerCheckpoints() throws {
+    @Test func theSameSeedWritesByteIdenticalTransformerCheckpoints() async throws {
         let cli = try CLI()
         try cli.write("tiny.yaml", """
         kind: transformer
@@ -136,21 +158,21 @@ final class CLI {
         """)
         let args = ["run", "--env", "small.yaml", "--policy", "tiny.yaml", "--algorithm", "dpo", "--seed", "3"]
         // The second process runs the batches' shards on two threads: the same bits.
-        let a = try cli.run(args + ["--checkpoint", "a/model.safetensors"])
-        let b = try cli.run(args + ["--checkpoint", "b/model.safetensors", "--threads", "2"])
+        let a = try await cli.run(args + ["--checkpoint", "a/model.safetensors"])
+        let b = try await cli.run(args + ["--checkpoint", "b/model.safetensors", "--threads", "2"])
         #expect(a.out == b.out)
         #expect(a.status == 0 && b.status == 0, "\(a.err)\(b.err)")
         let first = try cli.contents("a/model.safetensors")
         #expect(first.count > 1000)
         #expect(first == (try cli.contents("b/model.safetensors")))
-        let log = try cli.run(["run", "--env", "small.yaml", "--algorithm", "dpo", "--checkpoint", "c.safetensors"])
+        let log = try await cli.run(["run", "--env", "small.yaml", "--algorithm", "dpo", "--checkpoint", "c.safetensors"])
         #expect(log.status == 1 && log.err.contains("--checkpoint saves transformer students"), "\(log.err)")
     }
 
     /// Killed in the warm start or in the learner's second round, a run resumed from its training state ends
     /// exactly as the run that never stopped: the same evaluation and a byte-identical model (with dropout on).
     @Test(arguments: ["\"epoch\":2,\"grad_norm\"", "\"round\":2"])
-    func aKilledRunResumesExactly(killAt marker: String) throws {
+    func aKilledRunResumesExactly(killAt marker: String) async throws {
         let cli = try CLI()
         try cli.write("tiny.yaml", """
         kind: transformer
@@ -162,10 +184,10 @@ final class CLI {
           rwr: {rounds: 3, epochs: 1, samples: 2}
         """)
         let args = ["run", "--env", "small.yaml", "--policy", "tiny.yaml", "--algorithm", "rwr", "--seed", "5"]
-        let full = try cli.run(args + ["--checkpoint", "full.safetensors"])
+        let full = try await cli.run(args + ["--checkpoint", "full.safetensors"])
         #expect(full.status == 0, "\(full.err)")
-        #expect(try cli.kill(args + ["--state", "state/run.safetensors"], whenOutputContains: marker))
-        let resumed = try cli.run(args + ["--state", "state/run.safetensors", "--resume", "--checkpoint", "resumed.safetensors"])
+        #expect(try await cli.kill(args + ["--state", "state/run.safetensors"], whenOutputContains: marker))
+        let resumed = try await cli.run(args + ["--state", "state/run.safetensors", "--resume", "--checkpoint", "resumed.safetensors"])
         #expect(resumed.status == 0, "\(resumed.err)")
         let finalLine = { (out: String) in out.split(separator: "\n").last.map(String.init) }
         #expect(finalLine(resumed.out) == finalLine(full.out))
@@ -174,49 +196,71 @@ final class CLI {
         let fullLines = Set(full.out.split(separator: "\n"))
         #expect(resumed.out.split(separator: "\n").allSatisfy(fullLines.contains))
 
-        let other = try cli.run(["run", "--env", "small.yaml", "--policy", "tiny.yaml", "--algorithm", "rwr", "--seed", "6",
+        let other = try await cli.run(["run", "--env", "small.yaml", "--policy", "tiny.yaml", "--algorithm", "rwr", "--seed", "6",
                                  "--state", "state/run.safetensors", "--resume"])
         #expect(other.status == 1 && other.err.contains("belongs to another run (seed 5, algorithm rwr"), "\(other.err)")
-        let missing = try cli.run(args + ["--state", "nowhere.safetensors", "--resume"])
+        let missing = try await cli.run(args + ["--state", "nowhere.safetensors", "--resume"])
         #expect(missing.status == 1 && missing.err.contains("cannot read training state nowhere.safetensors"), "\(missing.err)")
-        let noState = try cli.run(args + ["--resume"])
+        let noState = try await cli.run(args + ["--resume"])
         #expect(noState.status == 1 && noState.err.contains("--resume needs --state FILE"), "\(noState.err)")
     }
 
     /// LLM commands fail clearly offline: an unknown LLM, a typo in its file, and a replay-only cassette miss.
-    @Test func llmCommandsFailClearly() throws {
+    @Test func llmCommandsFailClearly() async throws {
         let cli = try CLI()
         try cli.write("typo.yaml", "model: m\nbaseURL: http://127.0.0.1:9/v1\nretires: 3\n")
         try cli.write("replay.yaml", "model: m\nbaseURL: http://127.0.0.1:9/v1\ncache: {path: empty.sqlite, mode: replay}\n")
-        let unknown = try cli.run(["judge", "--llm", "nowhere", "--prompt", "p", "--first", "a", "--second", "b"])
+        let unknown = try await cli.run(["judge", "--llm", "nowhere", "--prompt", "p", "--first", "a", "--second", "b"])
         #expect(unknown.status == 1 && unknown.err.contains("unknown LLM 'nowhere'"), "\(unknown.err)")
-        let typo = try cli.run(["teach", "--llm", "typo.yaml", "--prompt", "p"])
+        let typo = try await cli.run(["teach", "--llm", "typo.yaml", "--prompt", "p"])
         #expect(typo.status == 1 && typo.err.contains("typo.yaml:3: retires: unknown key"), "\(typo.err)")
-        let miss = try cli.run(["judge", "--llm", "replay.yaml", "--prompt", "I am tired.", "--first", "a", "--second", "b"])
+        let miss = try await cli.run(["judge", "--llm", "replay.yaml", "--prompt", "I am tired.", "--first", "a", "--second", "b"])
         #expect(miss.status == 1 && miss.err.contains("replay-only, and request") && miss.err.contains("is not recorded: model m"), "\(miss.err)")
     }
 
     /// Against the real local server, when there is one (`.ci/run` starts it).
     @Test(.enabled(if: ProcessInfo.processInfo.environment["HUMORGYM_LLM_URL"] != nil))
-    func llmCommandsWorkAgainstARealServer() throws {
+    func llmCommandsWorkAgainstARealServer() async throws {
         let cli = try CLI()
         let url = ProcessInfo.processInfo.environment["HUMORGYM_LLM_URL"]!
         try cli.write("real.yaml", "model: SmolLM2-135M-Instruct\nbaseURL: \(url)\nmaxTokens: 64\ntimeout: 120\ncache: {path: cache.sqlite}\n")
-        let judge = try cli.run(["judge", "--llm", "real.yaml", "--prompt", "I am tired.", "--first", "I am tired.",
+        let judge = try await cli.run(["judge", "--llm", "real.yaml", "--prompt", "I am tired.", "--first", "I am tired.",
                                  "--second", "My battery is at one percent."])
         #expect(judge.status == 0 && judge.out.contains("averaged over both orders"), "\(judge.err)")
-        let teach = try cli.run(["teach", "--llm", "real.yaml", "--prompt", "I am always late."])
+        let teach = try await cli.run(["teach", "--llm", "real.yaml", "--prompt", "I am always late."])
         #expect([0, 1].contains(teach.status) && (teach.status == 0 ? teach.out.hasPrefix("1. ") : teach.err.contains("the teacher")), "\(teach.err)")
-        let d = try cli.run(["diagnose-critic", "--env", "small.yaml", "--critic", "real.yaml", "--pairs", "2"])
+        let d = try await cli.run(["diagnose-critic", "--env", "small.yaml", "--critic", "real.yaml", "--pairs", "2"])
         #expect(d.status == 0 && d.out.contains("abstentions") && d.out.contains("position flips") && d.out.contains("4 verdicts"), "\(d.err)")
+
+        // A small real experiment on human jokes, judged by the real model; again, it is answered from the cache alone.
+        try cli.write("jokes.yaml", """
+            world: {kind: jokes, path: \(Self.jokesFile), trainPrompts: 4, testPrompts: 2, oodPrompts: 1}
+            critic: {kind: llm, llm: real.yaml}
+            evaluation: {samplesPerPrompt: 1}
+            """)
+        try cli.write("one-round.yaml", "algorithms:\n  dpo: {rounds: 1}\n")
+        let compare = ["compare", "--env", "jokes.yaml", "--policy", "one-round.yaml", "--algorithms", "dpo", "--seeds", "1"]
+        let c = try await cli.run(compare + ["--out", "first"])
+        #expect(c.status == 0 && c.out.contains("teacher: 1.00 outputs per prompt") && c.out.contains("dpo "), "\(c.err)")
+        try cli.write("offline.yaml", "model: SmolLM2-135M-Instruct\nbaseURL: http://127.0.0.1:9/v1\nmaxTokens: 64\ncache: {path: cache.sqlite, mode: replay}\n")
+        try cli.write("jokes.yaml", """
+            world: {kind: jokes, path: \(Self.jokesFile), trainPrompts: 4, testPrompts: 2, oodPrompts: 1}
+            critic: {kind: llm, llm: offline.yaml}
+            evaluation: {samplesPerPrompt: 1}
+            """)
+        let again = try await cli.run(compare + ["--out", "again"])
+        #expect(again.status == 0 && again.out == c.out.replacingOccurrences(of: "first/", with: "again/"), "\(again.err)")
     }
 
-    @Test func sampleAndDiagnoseCriticWork() throws {
+    static let jokesFile = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("data/official-joke-api/jokes.json").path
+
+    @Test func sampleAndDiagnoseCriticWork() async throws {
         let cli = try CLI()
-        let s = try cli.run(["sample", "--env", "small.yaml", "--count", "2", "--algorithm", "dpo"])
+        let s = try await cli.run(["sample", "--env", "small.yaml", "--count", "2", "--algorithm", "dpo"])
         #expect(s.status == 0, "\(s.err)")
         #expect(s.out.components(separatedBy: "prompt: ").count == 3 && s.out.contains("student (dpo)"))
-        let d = try cli.run(["diagnose-critic", "--env", "small.yaml", "--json"])
+        let d = try await cli.run(["diagnose-critic", "--env", "small.yaml", "--json"])
         #expect(d.status == 0, "\(d.err)")
         let json = try JSONSerialization.jsonObject(with: Data(d.out.utf8)) as! [String: Any]
         #expect((json["agreement"] as! [String: Any])["denominator"] as! Int > 0)
@@ -235,8 +279,10 @@ final class CLI {
         (["run", "--env", "small.yaml", "--algorithm", "ppo"], "unknown algorithm 'ppo'"),
         (["compare", "--env", "small.yaml", "--algorithms", "dpo,dpo"], "--algorithms names 'dpo' twice"),
         (["compare", "--env", "small.yaml", "--out", "/proc/humorgym"], "cannot create output directory '/proc/humorgym'"),
+        (["compare", "--env", "jokes-mock.yaml"], "jokes-mock.yaml:1: critic.kind: a mock critic needs the paraphrase world's gold judge"),
+        (["compare", "--env", "jokes-nowhere.yaml"], "cannot read the joke file /nowhere/jokes.json"),
     ])
-    func badInputIsAClearErrorAndANonZeroExit(arguments: [String], message: String) throws {
+    func badInputIsAClearErrorAndANonZeroExit(arguments: [String], message: String) async throws {
         let cli = try CLI()
         try cli.write("typo.yaml", "critic:\n  noise: 1\n  nosie: 2\n")
         try cli.write("nan-env.yaml", "critic:\n  noise: .nan\n")
@@ -244,15 +290,18 @@ final class CLI {
         try cli.write("negative.yaml", "optimizer:\n  learningRate: -0.01\n")
         try cli.write("broken.yaml", "world: [1,\n")
         try cli.write("empty-split.yaml", "world:\n  trainPrompts: 10\n  testPrompts: 0\n")
-        let r = try cli.run(arguments)
+        try cli.write("jokes-mock.yaml", "critic: {kind: mock}\nworld: {kind: jokes}\n")
+        try cli.write("jokes-nowhere.yaml", "world: {kind: jokes, path: /nowhere/jokes.json}\ncritic: {kind: llm, llm: x.yaml}\n")
+        try cli.write("x.yaml", "model: m\n")
+        let r = try await cli.run(arguments)
         #expect(r.status == 1)
         #expect(r.err.contains(message), "stderr: \(r.err)")
         #expect(!r.err.contains("Fatal error") && !r.err.contains("crashed"))
         #expect(!FileManager.default.fileExists(atPath: cli.directory.appendingPathComponent("runs").path))
     }
 
-    @Test func aBadFlagValueIsAUsageError() throws {
-        let r = try CLI().run(["sample", "--split", "validation"])
+    @Test func aBadFlagValueIsAUsageError() async throws {
+        let r = try await CLI().run(["sample", "--split", "validation"])
         #expect(r.status == 64)  // EX_USAGE, from the argument parser
         #expect(r.err.contains("validation") && r.err.contains("--split"), "stderr: \(r.err)")
     }
