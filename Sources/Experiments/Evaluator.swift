@@ -15,10 +15,12 @@ public struct Evaluator: Sendable {
 
     public init(_ judge: Judge) { self.judge = judge }
 
-    /// 100 x the share of (order, pair) judgements that are wins or ties for the student.
-    public func winOrTieRate(student: [Example], teacher: [Text]) async throws -> Double {
+    /// 100 x the shares of (order, pair) judgements that are wins or ties for the student, and that are
+    /// abstentions (an LLM's answer without a verdict: not a win, and reported so that a low WTR from a judge
+    /// that mostly abstains is not read as a weak student; nil for the gold judge, which always decides).
+    public func rates(student: [Example], teacher: [Text]) async throws -> (winOrTie: Double, abstentions: Double?) {
         precondition(student.count == teacher.count && !student.isEmpty, "one teacher output per student example")
-        var wins = 0.0
+        var wins = 0.0, abstentions: Double? = nil
         switch judge {
         case .gold(let gold):
             for (s, t) in zip(student, teacher) where gold.judge(s.response, for: s.prompt).total >= gold.judge(t, for: s.prompt).total {
@@ -26,11 +28,14 @@ public struct Evaluator: Sendable {
             }
         case .critic(let critic):
             let pairs = zip(student, teacher).map { PairRequest(prompt: $0.prompt, first: $0.response, second: $1) }
+            abstentions = 0
             for (studentFirst, teacherFirst) in try await critic.compareBothOrders(pairs) {
                 if studentFirst.verdict == .first || studentFirst.verdict == .tie { wins += 1 }
                 if teacherFirst.verdict == .second || teacherFirst.verdict == .tie { wins += 1 }
+                abstentions! += Double([studentFirst, teacherFirst].filter { $0.verdict == .abstain }.count)
             }
         }
-        return 100 * wins / Double(2 * student.count)
+        let judgements = Double(2 * student.count)
+        return (100 * wins / judgements, abstentions.map { 100 * $0 / judgements })
     }
 }

@@ -14,13 +14,15 @@ public enum ReportTable {
                                   split, t.outputsPerPrompt, 100 * t.promptsWithoutOutput, 100 * t.unknownTokens)
                 }
             }
-            let header = ["algorithm"] + SplitMetrics.fields.map(\.label)
+            // Only the metrics this report has (no gold columns for human jokes, no abstentions for the gold judge).
+            let fields = SplitMetrics.fields.filter { field in result.algorithms.contains { result.aggregate[$0]?[split]?[field.name] != nil } }
+            let header = ["algorithm"] + fields.map(\.label)
             var rows = [header]
             for algorithm in result.algorithms {
                 let summaries = result.aggregate[algorithm]?[split] ?? [:]
-                rows.append([algorithm] + SplitMetrics.fields.map { field in
+                rows.append([algorithm] + fields.map { field in
                     guard let s = summaries[field.name] else { return "-" }
-                    let digits = field.name == "wtr" ? 1 : 3
+                    let digits = ["wtr", "abstentions"].contains(field.name) ? 1 : 3
                     let mean = String(format: "%.\(digits)f", s.mean)
                     return s.halfWidth.map { mean + String(format: " ± %.\(digits)f", $0) } ?? mean
                 })

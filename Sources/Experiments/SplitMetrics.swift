@@ -5,6 +5,8 @@ import Stochastics
 public struct SplitMetrics: Sendable, Codable, Equatable {
     /// Win-or-tie rate against the teacher, x100, by the evaluator.
     public var wtr: Double
+    /// Share of the evaluator's judgements without a verdict, x100 (an LLM's abstentions); nil for the gold judge.
+    public var abstentions: Double?
     /// Mean gold total and its parts; nil in a world without a gold judge (human jokes).
     public var gold: Double?
     public var humor: Double?
@@ -19,7 +21,7 @@ public struct SplitMetrics: Sendable, Codable, Equatable {
 
     /// The metrics in report order, with their column names; nil where a metric does not exist here.
     public static let fields: [(name: String, label: String, value: @Sendable (SplitMetrics) -> Double?)] = [
-        ("wtr", "WTR", { $0.wtr }), ("gold", "gold", { $0.gold }), ("humor", "humor", { $0.humor }),
+        ("wtr", "WTR", { $0.wtr }), ("abstentions", "abst%", { $0.abstentions }), ("gold", "gold", { $0.gold }), ("humor", "humor", { $0.humor }),
         ("consistency", "consist", { $0.consistency }), ("fluency", "fluency", { $0.fluency }), ("critic", "critic", { $0.critic }),
         ("kl", "KL", { $0.kl }), ("lengthRatio", "len/x", { $0.lengthRatio }),
     ]
@@ -54,8 +56,9 @@ public struct SplitMetrics: Sendable, Codable, Equatable {
         let scores = gold.map { gold in students.map { gold.judge($0.response, for: $0.prompt) } }
         let criticScores = try await critic.scoresOrAbstentions(students).compactMap { $0 }
         let kl = zip(policy.logProbabilities(drawn), start.logProbabilities(drawn)).reduce(0.0) { $0 + $1.0 - $1.1 }
+        let judged = try await evaluator.rates(student: students, teacher: references)
         return SplitMetrics(
-            wtr: try await evaluator.winOrTieRate(student: students, teacher: references),
+            wtr: judged.winOrTie, abstentions: judged.abstentions,
             gold: scores.flatMap { mean($0.map(\.total)) }, humor: scores.flatMap { mean($0.map(\.humor)) },
             consistency: scores.flatMap { mean($0.map(\.consistency)) }, fluency: scores.flatMap { mean($0.map(\.fluency)) },
             critic: mean(criticScores), kl: kl / Double(drawn.count),

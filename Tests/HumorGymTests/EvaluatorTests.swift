@@ -8,20 +8,20 @@ import Testing
 @Suite struct EvaluatorTests {
     let world = Fixtures.small
 
-    @Test func winOrTieRateByHandForGoldAndForACritic() async throws {
+    @Test func winOrTieAndAbstentionRatesByHandForGoldAndForACritic() async throws {
         let p = world.prompts(.test)[0]
         let copy = p.text, doubled = Text(p.text.tokens + p.text.tokens)
         let students = [copy, doubled, copy].map { Example(prompt: p, response: $0) }
         let teacher = [doubled, copy, copy]
         // Gold: the copy beats its doubled self, the doubled loses, the copy ties with itself: 2 of 3.
-        #expect(try await Evaluator(.gold(world.goldJudge)).winOrTieRate(student: students, teacher: teacher) == 200.0 / 3)
+        #expect(try await Evaluator(.gold(world.goldJudge)).rates(student: students, teacher: teacher) == (200.0 / 3, nil))
         // A critic that prefers the longer: loses, wins, ties (in both orders): 2 of 3 again, but the others.
-        #expect(try await Evaluator(.critic(ScriptedCritic.prefersLonger)).winOrTieRate(student: students, teacher: teacher) == 200.0 / 3)
+        #expect(try await Evaluator(.critic(ScriptedCritic.prefersLonger)).rates(student: students, teacher: teacher) == (200.0 / 3, 0))
         let firstAlways = ScriptedCritic(score: { _, _ in 0 }, compare: { _ in PairwiseJudgement(probabilityFirstBetter: 1, verdict: .first) })
         // Position bias alone: the student wins when shown first and loses when shown second.
-        #expect(try await Evaluator(.critic(firstAlways)).winOrTieRate(student: students, teacher: teacher) == 50)
+        #expect(try await Evaluator(.critic(firstAlways)).rates(student: students, teacher: teacher) == (50, 0))
         let abstaining = ScriptedCritic(score: { _, _ in 0 }, compare: { _ in PairwiseJudgement(probabilityFirstBetter: nil, verdict: .abstain) })
-        #expect(try await Evaluator(.critic(abstaining)).winOrTieRate(student: students, teacher: teacher) == 0)
+        #expect(try await Evaluator(.critic(abstaining)).rates(student: students, teacher: teacher) == (0, 100))
     }
 
     @Test func evaluatorAndDecodingComeFromTheEnvironmentSpec() async throws {
