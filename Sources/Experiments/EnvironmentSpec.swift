@@ -60,7 +60,7 @@ public struct EnvironmentSpec: Sendable, Equatable {
     public init() {}
 
     /// Parses a file. Paths inside it (`world.path`) are relative to the file; `llm: NAME` is an LLM spec
-    /// found as `SpecResolver.llm` finds one.
+    /// found as `SpecResolver.llm` finds one, or the LLM's keys written out as a mapping.
     public init(yaml: String, file: String) throws {
         let root = try YAMLSection(yaml: yaml, file: file)
         name = try root.string("name", default: name, allowed: [])
@@ -148,10 +148,13 @@ public struct EnvironmentSpec: Sendable, Equatable {
         return .mock(try mockCritic(s, tasteSeed: tasteSeed))
     }
 
-    /// The LLM named by the section's `llm` key.
+    /// The LLM of the section's `llm` key: a name or path of an LLM file, or its keys written out here.
     static func llm(_ s: YAMLSection) throws -> LLMSpec {
+        if s.holdsMapping("llm") { return try LLMSpec(section: try s.section("llm")) }
         let name = try s.string("llm", default: "", allowed: [])
-        guard !name.isEmpty else { throw s.problem("llm", "an LLM teacher, critic or evaluator names its server: llm: NAME (llms/NAME.yaml) or a path") }
+        guard !name.isEmpty else {
+            throw s.problem("llm", "an LLM teacher, critic or evaluator names its server: llm: NAME (llms/NAME.yaml), a path, or {baseURL: ..., model: ...}")
+        }
         do { return try SpecResolver.llm(name) } catch { throw s.problem("llm", "\(error)") }
     }
 

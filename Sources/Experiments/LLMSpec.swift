@@ -1,14 +1,19 @@
 import HumorGym
 import LLM
 
-/// An LLM server as a YAML file (`llms/NAME.yaml`): the endpoint every LLM teacher or critic call goes to,
-/// with its sampling, limits and cache. See `llms/local.yaml` for every key.
+/// An LLM server as a YAML file (`llms/NAME.yaml`) or a mapping inside an environment file: the endpoint every
+/// LLM teacher or critic call goes to, with its sampling, limits and cache. See `llms/local.yaml` for every key.
 public struct LLMSpec: Sendable, Equatable {
     public var name = "llm"
     public var endpoint: LLMEndpoint
 
     public init(yaml: String, file: String) throws {
-        let root = try YAMLSection(yaml: yaml, file: file)
+        try self.init(section: try YAMLSection(yaml: yaml, file: file))
+    }
+
+    /// From a mapping of these keys: a whole `llms/` file, or written out inside an environment file
+    /// (`critic: {kind: llm, llm: {baseURL: ..., model: ...}}`).
+    public init(section root: YAMLSection) throws {
         name = try root.string("name", default: name, allowed: [])
         _ = try root.string("kind", default: "openai-compatible", allowed: ["openai-compatible"])
         var e = LLMEndpoint(baseURL: try root.string("baseURL", default: "http://127.0.0.1:8088/v1", allowed: []),
@@ -31,7 +36,7 @@ public struct LLMSpec: Sendable, Equatable {
         e.cache = .init(path: path.isEmpty ? nil : path, mode: LLMEndpoint.CacheMode(rawValue: mode)!)
         try cache.finish()
         try root.finish()
-        do { try e.validate() } catch { throw HumorGymError("\(file): \(error)") }
+        do { try e.validate() } catch { throw HumorGymError("\(root.file): \(root.path.isEmpty ? "" : root.path + ": ")\(error)") }
         endpoint = e
     }
 }

@@ -65,6 +65,11 @@ public final class YAMLSection: ParameterSource {
         return try YAMLSection(node: node, file: file, path: qualified(key))
     }
 
+    /// Whether `key` holds a mapping (rather than a single value or nothing).
+    public func holdsMapping(_ key: String) -> Bool {
+        if case .mapping = entries.first(where: { $0.key == key })?.value { true } else { false }
+    }
+
     public func double(_ key: String, default value: Double, range: ClosedRange<Double>) throws -> Double {
         guard let (text, line) = try scalar(key) else { return value }
         let lowered = text.lowercased()

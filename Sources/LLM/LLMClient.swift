@@ -38,7 +38,7 @@ public final class LLMClient: Sendable {
         } else {
             apiKey = nil
         }
-        cache = try endpoint.cache.mode == .off ? nil : ResponseCache(path: endpoint.cache.path!)
+        cache = try endpoint.cache.mode == .off ? nil : ResponseCache(path: endpoint.cache.path!, readOnly: endpoint.cache.mode == .replay)
         http = HTTPClient.shared
         limit = ConcurrencyLimit(endpoint.maxConcurrentRequests)
         jitter = Mutex(RandomStream(seed: endpoint.seed))

@@ -11,9 +11,18 @@ public final class ResponseCache: Sendable {
     public let path: String
     private let database: DatabaseQueue
 
-    public init(path: String) throws {
+    /// Opens (or creates) the file. `readOnly` (replay) opens an existing file without writing to it, so a
+    /// cassette committed beside a test stays as it is.
+    public init(path: String, readOnly: Bool = false) throws {
         self.path = path
         do {
+            if readOnly {
+                guard FileManager.default.fileExists(atPath: path) else { throw LLMError.invalidConfiguration("no recorded answers at \(path) to replay") }
+                var configuration = Configuration()
+                configuration.readonly = true
+                database = try DatabaseQueue(path: path, configuration: configuration)
+                return
+            }
             let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             database = try DatabaseQueue(path: path)
@@ -25,6 +34,8 @@ public final class ResponseCache: Sendable {
                         response TEXT NOT NULL)
                     """)
             }
+        } catch let error as LLMError {
+            throw error
         } catch {
             throw LLMError.invalidConfiguration("cannot open the response cache \(path): \(error)")
         }

@@ -77,4 +77,23 @@ func readProjectFile(_ path: String) throws -> String {
         env.paraphrase.testPrompts = 0
         #expect(error { _ = try Experiment(environment: env, policy: PolicySpec()) }.contains("paraphrase world: every split needs at least one prompt"))
     }
+
+    /// The one-line swap: the mock critic becomes an LLM named by file, or written out in place.
+    @Test func anLLMCriticIsOneLineByNameOrInPlace() throws {
+        let local = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("llms/local.yaml").path
+        let named = try EnvironmentSpec(yaml: "critic: {kind: llm, llm: \(local)}\n", file: "e.yaml")
+        let inPlace = try EnvironmentSpec(yaml: """
+            critic: {kind: llm, llm: {name: here, baseURL: "http://10.0.0.2:8000/v1", model: qwen, apiKeyVariable: MY_KEY}}
+            evaluator: {kind: llm, llm: {model: judge}}
+            """, file: "e.yaml")
+        guard case .llm(let local) = named.critic, case .llm(let here) = inPlace.critic,
+              case .separate(.llm(let judge)) = inPlace.evaluator else { Issue.record("not LLM critics"); return }
+        #expect(local.name == "local" && local.endpoint.model == "SmolLM2-135M-Instruct")
+        #expect(here.name == "here" && here.endpoint.baseURL == "http://10.0.0.2:8000/v1" && here.endpoint.apiKeyVariable == "MY_KEY")
+        #expect(judge.endpoint.model == "judge" && named.world == EnvironmentSpec().world)
+        #expect(throws: HumorGymError("e.yaml:2: critic.llm.maxTokens: must be in 1...1000000, got 0")) {
+            try EnvironmentSpec(yaml: "critic:\n  kind: llm\n  llm: {model: m, maxTokens: 0}\n", file: "e.yaml")
+        }
+    }
 }

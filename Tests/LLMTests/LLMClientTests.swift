@@ -98,6 +98,13 @@ import Testing
             try await replay.complete(missing)
         }
         #expect(replay.statistics.sent == 0)
+        // Replay writes nothing: the cassette's bytes stay as recorded, and a cassette that is not there is an error.
+        let path = directory.appendingPathComponent("cache.sqlite").path
+        let recorded = try Data(contentsOf: URL(fileURLWithPath: path))
+        _ = try await replay.complete(request("judge this"))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == recorded)
+        try FileManager.default.removeItem(atPath: path)
+        #expect(throws: LLMError.invalidConfiguration("no recorded answers at \(path) to replay")) { try LLMClient(endpoint(nil, cache: .replay)) }
     }
 
     @Test func theKeyIsSentButNeverStored() async throws {
