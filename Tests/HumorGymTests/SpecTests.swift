@@ -92,7 +92,7 @@ func readProjectFile(_ path: String) throws -> String {
         #expect(local.name == "local" && local.endpoint.model == "SmolLM2-135M-Instruct")
         #expect(here.name == "here" && here.endpoint.baseURL == "http://10.0.0.2:8000/v1" && here.endpoint.apiKeyVariable == "MY_KEY")
         #expect(judge.endpoint.model == "judge" && named.world == EnvironmentSpec().world)
-        #expect(throws: HumorGymError("e.yaml:2: critic.llm.maxTokens: must be in 1...1000000, got 0")) {
+        #expect(throws: HumorGymError("e.yaml:3: critic.llm.maxTokens: must be in 1...1000000, got 0")) {
             try EnvironmentSpec(yaml: "critic:\n  kind: llm\n  llm: {model: m, maxTokens: 0}\n", file: "e.yaml")
         }
     }
