@@ -56,12 +56,13 @@ let package = Package(
             "Experiments", "Critics", "Worlds", "HumorGym", "Stochastics", "Policies", "LinearAlgebra", "LLM",
         ], path: "benchmarks/HumorGymBenchmarks"),
         .testTarget(name: "StochasticsTests", dependencies: ["Stochastics"]),
-        // A scripted OpenAI-compatible server on loopback (SwiftNIO) stands in for the LLM.
+        // A scripted OpenAI-compatible server on loopback (SwiftNIO) stands in for the LLM; Cassettes/ holds
+        // recorded answers of the real one, which the tests read by path.
         .testTarget(name: "LLMTests", dependencies: [
             "LLM", "HumorGym", "HumorGymTesting", "Worlds", "Experiments", .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
-        ]),
+        ], exclude: ["Cassettes"]),
         // Resources/ holds reference values the tests read by path (scripts/transformer_reference.py writes them).
         .testTarget(name: "HumorGymTests", dependencies: [
             "HumorGym", "Worlds", "Critics", "Policies", "Learners", "Experiments", "Stochastics", "LinearAlgebra",

@@ -1,0 +1,54 @@
+import Experiments
+import Foundation
+import HumorGym
+import LLM
+import Testing
+import Worlds
+
+/// A cassette committed next to its test: SmolLM2-135M-Instruct's real answers for a small jokes experiment,
+/// replayed offline, so the experiment is deterministic and needs no server. Anything that changes a request
+/// (a template, the student's samples) makes the replay miss, and the error names the request; record again with
+///     HUMORGYM_RECORD_CASSETTES=1 HUMORGYM_LLM_URL=$(bash scripts/local-llm start) swift test --filter CassetteTests
+@Suite struct CassetteTests {
+    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Cassettes")
+    static let jokesFile = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("data/official-joke-api/jokes.json").path
+
+    @Test func aRealJudgesJokesExperimentReplaysOfflineFromItsCassette() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let recording = environment["HUMORGYM_RECORD_CASSETTES"] == "1"
+        let url = recording ? try #require(environment["HUMORGYM_LLM_URL"], "recording needs the real server") : "http://127.0.0.1:9/v1"
+        let cassette = Self.directory.appendingPathComponent("jokes-smollm2.sqlite").path
+        let expected = Self.directory.appendingPathComponent("jokes-smollm2.results.json")
+        if recording {
+            for file in [cassette, expected.path] where FileManager.default.fileExists(atPath: file) { try FileManager.default.removeItem(atPath: file) }
+        }
+        let llm = try LLMSpec(yaml: """
+            name: smollm2
+            baseURL: \(url)
+            model: SmolLM2-135M-Instruct
+            maxTokens: 64
+            timeout: 120
+            cache: {path: \(cassette), mode: \(recording ? "record" : "replay")}
+            """, file: "smollm2.yaml")
+        var env = EnvironmentSpec()
+        var world = JokeWorld.Configuration()
+        world.path = Self.jokesFile
+        world.trainPrompts = 4; world.testPrompts = 2; world.oodPrompts = 2; world.candidatesPerPrompt = 6
+        env.name = "jokes"
+        env.world = .jokes(world)
+        env.teacher = .corpus
+        env.teacherOutputs = 1
+        env.critic = .llm(llm)
+        env.evaluator = .critic
+        env.evaluationSamples = 1
+        let policy = try PolicySpec(yaml: "algorithms:\n  dpo: {rounds: 1}\n", file: "one-round.yaml")
+        let experiment = try Experiment(environment: env, policy: policy)
+        let report = try await Comparison(experiment: experiment, algorithms: ["imitation", "dpo"], seedCount: 1).run()
+        let json = try ResultsWriter.json(report)
+        if recording { try json.write(to: expected) }
+        #expect(json == (try Data(contentsOf: expected)))
+        #expect(experiment.llmClient(llm).statistics.sent == (recording ? experiment.llmClient(llm).statistics.answered : 0))
+        #expect(report.runs.allSatisfy { $0.metrics["test"]!.abstentions != nil && $0.metrics["test"]!.gold == nil })
+    }
+}
