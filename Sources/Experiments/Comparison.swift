@@ -1,5 +1,6 @@
 import Foundation
 import HumorGym
+import LLM
 import Stochastics
 
 /// The result of `humorgym compare`: every (seed, learner) run and the aggregate over seeds.
@@ -52,6 +53,8 @@ public struct ComparisonReport: Sendable, Codable, Equatable {
     public var algorithms: [String]
     public var hyperparameters: [String: [String: String]]
     public var teacher: [String: TeacherReport]
+    /// What an LLM teacher's calls gave, summed over seeds (nil for other teachers).
+    public var teacherCalls: LLMTeacher.Tally.Counts?
     public var runs: [RunRecord]
     /// algorithm -> split -> metric -> mean and 95% Student-t interval over seeds.
     public var aggregate: [String: [String: [String: Summary]]]
@@ -91,8 +94,8 @@ public struct Comparison: Sendable {
     public func run(progress: @escaping @Sendable (String) -> Void = { _ in }) async throws -> ComparisonReport {
         let seeds = seeds
         var perSeed = [[ComparisonReport.RunRecord]](repeating: [], count: seeds.count)
-        var teachers = [[String: ComparisonReport.TeacherReport]](repeating: [:], count: seeds.count)
-        try await withThrowingTaskGroup(of: (Int, [ComparisonReport.RunRecord], [String: ComparisonReport.TeacherReport]).self) { group in
+        var teachers = [SeedTeacher](repeating: ([:], nil), count: seeds.count)
+        try await withThrowingTaskGroup(of: (Int, [ComparisonReport.RunRecord], SeedTeacher).self) { group in
             var next = 0
             func launch() {
                 let index = next
@@ -123,12 +126,16 @@ public struct Comparison: Sendable {
         let spec = experiment.policySpec
         return ComparisonReport(
             environment: experiment.environment.name, policy: spec.name, rootSeed: rootSeed, seeds: seeds, algorithms: algorithms,
-            hyperparameters: spec.hyperparameters.filter { algorithms.contains($0.key) }, teacher: ComparisonReport.TeacherReport.mean(teachers),
-            runs: runs, aggregate: aggregate)
+            hyperparameters: spec.hyperparameters.filter { algorithms.contains($0.key) },
+            teacher: ComparisonReport.TeacherReport.mean(teachers.map(\.report)),
+            teacherCalls: teachers.compactMap(\.calls).reduce(nil) { total, calls in total.map { $0 + calls } ?? calls }, runs: runs, aggregate: aggregate)
     }
 
+    /// A seed's teacher report by split, and what its LLM teacher's calls gave.
+    private typealias SeedTeacher = (report: [String: ComparisonReport.TeacherReport], calls: LLMTeacher.Tally.Counts?)
+
     private func runSeed(_ seed: UInt64, progress: @escaping @Sendable (String) -> Void) async throws
-        -> ([ComparisonReport.RunRecord], [String: ComparisonReport.TeacherReport]) {
+        -> ([ComparisonReport.RunRecord], SeedTeacher) {
         let run = try await experiment.run(seed: seed)
         let learners = try algorithms.map { try experiment.policySpec.algorithm($0) }
         let outcomes = try await experiment.withStudent { student in try await trainAll(student, learners: learners, run: run) }
@@ -136,7 +143,7 @@ public struct Comparison: Sendable {
             progress(String(format: "seed %llu  %@  test WTR %.1f", seed, name, metrics["test"]!.wtr))
             return ComparisonReport.RunRecord(seed: seed, algorithm: name, steps: log.count, finalLoss: log.last?.values["loss"], metrics: metrics)
         }
-        return (records, teacherReport(run))
+        return (records, (teacherReport(run), (run.teacher as? LLMTeacher)?.tally.counts))
     }
 
     private func trainAll<P: TrainablePolicy>(_ student: P, learners: [any Algorithm], run: Experiment.Run) async throws

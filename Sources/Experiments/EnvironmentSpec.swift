@@ -59,8 +59,8 @@ public struct EnvironmentSpec: Sendable, Equatable {
 
     public init() {}
 
-    /// Parses a file. Paths inside it (`world.path`) are relative to the file; `llm: NAME` is an LLM spec
-    /// found as `SpecResolver.llm` finds one, or the LLM's keys written out as a mapping.
+    /// Parses a file. `world.path` is relative to the file; `llm: NAME` (or a path) is an LLM spec found as
+    /// `SpecResolver.llm` finds one, from the working directory, or the LLM's keys written out as a mapping.
     public init(yaml: String, file: String) throws {
         let root = try YAMLSection(yaml: yaml, file: file)
         name = try root.string("name", default: name, allowed: [])
@@ -80,8 +80,11 @@ public struct EnvironmentSpec: Sendable, Equatable {
             world = .paraphrase(c)
         default:
             var c = JokeWorld.Configuration()
-            let path = try w.string("path", default: c.path, allowed: [])
-            c.path = path.hasPrefix("/") ? path : URL(fileURLWithPath: file).deletingLastPathComponent().appendingPathComponent(path).path
+            // A path the file gives is relative to the file; without one, the project's copy (from the working directory).
+            let path = try w.string("path", default: "", allowed: [])
+            if !path.isEmpty {
+                c.path = path.hasPrefix("/") ? path : URL(fileURLWithPath: file).deletingLastPathComponent().appendingPathComponent(path).path
+            }
             c.seed = UInt64(try w.int("seed", default: Int(c.seed), range: 0...Int.max))
             c.testFraction = try w.double("testFraction", default: c.testFraction, range: 0...1)
             c.oodTypes = try w.strings("oodTypes", default: c.oodTypes)

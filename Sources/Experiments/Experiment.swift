@@ -95,8 +95,9 @@ public final class Experiment: Sendable {
         return { _ in (LLMTeacher(client: client, template: template, temperature: temperature, vocabulary: vocabulary, name: spec.name), nil) }
     }
 
-    /// The client of an LLM the environment names (its counters: requests sent, retries, cache hits).
-    public func llmClient(_ spec: LLMSpec) -> LLMClient { clients.first { $0.spec == spec }!.client }
+    /// The client of an LLM the environment names (its counters: requests sent, retries, cache hits); nil for
+    /// any other.
+    public func llmClient(_ spec: LLMSpec) -> LLMClient? { clients.first { $0.spec == spec }?.client }
 
     /// One seed's shared data: its seeds, its teacher and the teacher's outputs for every split.
     public struct Run: Sendable {
@@ -119,15 +120,20 @@ public final class Experiment: Sendable {
         return Run(seeds: seeds, teacher: teacher, teacherOutputs: outputs, idiosyncrasy: idiosyncrasy)
     }
 
-    /// A critic for `run`: the environment's critic (or `spec`). A mock's self-preference is for the run's
-    /// own teacher; an LLM critic reads texts through the world's vocabulary.
-    public func critic(_ spec: CriticSpec? = nil, seed: UInt64, run: Run, name: String? = nil) -> any Critic {
-        switch spec ?? environment.critic {
+    /// The environment's critic for `run`. A mock's self-preference is for the run's own teacher; an LLM
+    /// critic reads texts through the world's vocabulary.
+    public func critic(seed: UInt64, run: Run, name: String? = nil) -> any Critic {
+        critic(environment.critic, seed: seed, run: run, name: name)
+    }
+
+    /// The critic of `spec`, which is the environment's critic or its evaluator's: `init` checked both (a
+    /// mock only where there is a gold judge; a client for every LLM).
+    private func critic(_ spec: CriticSpec, seed: UInt64, run: Run, name: String?) -> any Critic {
+        switch spec {
         case .mock(let configuration):
-            // `init` refused a mock critic in a world without a gold judge.
             MockCritic(gold: gold!, configuration: configuration, seed: seed, idiosyncrasy: run.idiosyncrasy, name: name ?? "mock")
         case .llm(let llm):
-            LLMCritic(judge: LLMJudge(client: llmClient(llm)), vocabulary: world.vocabulary, name: name ?? llm.name)
+            LLMCritic(judge: LLMJudge(client: llmClient(llm)!), vocabulary: world.vocabulary, name: name ?? llm.name)
         }
     }
 

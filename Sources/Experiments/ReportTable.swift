@@ -5,6 +5,9 @@ import Stochastics
 public enum ReportTable {
     public static func render(_ result: ComparisonReport) -> String {
         var out = "environment \(result.environment), policy \(result.policy), \(result.seeds.count) seed(s); mean ± 95% CI (Student t)\n"
+        if let c = result.teacherCalls {
+            out += "LLM teacher: \(c.prompts) prompts asked over all seeds and splits, \(c.refused) refused, \(c.unusable) answered without a list (dropped)\n"
+        }
         for split in ["test", "ood"] {
             if let t = result.teacher[split] {
                 if let gold = t.meanGold, let spread = t.meanSpread, let best = t.meanBestCandidate {

@@ -18,6 +18,8 @@ public final class LLMClient: Sendable {
     private let limit: ConcurrencyLimit
     private let jitter: Mutex<RandomStream>
     private let counters = Mutex(Statistics())
+    /// The requests being sent, by cache key.
+    private let inFlight = Mutex<[String: Task<ChatResponse, any Error>]>([:])
 
     /// What the client has done so far.
     public struct Statistics: Sendable, Equatable {
@@ -57,9 +59,26 @@ public final class LLMClient: Sendable {
         if let cache, mode == .replay {
             throw LLMError.notRecorded(cache: cache.path, key: key, request: Self.summary(request))
         }
-        let (body, response) = try await limit.run { try await send(json) }
-        try cache?.record(key: key, request: json, response: body)
-        counters.withLock { $0.answered += 1 }
+        guard let cache else {
+            let (_, response) = try await limit.run { try await send(json) }
+            counters.withLock { $0.answered += 1 }
+            return response
+        }
+        // With a cache a request has one answer: callers asking what is already in flight (two seeds, two equal
+        // samples) wait for that answer instead of sending again and racing to record a different one.
+        let (task, shared) = inFlight.withLock { running in
+            if let task = running[key] { return (task, true) }
+            let task = Task {
+                let (body, response) = try await limit.run { try await send(json) }
+                try cache.record(key: key, request: json, response: body)
+                return response
+            }
+            running[key] = task
+            return (task, false)
+        }
+        defer { inFlight.withLock { if $0[key] == task { $0[key] = nil } } }
+        let response = try await task.value
+        counters.withLock { $0.answered += 1; if shared { $0.cacheHits += 1 } }
         return response
     }
 

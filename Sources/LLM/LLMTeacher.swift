@@ -79,6 +79,11 @@ public struct LLMTeacher: Teacher {
             public var tokens = 0
             /// Tokens of words the world's vocabulary lacks.
             public var unknownTokens = 0
+
+            public static func + (a: Counts, b: Counts) -> Counts {
+                Counts(prompts: a.prompts + b.prompts, refused: a.refused + b.refused, unusable: a.unusable + b.unusable,
+                       outputs: a.outputs + b.outputs, tokens: a.tokens + b.tokens, unknownTokens: a.unknownTokens + b.unknownTokens)
+            }
         }
 
         private let storage = Mutex(Counts())

@@ -3,8 +3,8 @@ import HumorGym
 import Stochastics
 
 /// Human jokes as setup -> punchline pairs, in the Official Joke API's format: a JSON array of
-/// `{"type", "setup", "punchline"}` records (`../shared/data/official-joke-api/jokes.json`, MIT; users point
-/// the loader at their own file in the same format).
+/// `{"type", "setup", "punchline"}` records (the project's copy: `data/official-joke-api/jokes.json`, MIT; users
+/// point the loader at their own file in the same format).
 public struct JokeCorpus: Sendable, Equatable {
     public struct Joke: Sendable, Equatable, Codable {
         public var type: String

@@ -19,7 +19,7 @@ public struct JokeWorld: World {
         public var testPrompts: Int?
         public var oodPrompts: Int?
         /// What candidate-set students choose among: the setup's own punchlines and other punchlines of the
-        /// same split.
+        /// same split (of all its setups, not only the capped ones).
         public var candidatesPerPrompt = 16
 
         public init() {}
@@ -58,27 +58,29 @@ public struct JokeWorld: World {
             }
             return all.prefix(cap(split) ?? all.count).map { (setup: $0, split: split) }
         }
-        let vocabulary = Vocabulary(chosen.flatMap { Vocabulary.words(in: $0.setup) + human[$0.setup]!.flatMap(Vocabulary.words(in:)) })
-        let prompts = chosen.enumerated().map { Prompt(id: $0.offset, split: $0.element.split, text: vocabulary.encode($0.element.setup)) }
-        let punchlines = chosen.map { human[$0.setup]!.map(vocabulary.encode) }
-        // Each split's distinct punchlines, in prompt order.
-        var splitPunchlines: [Split: [Text]] = [:], seen: [Split: Set<Text>] = [:]
-        for (prompt, own) in zip(prompts, punchlines) {
-            for text in own where seen[prompt.split, default: []].insert(text).inserted { splitPunchlines[prompt.split, default: []].append(text) }
+        // Each split's distinct punchlines (as words: "Dam." and "dam." are one), all its setups', in file order.
+        var splitPunchlines: [Split: [[String]]] = [:], seen: Set<[String]> = []
+        for (setup, split) in setups {
+            for punchline in human[setup]! where seen.insert(Vocabulary.words(in: punchline)).inserted {
+                splitPunchlines[split, default: []].append(Vocabulary.words(in: punchline))
+            }
         }
-        var sets: [[Text]] = []
-        for (prompt, own) in zip(prompts, punchlines) {
+        let own = chosen.map { human[$0.setup]!.map(Vocabulary.words(in:)) }
+        let sets = zip(chosen, own).map { joke, own in
             // Distractors: the split's other punchlines, drawn by a stream of (world seed, setup).
-            let pool = splitPunchlines[prompt.split]!.filter { !own.contains($0) }
-            let stream = SeedSequence(root: configuration.seed).stream("candidates/" + chosen[prompt.id].setup)
+            let pool = splitPunchlines[joke.split]!.filter { !own.contains($0) }
+            let stream = SeedSequence(root: configuration.seed).stream("candidates/" + joke.setup)
             let set = own + stream.permutation(pool.count).prefix(max(0, configuration.candidatesPerPrompt - own.count)).map { pool[$0] }
-            sets.append(stream.permutation(set.count).map { set[$0] })  // the human punchline's place tells nothing
+            return stream.permutation(set.count).map { set[$0] }  // the human punchline's place tells nothing
         }
+        let vocabulary = Vocabulary(zip(chosen, sets).flatMap { Vocabulary.words(in: $0.setup) + $1.joined() })
+        func encode(_ words: [String]) -> Text { Text(words.map { vocabulary.id($0)! }) }
+        let prompts = chosen.enumerated().map { Prompt(id: $0.offset, split: $0.element.split, text: vocabulary.encode($0.element.setup)) }
         self.configuration = configuration
         self.vocabulary = vocabulary
         self.splits = Dictionary(grouping: prompts, by: \.split)
-        self.punchlines = punchlines
-        self.candidates = CandidateSets(sets)
+        self.punchlines = own.map { $0.map(encode) }
+        self.candidates = CandidateSets(sets.map { $0.map(encode) })
     }
 
     public func prompts(_ split: Split) -> [Prompt] { splits[split] ?? [] }

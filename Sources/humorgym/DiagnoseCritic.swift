@@ -51,7 +51,8 @@ struct DiagnoseCritic: AsyncParsableCommand {
                 case .llm(let spec): (described, client) = ("\(spec.name) (LLM \(spec.endpoint.model) at \(spec.endpoint.baseURL))", experiment.llmClient(spec))
                 }
             }
-            let started = ContinuousClock.now
+            // The client may have served the teacher too: count only what the verdicts took.
+            let before = client?.statistics, started = ContinuousClock.now
             let d = try await CriticDiagnostics.measure(critic: judge, gold: experiment.gold, pairs: chosen)
             let elapsed = ContinuousClock.now - started
             if json { try printJSONLine(d); return }
@@ -66,10 +67,11 @@ struct DiagnoseCritic: AsyncParsableCommand {
             row("length bias", d.lengthBias, "20%")
             row("abstentions", d.abstentions, "-")
             row("ties", d.ties, "-")
-            if let client {
+            if let client, let before {
                 let st = client.statistics, seconds = elapsed / .seconds(1)
                 print(String(format: "latency %.2f s a verdict (%d verdicts in %.1f s); %d HTTP requests, %d retries, %d from the cache",
-                             seconds / Double(2 * d.pairs), 2 * d.pairs, seconds, st.sent, st.retries, st.cacheHits))
+                             seconds / Double(2 * d.pairs), 2 * d.pairs, seconds, st.sent - before.sent, st.retries - before.retries,
+                             st.cacheHits - before.cacheHits))
             }
             print("""
 

@@ -84,6 +84,20 @@ import Testing
         #expect(server.received.count == 5)
     }
 
+    /// Equal requests at once (two seeds asking the same teacher prompt) are sent once and share the answer, so
+    /// what a replay gives is what the live run saw. (Whether they overlap or follow each other, one request.)
+    @Test func equalRequestsInFlightAreSentOnce() async throws {
+        let server = try ScriptedServer { n, _ in .slow(seconds: 0.3, .answer("answer \(n)")) }
+        defer { server.stop() }
+        let client = try LLMClient(endpoint(server, cache: .readWrite))
+        let texts = try await withThrowingTaskGroup(of: String.self) { group in
+            for _ in 0..<5 { group.addTask { try await client.complete(request("same")).text! } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(texts == Array(repeating: "answer 0", count: 5))
+        #expect(server.received.count == 1 && client.statistics.sent == 1 && client.statistics.cacheHits == 4)
+    }
+
     /// A cassette: replay-only answers offline and names the request it does not have.
     @Test func replayOnlyIsOfflineAndAMissIsAnError() async throws {
         let server = try ScriptedServer { _, _ in .answer("recorded") }

@@ -54,7 +54,8 @@ import Worlds
         defer { try? FileManager.default.removeItem(at: directory) }
         let server = try ScriptedServer(Self.judge)
         defer { server.stop() }
-        let experiment = try Experiment(environment: jokes(critic: try llm(server.baseURL, cache: "read-write")), policy: PolicySpec())
+        let critic = try llm(server.baseURL, cache: "read-write")
+        let experiment = try Experiment(environment: jokes(critic: critic), policy: PolicySpec())
         let report = try await Comparison(experiment: experiment, algorithms: ["imitation", "rwr", "dpo"], seedCount: 1).run()
         for run in report.runs {
             let test = run.metrics["test"]!
@@ -70,7 +71,7 @@ import Worlds
         let setup = world.vocabulary.render(world.prompts(.test)[0].text)
         #expect(server.received.contains { $0.body.contains(setup.replacingOccurrences(of: "\"", with: "\\\"")) })
         let sent = server.received.count
-        #expect(sent > 100)
+        #expect(sent > 0 && sent == experiment.llmClient(critic)!.statistics.sent)  // no retries, no request twice
 
         // Offline: the cassette alone gives the same report, byte for byte.
         let replay = try Experiment(environment: jokes(critic: try llm("http://127.0.0.1:9/v1", cache: "replay")), policy: PolicySpec())
@@ -111,6 +112,11 @@ import Worlds
         #expect(teacher.unknownTokens == Double(list.reduce(0) { $0 + $1.tokens.filter { $0 == 0 }.count }) / 12)
         #expect(teacher.unknownTokens > 0)
         #expect(teacher.outputsPerPrompt == 3 * (1 - teacher.promptsWithoutOutput))
+        // 15 setups asked once each; the refusals are the prompts left without outputs, and the report says so.
+        let calls = try #require(report.teacherCalls)
+        let silent = Split.allCases.map { report.teacher[$0.rawValue].map { Int(($0.promptsWithoutOutput * 1000).rounded()) } ?? 0 }
+        #expect(calls.prompts == 15 && calls.unusable == 0 && calls.outputs == 3 * (15 - calls.refused), "\(silent)")
+        #expect(ReportTable.render(report).contains("LLM teacher: 15 prompts asked over all seeds and splits, \(calls.refused) refused"))
     }
 
     @Test func anLLMTeacherWritesInTheWorldsWordsAndCountsWhatItDropped() async throws {
