@@ -115,8 +115,9 @@ public struct EnvironmentSpec: Sendable, Equatable {
             teacher = .corpus
         default:
             let defaultTemplate = world.isSimulated ? LLMTeacher.paraphraseTemplate : LLMTeacher.punchlineTemplate
-            teacher = .llm(try Self.llm(t), temperature: try t.double("temperature", default: 0.8, range: 0...10),
-                           template: try t.string("template", default: defaultTemplate, allowed: []))
+            let template = try t.string("template", default: defaultTemplate, allowed: [])
+            guard template.contains("{prompt}") else { throw t.problem("template", "a teacher template must contain {prompt} (and may contain {n})") }
+            teacher = .llm(try Self.llm(t), temperature: try t.double("temperature", default: 0.8, range: 0...10), template: template)
         }
         try t.finish()
 

@@ -36,46 +36,36 @@ public final class Experiment: Sendable {
         BLAS.setThreadCount(1)
         var critics = [environment.critic]
         if case .separate(let judge) = environment.evaluator { critics.append(judge) }
+        try Self.check(environment, policy: policy, critics: critics)
         var llms = critics.compactMap { if case .llm(let spec) = $0 { spec } else { nil } }
         if case .llm(let spec, _, _) = environment.teacher { llms.insert(spec, at: 0) }
         var clients: [(spec: LLMSpec, client: LLMClient)] = []
         for spec in llms where !clients.contains(where: { $0.spec == spec }) { clients.append((spec, try LLMClient(spec.endpoint))) }
         self.clients = clients
 
-        let world: any World
+        var paraphrase: ParaphraseWorld?, jokes: JokeWorld?
         switch environment.world {
-        case .paraphrase(let configuration):
-            let simulated = try ParaphraseWorld(configuration)
-            (world, gold) = (simulated, simulated.goldJudge)
-            switch environment.teacher {
-            case .world(let configuration):
-                makeTeacher = { seeds in
-                    let teacher = WorldTeacher(world: simulated, configuration: configuration, seed: seeds.seed(for: "teacher"))
-                    return (teacher, { teacher.idiosyncrasy($0, for: $1) })
-                }
-            case .corpus: throw HumorGymError("environment \(environment.name): a corpus teacher needs the jokes world")
-            case .llm(let spec, let temperature, let template): makeTeacher = Self.llmTeacher(spec, temperature, template, clients, simulated.vocabulary)
+        case .paraphrase(let configuration): paraphrase = try ParaphraseWorld(configuration)
+        case .jokes(let configuration): jokes = try JokeWorld(configuration)
+        }
+        let world: any World = paraphrase ?? jokes!
+        gold = paraphrase?.goldJudge
+        // `check` matched each teacher with its world.
+        switch environment.teacher {
+        case .world(let configuration):
+            let simulated = paraphrase!
+            makeTeacher = { seeds in
+                let teacher = WorldTeacher(world: simulated, configuration: configuration, seed: seeds.seed(for: "teacher"))
+                return (teacher, { teacher.idiosyncrasy($0, for: $1) })
             }
-        case .jokes(let configuration):
-            let jokes = try JokeWorld(configuration)
-            (world, gold) = (jokes, nil)
-            if critics.contains(where: { if case .mock = $0 { true } else { false } }) || environment.evaluator == .gold {
-                throw HumorGymError("environment \(environment.name): the jokes world has no gold judge, so neither a mock critic nor the gold evaluator; use an LLM critic")
-            }
-            switch environment.teacher {
-            case .world: throw HumorGymError("environment \(environment.name): a world teacher needs the paraphrase world")
-            case .corpus: makeTeacher = { _ in (CorpusTeacher(world: jokes), nil) }
-            case .llm(let spec, let temperature, let template): makeTeacher = Self.llmTeacher(spec, temperature, template, clients, jokes.vocabulary)
-            }
+        case .corpus:
+            let corpus = CorpusTeacher(world: jokes!)
+            makeTeacher = { _ in (corpus, nil) }
+        case .llm(let spec, let temperature, let template):
+            let client = clients.first { $0.spec == spec }!.client, vocabulary = world.vocabulary
+            makeTeacher = { _ in (LLMTeacher(client: client, template: template, temperature: temperature, vocabulary: vocabulary, name: spec.name), nil) }
         }
         self.world = world
-        let worldTeacher = if case .world = environment.teacher { true } else { false }
-        if !worldTeacher && critics.contains(where: { if case .mock(let c) = $0 { c.teacherPreference != 0 } else { false } }) {
-            throw HumorGymError("environment \(environment.name): a mock critic's teacherPreference is for the world teacher's own taste; with this teacher it must be 0")
-        }
-        if policy.kind != .transformer, case .llm = environment.teacher {
-            throw HumorGymError("the \(policy.name) student chooses among the world's candidates, and an LLM teacher's outputs are not among them; use a transformer policy (transformer-tiny)")
-        }
         switch policy.kind {
         case .logLinear:
             let bytes = Double(world.candidates.offsets.last!) * Double(policy.features) * 8
@@ -89,10 +79,24 @@ public final class Experiment: Sendable {
         }
     }
 
-    private static func llmTeacher(_ spec: LLMSpec, _ temperature: Double, _ template: String, _ clients: [(spec: LLMSpec, client: LLMClient)],
-                                   _ vocabulary: Vocabulary) -> @Sendable (SeedSequence) -> (teacher: any Teacher, idiosyncrasy: (@Sendable (Text, Prompt) -> Double)?) {
-        let client = clients.first { $0.spec == spec }!.client
-        return { _ in (LLMTeacher(client: client, template: template, temperature: temperature, vocabulary: vocabulary, name: spec.name), nil) }
+    /// The combinations that cannot run, refused before any world is built or any cache file is opened.
+    private static func check(_ environment: EnvironmentSpec, policy: PolicySpec, critics: [CriticSpec]) throws {
+        let name = environment.name, simulated = environment.world.isSimulated
+        switch environment.teacher {
+        case .world where !simulated: throw HumorGymError("environment \(name): a world teacher needs the paraphrase world")
+        case .corpus where simulated: throw HumorGymError("environment \(name): a corpus teacher needs the jokes world")
+        case .llm where policy.kind != .transformer:
+            throw HumorGymError("the \(policy.name) student chooses among the world's candidates, and an LLM teacher's outputs are not among them; use a transformer policy (transformer-tiny)")
+        default: break
+        }
+        let mocks = critics.compactMap { if case .mock(let c) = $0 { c } else { nil } }
+        if !simulated && (!mocks.isEmpty || environment.evaluator == .gold) {
+            throw HumorGymError("environment \(name): the jokes world has no gold judge, so neither a mock critic nor the gold evaluator; use an LLM critic")
+        }
+        let worldTeacher = if case .world = environment.teacher { true } else { false }
+        if !worldTeacher && mocks.contains(where: { $0.teacherPreference != 0 }) {
+            throw HumorGymError("environment \(name): a mock critic's teacherPreference is for the world teacher's own taste; with this teacher it must be 0")
+        }
     }
 
     /// The client of an LLM the environment names (its counters: requests sent, retries, cache hits); nil for

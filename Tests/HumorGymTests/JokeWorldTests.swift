@@ -91,11 +91,23 @@ import Worlds
         env.paraphrase.trainPrompts = 5; env.paraphrase.testPrompts = 2; env.paraphrase.oodPrompts = 2
         let llm = try LLMSpec(yaml: "name: t\nmodel: m\n", file: "t.yaml")
         env.teacher = .llm(llm, temperature: 0.8, template: "{n} {prompt}")
-        #expect(throws: HumorGymError.self) { try Experiment(environment: env, policy: PolicySpec()) }
+        #expect(throws: HumorGymError("the log-linear student chooses among the world's candidates, and an LLM teacher's outputs are not among them; use a transformer policy (transformer-tiny)")) {
+            try Experiment(environment: env, policy: PolicySpec())
+        }
         var jokes = EnvironmentSpec()
         var c = JokeWorld.Configuration()
         c.path = Fixtures.jokesFile
         jokes.world = .jokes(c)
-        #expect(throws: HumorGymError.self) { try Experiment(environment: jokes, policy: PolicySpec()) }  // a mock critic, no gold
+        jokes.teacher = .corpus
+        #expect(throws: HumorGymError("environment paraphrase: the jokes world has no gold judge, so neither a mock critic nor the gold evaluator; use an LLM critic")) {
+            try Experiment(environment: jokes, policy: PolicySpec())
+        }
+        jokes.teacher = .world(.init())
+        #expect(throws: HumorGymError("environment paraphrase: a world teacher needs the paraphrase world")) {
+            try Experiment(environment: jokes, policy: PolicySpec())
+        }
+        #expect(throws: HumorGymError("e.yaml:4: teacher.template: a teacher template must contain {prompt} (and may contain {n})")) {
+            try EnvironmentSpec(yaml: "teacher:\n  kind: llm\n  llm: {model: m}\n  template: Write {n} jokes.\n", file: "e.yaml")
+        }
     }
 }
