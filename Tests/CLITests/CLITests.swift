@@ -37,17 +37,9 @@ final class CLI {
         try text.write(to: directory.appendingPathComponent(name), atomically: true, encoding: .utf8)
     }
 
-    /// The binary's exit status and output. The wait happens on a thread of its own: a test blocking one of
-    /// the few cooperative threads would stall every other async test of the run (on 2 cores, two of them).
+    /// The binary's exit status and output.
     func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> (status: Int32, out: String, err: String) {
-        let binary = try #require(Self.binary, "the humorgym binary was not found beside the tests; run `swift build` first or set HUMORGYM_BINARY")
-        let directory = directory
-        return try await Self.offThePool {
-            let process = Process()
-            process.executableURL = binary
-            process.arguments = arguments
-            process.currentDirectoryURL = directory
-            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        try await withProcess(arguments, environment: environment) { process in
             let out = Pipe(), err = Pipe()
             process.standardOutput = out
             process.standardError = err
@@ -65,10 +57,24 @@ final class CLI {
         }
     }
 
-    /// `body` on a new thread, its result handed back to the caller's task.
-    static func offThePool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread.detachNewThread { continuation.resume(with: Result { try body() }) }
+    /// `body` with the binary set up to run `arguments` in the scratch directory, on a thread of its own: a test
+    /// blocking one of the few cooperative threads would stall every other async test of the run (on 2 cores,
+    /// two of them).
+    private func withProcess<T: Sendable>(_ arguments: [String], environment: [String: String] = [:],
+                                          _ body: @escaping @Sendable (Process) throws -> T) async throws -> T {
+        let binary = try #require(Self.binary, "the humorgym binary was not found beside the tests; run `swift build` first or set HUMORGYM_BINARY")
+        let directory = directory
+        return try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(with: Result {
+                    let process = Process()
+                    process.executableURL = binary
+                    process.arguments = arguments
+                    process.currentDirectoryURL = directory
+                    process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+                    return try body(process)
+                })
+            }
         }
     }
 
@@ -77,13 +83,7 @@ final class CLI {
     /// Runs the binary and kills it (SIGKILL, no chance to clean up) once its standard output contains
     /// `marker`; returns whether it was killed before finishing.
     func kill(_ arguments: [String], whenOutputContains marker: String) async throws -> Bool {
-        let binary = try #require(Self.binary)
-        let directory = directory
-        return try await Self.offThePool {
-            let process = Process()
-            process.executableURL = binary
-            process.arguments = arguments
-            process.currentDirectoryURL = directory
+        try await withProcess(arguments) { process in
             let out = Pipe()
             process.standardOutput = out
             process.standardError = FileHandle.nullDevice

@@ -3,7 +3,6 @@ import Foundation
 import HumorGym
 import LLM
 import Testing
-import Worlds
 
 /// A cassette committed next to its test: SmolLM2-135M-Instruct's real answers for a small jokes experiment,
 /// replayed offline, so the experiment is deterministic and needs no server. Anything that changes a request
@@ -11,8 +10,6 @@ import Worlds
 ///     HUMORGYM_RECORD_CASSETTES=1 HUMORGYM_LLM_URL=$(bash scripts/local-llm start) swift test --filter CassetteTests
 @Suite struct CassetteTests {
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Cassettes")
-    static let jokesFile = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("data/official-joke-api/jokes.json").path
 
     @Test func aRealJudgesJokesExperimentReplaysOfflineFromItsCassette() async throws {
         let environment = ProcessInfo.processInfo.environment
@@ -31,17 +28,7 @@ import Worlds
             timeout: 120
             cache: {path: \(cassette), mode: \(recording ? "record" : "replay")}
             """, file: "smollm2.yaml")
-        var env = EnvironmentSpec()
-        var world = JokeWorld.Configuration()
-        world.path = Self.jokesFile
-        world.trainPrompts = 4; world.testPrompts = 2; world.oodPrompts = 2; world.candidatesPerPrompt = 6
-        env.name = "jokes"
-        env.world = .jokes(world)
-        env.teacher = .corpus
-        env.teacherOutputs = 1
-        env.critic = .llm(llm)
-        env.evaluator = .critic
-        env.evaluationSamples = 1
+        let env = LLMExperimentTests.jokes(critic: llm, prompts: (4, 2, 2), samples: 1)
         let policy = try PolicySpec(yaml: "algorithms:\n  dpo: {rounds: 1}\n", file: "one-round.yaml")
         let experiment = try Experiment(environment: env, policy: policy)
         let report = try await Comparison(experiment: experiment, algorithms: ["imitation", "dpo"], seedCount: 1).run()

@@ -15,9 +15,6 @@ import Worlds
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     }
 
-    static let jokesFile = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("data/official-joke-api/jokes.json").path
-
     /// FNV-1a of the request body: the same request, the same answer, in every process.
     static func hash(_ body: String) -> UInt64 {
         body.utf8.reduce(14_695_981_039_346_656_037) { ($0 ^ UInt64($1)) &* 1_099_511_628_211 }
@@ -36,17 +33,25 @@ import Worlds
     }
 
     func jokes(critic: LLMSpec) -> EnvironmentSpec {
+        Self.jokes(critic: critic, prompts: (8, 4, 3), samples: 2)
+    }
+
+    /// A small jokes environment (the project's corpus, 6 candidates a setup) with the human punchline as the
+    /// teacher and `critic` judging both training and reports.
+    static func jokes(critic: LLMSpec, prompts: (train: Int, test: Int, ood: Int), samples: Int) -> EnvironmentSpec {
         var env = EnvironmentSpec()
         var world = JokeWorld.Configuration()
-        world.path = Self.jokesFile
-        world.trainPrompts = 8; world.testPrompts = 4; world.oodPrompts = 3; world.candidatesPerPrompt = 6
+        world.path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("data/official-joke-api/jokes.json").path
+        (world.trainPrompts, world.testPrompts, world.oodPrompts) = prompts
+        world.candidatesPerPrompt = 6
         env.name = "jokes"
         env.world = .jokes(world)
         env.teacher = .corpus
         env.teacherOutputs = 1
         env.critic = .llm(critic)
         env.evaluator = .critic
-        env.evaluationSamples = 2
+        env.evaluationSamples = samples
         return env
     }
 
