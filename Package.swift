@@ -7,8 +7,8 @@ let package = Package(
     products: [
         .library(name: "HumorGym", targets: ["HumorGym"]),
         .library(name: "HumorGymKit", targets: [
-            "Stochastics", "LinearAlgebra", "HumorGym", "Worlds", "Critics", "Policies", "Learners",
-            "Experiments", "LLM",
+            "Stochastics", "LinearAlgebra", "HumorGym", "Worlds", "Teachers", "Critics", "Policies", "Transformer",
+            "Learners", "Experiments", "Chat", "LLM",
         ]),
         .library(name: "HumorGymTesting", targets: ["HumorGymTesting"]),
         .executable(name: "humorgym", targets: ["humorgym"]),
@@ -32,44 +32,53 @@ let package = Package(
         .target(name: "LinearAlgebra", dependencies: ["COpenBLAS", .product(name: "RealModule", package: "swift-numerics")]),
         .target(name: "HumorGym", dependencies: ["Stochastics"]),
         .target(name: "Worlds", dependencies: ["HumorGym", "Stochastics"]),
-        .target(name: "Critics", dependencies: ["HumorGym", "Stochastics"]),
-        .target(name: "Policies", dependencies: [
+        // The chat-completions vocabulary critics and teachers speak; no HTTP stack (that is `LLM`).
+        .target(name: "Chat"),
+        .target(name: "Teachers", dependencies: ["HumorGym", "Stochastics", "Worlds", "Chat"]),
+        .target(name: "Critics", dependencies: ["HumorGym", "Stochastics", "Chat"]),
+        .target(name: "Policies", dependencies: ["HumorGym", "Stochastics", "LinearAlgebra"]),
+        .target(name: "Transformer", dependencies: [
             "HumorGym", "Stochastics", "LinearAlgebra", .product(name: "RealModule", package: "swift-numerics"),
         ]),
         .target(name: "Learners", dependencies: ["HumorGym", "Stochastics"]),
         .target(name: "Experiments", dependencies: [
-            "HumorGym", "Stochastics", "LinearAlgebra", "Worlds", "Critics", "Policies", "Learners", "LLM", "Yams",
+            "HumorGym", "Stochastics", "LinearAlgebra", "Worlds", "Teachers", "Critics", "Policies", "Transformer", "Learners",
+            "Chat", "LLM", "Yams",
         ]),
         // Real LLMs over OpenAI-compatible HTTP: one client (retries, budget, concurrency, SQLite cache).
         .target(name: "LLM", dependencies: [
-            "HumorGym", "Stochastics",
+            "Chat", "HumorGym", "Stochastics",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        .target(name: "HumorGymTesting", dependencies: ["HumorGym", "Worlds", "Critics", "Experiments"]),
+        // No HTTP stack: a user's test target builds only the simulation.
+        .target(name: "HumorGymTesting", dependencies: ["HumorGym", "Worlds", "Critics"]),
         .executableTarget(name: "humorgym", dependencies: [
-            "Experiments", "Policies", "LinearAlgebra", "LLM", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Experiments", "Critics", "Teachers", "Transformer", "Learners", "LinearAlgebra", "Chat", "LLM", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "HumorGymBenchmarks", dependencies: [
-            "Experiments", "Critics", "Worlds", "HumorGym", "Stochastics", "Policies", "LinearAlgebra", "LLM",
+            "Experiments", "Critics", "Worlds", "HumorGym", "Stochastics", "Policies", "Transformer", "Learners", "LinearAlgebra",
+            "Chat", "LLM",
         ], path: "benchmarks/HumorGymBenchmarks"),
         .testTarget(name: "StochasticsTests", dependencies: ["Stochastics"]),
         // A scripted OpenAI-compatible server on loopback (SwiftNIO) stands in for the LLM; Cassettes/ holds
         // recorded answers of the real one, which the tests read by path.
         .testTarget(name: "LLMTests", dependencies: [
-            "LLM", "HumorGym", "HumorGymTesting", "Worlds", "Experiments", .product(name: "GRDB", package: "GRDB.swift"),
+            "Chat", "LLM", "HumorGym", "HumorGymTesting", "Worlds", "Teachers", "Critics", "Experiments", .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ], exclude: ["Cassettes"]),
         // Resources/ holds reference values the tests read by path (scripts/transformer_reference.py writes them).
         .testTarget(name: "HumorGymTests", dependencies: [
-            "HumorGym", "Worlds", "Critics", "Policies", "Learners", "Experiments", "Stochastics", "LinearAlgebra",
-            "HumorGymTesting",
+            "HumorGym", "Worlds", "Teachers", "Critics", "Policies", "Transformer", "Learners", "Experiments", "Stochastics",
+            "LinearAlgebra", "HumorGymTesting",
         ], exclude: ["Resources"]),
         // Written the way a user's own package would use the library products.
         .testTarget(name: "UserPackageExampleTests", dependencies: ["HumorGym", "HumorGymTesting"]),
+        // The guides' examples (docs/extending.md), compiled and checked.
+        .testTarget(name: "GuideExamplesTests", dependencies: ["HumorGym", "HumorGymTesting", "Learners", "Policies", "Stochastics"]),
         // Depends on the executable so that `swift test` builds the binary it runs.
         .testTarget(name: "CLITests", dependencies: ["humorgym"]),
     ]

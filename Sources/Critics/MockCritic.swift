@@ -42,6 +42,22 @@ public final class MockCritic: Critic, RandomStateOwner {
         /// |P - 1/2| at or below this is a tie.
         public var tieMargin = 0.0
         public init() {}
+
+        /// A `critic:` or `evaluator:` section of kind `mock` (its `kind` already read); keys it does not
+        /// hold keep the values of `defaults`.
+        public init(from source: some ParameterSource, defaults: Configuration = Configuration()) throws {
+            self = defaults
+            mode = try source.choice("mode", default: mode)
+            temperature = try source.double("temperature", default: temperature, range: 1e-6...1e6)
+            tasteNoise = try source.double("tasteNoise", default: tasteNoise, range: 0...1e3)
+            tasteSeed = try source.seed("tasteSeed", default: tasteSeed)
+            noise = try source.double("noise", default: noise, range: 0...1e3)
+            positionBias = try source.double("positionBias", default: positionBias, range: -100...100)
+            lengthBias = try source.double("lengthBias", default: lengthBias, range: -100...100)
+            teacherPreference = try source.double("teacherPreference", default: teacherPreference, range: -1e3...1e3)
+            tieMargin = try source.double("tieMargin", default: tieMargin, range: 0...0.5)
+            try source.finish()
+        }
     }
 
     public let name: String

@@ -30,6 +30,21 @@ public struct OptimizerSettings: Sendable, Equatable {
         self.weightDecay = weightDecay
         self.schedule = schedule
     }
+
+    /// A policy file's `optimizer:` section; keys it does not hold keep the values of `defaults`.
+    public init(from source: some ParameterSource, defaults: OptimizerSettings) throws {
+        self = defaults
+        learningRate = try source.double("learningRate", default: learningRate, range: 1e-12...1e3)
+        batchSize = try source.int("batchSize", default: batchSize, range: 1...1_000_000)
+        // 0: no clipping.
+        let clip = try source.double("clipNorm", default: clipNorm ?? 0, range: 0...1e12)
+        clipNorm = clip > 0 ? clip : nil
+        weightDecay = try source.double("weightDecay", default: weightDecay, range: 0...10)
+        schedule.warmupSteps = try source.int("warmupSteps", default: schedule.warmupSteps, range: 0...10_000_000)
+        schedule.decaySteps = try source.int("decaySteps", default: schedule.decaySteps, range: 0...10_000_000)
+        schedule.floor = try source.double("decayFloor", default: schedule.floor, range: 0...1)
+        try source.finish()
+    }
 }
 
 /// Everything a learner may use. The gold judge is deliberately absent.

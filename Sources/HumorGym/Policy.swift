@@ -29,9 +29,19 @@ public protocol TrainablePolicy: Policy {
     /// loop derives for each step (so a step recomputed, or resumed, gets the same masks). Policies without
     /// training-only randomness need not implement it.
     func trainingLogProbabilitiesWithPullback(_ batch: [Example], noise: UInt64) -> (values: [Double], pullback: ([Double]) -> [Scalar])
+    /// Whether ``save(to:)`` writes a file that rebuilds the trained student.
+    static var savesCheckpoints: Bool { get }
+    /// Writes the student to `path` (a student without a file format throws).
+    func save(to path: String) throws
 }
 
 extension TrainablePolicy {
+    public static var savesCheckpoints: Bool { false }
+
+    public func save(to path: String) throws {
+        throw HumorGymError("\(Self.self) has no checkpoint format; it is rebuilt from its world and spec")
+    }
+
     public func trainingLogProbabilitiesWithPullback(_ batch: [Example], noise: UInt64) -> (values: [Double], pullback: ([Double]) -> [Scalar]) {
         logProbabilitiesWithPullback(batch)
     }

@@ -27,3 +27,39 @@ public struct Example: Hashable, Sendable {
         self.response = response
     }
 }
+
+extension Split {
+    /// The splits reports measure: in distribution (test) and out of it (ood).
+    public static let evaluated: [Split] = [.test, .ood]
+}
+
+/// One value for each split.
+public struct PerSplit<Value: Sendable>: Sendable {
+    public var train: Value
+    public var test: Value
+    public var ood: Value
+
+    /// `value(split)` for every split, in split order.
+    public init(_ value: (Split) throws -> Value) rethrows {
+        train = try value(.train)
+        test = try value(.test)
+        ood = try value(.ood)
+    }
+
+    public subscript(split: Split) -> Value {
+        get {
+            switch split {
+            case .train: train
+            case .test: test
+            case .ood: ood
+            }
+        }
+        set {
+            switch split {
+            case .train: train = newValue
+            case .test: test = newValue
+            case .ood: ood = newValue
+            }
+        }
+    }
+}

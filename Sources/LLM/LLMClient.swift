@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Chat
 import Foundation
 import NIOCore
 import Stochastics
@@ -10,8 +11,9 @@ import Synchronization
 ///
 /// What is answered is never lost: each answer is recorded as it arrives, so a run killed half-way and
 /// started again sends only what was not yet answered.
-public final class LLMClient: Sendable {
+public final class LLMClient: ChatModel {
     public let endpoint: LLMEndpoint
+    public var defaults: ChatDefaults { ChatDefaults(model: endpoint.model, temperature: endpoint.temperature, maxTokens: endpoint.maxTokens) }
     public let cache: ResponseCache?
     private let http: HTTPClient
     private let apiKey: String?
@@ -32,7 +34,6 @@ public final class LLMClient: Sendable {
 
     /// - Parameter environment: where the API key's variable is looked up (the process's by default).
     public init(_ endpoint: LLMEndpoint, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
-        try endpoint.validate()
         self.endpoint = endpoint
         if let variable = endpoint.apiKeyVariable {
             guard let key = environment[variable], !key.isEmpty else { throw LLMError.missingAPIKey(variable: variable) }
@@ -98,12 +99,12 @@ public final class LLMClient: Sendable {
                 switch status {
                 case 200..<300:
                     if let decoded = try? Self.decode(body, from: url) { return (body, decoded) }
-                    last = "an unusable answer: \(Self.snippet(body))"
+                    last = "an unusable answer: \(snippet(body))"
                 case 429, 500..<600:
-                    last = "HTTP \(status): \(Self.snippet(body))"
+                    last = "HTTP \(status): \(snippet(body))"
                     wait = retryAfter.flatMap(Self.seconds(retryAfter:))
                 default:
-                    throw LLMError.rejected(url: url, status: status, body: Self.snippet(body))
+                    throw LLMError.rejected(url: url, status: status, body: snippet(body))
                 }
             } catch let error as LLMError {
                 throw error
@@ -166,12 +167,6 @@ public final class LLMClient: Sendable {
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
         return formatter.date(from: text).map { max(0, $0.timeIntervalSinceNow) }
-    }
-
-    /// One line of at most 200 characters, for messages.
-    public static func snippet(_ text: String) -> String {
-        let flat = text.replacingOccurrences(of: "\n", with: " ")
-        return flat.count > 200 ? String(flat.prefix(200)) + "..." : flat
     }
 
     /// The request, shortened for an error message: its model and the start of its last message.

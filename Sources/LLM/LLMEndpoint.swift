@@ -1,3 +1,5 @@
+import Chat
+import HumorGym
 /// Where and how to call an OpenAI-compatible chat server (llama.cpp's server, Ollama, vLLM, OpenAI).
 public struct LLMEndpoint: Sendable, Equatable {
     /// Up to and including the API version, e.g. `http://127.0.0.1:8088/v1`; requests go to `/chat/completions` under it.
@@ -53,22 +55,32 @@ public struct LLMEndpoint: Sendable, Equatable {
         case replay
     }
 
-    /// A clear error for settings the client cannot use.
-    public func validate() throws {
+    /// An `llms/` file's keys (see `llms/local.yaml`), or the same written out inside an environment file.
+    public init(from source: some ParameterSource) throws {
+        baseURL = try source.string("baseURL", default: "http://127.0.0.1:8088/v1", allowed: [])
         guard baseURL.hasPrefix("http://") || baseURL.hasPrefix("https://") else {
-            throw LLMError.invalidConfiguration("baseURL '\(baseURL)' is not an http(s) URL")
+            throw source.problem("baseURL", "'\(baseURL)' is not an http(s) URL")
         }
-        guard !model.isEmpty else { throw LLMError.invalidConfiguration("model is empty") }
-        guard temperature >= 0, temperature <= 10, maxTokens >= 1 else {
-            throw LLMError.invalidConfiguration("temperature \(temperature) or maxTokens \(maxTokens) out of range")
-        }
-        guard timeout > 0, timeout.isFinite, maxConcurrentRequests >= 1, retries >= 0, backoff >= 0, maxBackoff >= backoff,
-              requestBudget >= 0 else {
-            throw LLMError.invalidConfiguration("timeout \(timeout), maxConcurrentRequests \(maxConcurrentRequests), retries \(retries), backoff \(backoff)...\(maxBackoff), requestBudget \(requestBudget) out of range")
-        }
-        if cache.mode != .off && cache.path == nil {
-            throw LLMError.invalidConfiguration("cache mode \(cache.mode.rawValue) needs a cache path")
-        }
+        model = try source.string("model", default: "", allowed: [])
+        guard !model.isEmpty else { throw source.problem("model", "name the model the server serves") }
+        let key = try source.string("apiKeyVariable", default: "", allowed: [])
+        apiKeyVariable = key.isEmpty ? nil : key
+        temperature = try source.double("temperature", default: temperature, range: 0...10)
+        maxTokens = try source.int("maxTokens", default: maxTokens, range: 1...1_000_000)
+        timeout = try source.double("timeout", default: timeout, range: 0.001...86_400)
+        maxConcurrentRequests = try source.int("maxConcurrentRequests", default: maxConcurrentRequests, range: 1...1024)
+        retries = try source.int("retries", default: retries, range: 0...100)
+        backoff = try source.double("backoff", default: backoff, range: 0...3600)
+        maxBackoff = try source.double("maxBackoff", default: maxBackoff, range: backoff...3600)
+        requestBudget = try source.int("requestBudget", default: requestBudget, range: 0...1_000_000_000)
+        seed = try source.seed("seed", default: seed)
+        let c = try source.section("cache")
+        let path = try c.string("path", default: "", allowed: [])
+        let mode = try c.choice("mode", default: path.isEmpty ? CacheMode.off : .readWrite)
+        guard mode == .off || !path.isEmpty else { throw c.problem("mode", "cache mode \(mode.rawValue) needs a cache path") }
+        cache = CacheSettings(path: path.isEmpty ? nil : path, mode: mode)
+        try c.finish()
+        try source.finish()
     }
 
     var completionsURL: String { (baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL) + "/chat/completions" }

@@ -1,3 +1,4 @@
+import Chat
 import Crypto
 import Foundation
 import GRDB

@@ -1,17 +1,21 @@
 import HumorGym
 
 /// The learners the CLI and experiments know by name. To add one: write its file (conforming to
-/// ``Algorithm``, with `init(from:)` reading its hyperparameters) and add one line here.
+/// ``Algorithm``, with `init(from:)` reading its hyperparameters) and add one line here. `compare` runs the
+/// learners marked `byDefault`, so adding one does not change what an existing command computes.
 public enum AlgorithmRegistry {
     public typealias Factory = @Sendable (any ParameterSource) throws -> any Algorithm
 
-    public static let entries: [(name: String, make: Factory)] = [
-        ("imitation", { try Imitation(from: $0) }),
-        ("rwr", { try RewardWeightedRegression(from: $0) }),
-        ("dpo", { try DirectPreferenceOptimization(from: $0) }),
+    public static let entries: [(name: String, byDefault: Bool, make: Factory)] = [
+        ("imitation", true, { try Imitation(from: $0) }),
+        ("rwr", true, { try RewardWeightedRegression(from: $0) }),
+        ("dpo", true, { try DirectPreferenceOptimization(from: $0) }),
     ]
 
     public static var names: [String] { entries.map(\.name) }
+
+    /// What `compare` runs when no learners are named.
+    public static var defaults: [String] { entries.filter(\.byDefault).map(\.name) }
 
     /// The learner called `name`, configured from `source`; a clear error for an unknown name.
     public static func make(_ name: String, parameters source: any ParameterSource) throws -> any Algorithm {

@@ -3,7 +3,7 @@ import Stochastics
 
 /// The setup -> punchline world on human jokes (a ``JokeCorpus``): the prompts are setups, split by a seeded
 /// hash of the setup (OOD: the jokes of `oodTypes`), and each setup's human punchlines are its references,
-/// what the ``CorpusTeacher`` writes. There is no gold judge: people wrote these jokes, and only an LLM
+/// what the corpus teacher (`Teachers`) writes. There is no gold judge: people wrote these jokes, and only an LLM
 /// critic or evaluator judges here.
 public struct JokeWorld: World {
     public struct Configuration: Sendable, Equatable {
@@ -23,6 +23,21 @@ public struct JokeWorld: World {
         public var candidatesPerPrompt = 16
 
         public init() {}
+
+        /// The `world:` section of an environment file; `path` is relative to the file.
+        public init(from source: some ParameterSource) throws {
+            path = try source.path("path", default: path)
+            seed = try source.seed("seed", default: seed)
+            testFraction = try source.double("testFraction", default: testFraction, range: 0...1)
+            oodTypes = try source.strings("oodTypes", default: oodTypes)
+            // 0: every setup of the split.
+            func cap(_ key: String) throws -> Int? { let n = try source.int(key, default: 0, range: 0...1_000_000); return n == 0 ? nil : n }
+            trainPrompts = try cap("trainPrompts")
+            testPrompts = try cap("testPrompts")
+            oodPrompts = try cap("oodPrompts")
+            candidatesPerPrompt = try source.int("candidatesPerPrompt", default: candidatesPerPrompt, range: 1...256)
+            try source.finish()
+        }
     }
 
     public let name = "jokes"

@@ -22,6 +22,19 @@ public struct ParaphraseWorld: SimulatedWorld {
         public var fluencyWeight = 0.2
 
         public init() {}
+
+        /// The `world:` section of an environment file.
+        public init(from source: some ParameterSource) throws {
+            seed = try source.seed("seed", default: seed)
+            trainPrompts = try source.int("trainPrompts", default: trainPrompts, range: 1...1_000_000)
+            testPrompts = try source.int("testPrompts", default: testPrompts, range: 1...1_000_000)
+            oodPrompts = try source.int("oodPrompts", default: oodPrompts, range: 1...1_000_000)
+            candidatesPerPrompt = try source.int("candidatesPerPrompt", default: candidatesPerPrompt, range: 2...256)
+            humorWeight = try source.double("humorWeight", default: humorWeight, range: 0...1)
+            consistencyWeight = try source.double("consistencyWeight", default: consistencyWeight, range: 0...1)
+            fluencyWeight = try source.double("fluencyWeight", default: fluencyWeight, range: 0...1)
+            try source.finish()
+        }
     }
 
     public let name = "paraphrase"
@@ -52,17 +65,11 @@ public struct ParaphraseWorld: SimulatedWorld {
         let inDistribution = meanings(outOfDistribution: false)
         let outOfDistribution = meanings(outOfDistribution: true)
         let c = configuration
-        guard c.trainPrompts > 0, c.testPrompts > 0, c.oodPrompts > 0 else {
-            throw HumorGymError("paraphrase world: every split needs at least one prompt; got train \(c.trainPrompts), test \(c.testPrompts), ood \(c.oodPrompts)")
-        }
         guard c.trainPrompts + c.testPrompts <= inDistribution.count else {
             throw HumorGymError("paraphrase world: train (\(c.trainPrompts)) + test (\(c.testPrompts)) prompts exceed the \(inDistribution.count) in-distribution prompts the grammar makes")
         }
         guard c.oodPrompts <= outOfDistribution.count else {
             throw HumorGymError("paraphrase world: oodPrompts \(c.oodPrompts) exceeds the \(outOfDistribution.count) OOD prompts the grammar makes")
-        }
-        guard c.candidatesPerPrompt >= 2 && c.candidatesPerPrompt <= 256 else {
-            throw HumorGymError("paraphrase world: candidatesPerPrompt must be in 2...256, got \(c.candidatesPerPrompt)")
         }
         let order = seeds.stream("prompts").permutation(inDistribution.count)
         let oodOrder = seeds.stream("ood-prompts").permutation(outOfDistribution.count)

@@ -2,6 +2,7 @@ import ArgumentParser
 import Experiments
 import Foundation
 import HumorGym
+import Learners
 
 struct Compare: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -9,8 +10,8 @@ struct Compare: AsyncParsableCommand {
 
     @OptionGroup var specs: SpecOptions
 
-    @Option(help: "Comma-separated learners.")
-    var algorithms = "imitation,rwr,dpo"
+    @Option(help: ArgumentHelp("Comma-separated learners (default: \(AlgorithmRegistry.defaults.joined(separator: ","))).", valueName: "names"))
+    var algorithms: String?
 
     @Option(help: "Number of seeds.")
     var seeds = 5
@@ -29,7 +30,7 @@ struct Compare: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let names = algorithms.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            let names = algorithms.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } ?? AlgorithmRegistry.defaults
             let comparison = try Comparison(experiment: try specs.experiment(), algorithms: names, seedCount: seeds, rootSeed: seed,
                                             concurrency: jobs)
             try ResultsWriter.prepare(directory: out)  // a bad --out fails now, not after training

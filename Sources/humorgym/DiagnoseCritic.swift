@@ -39,16 +39,20 @@ struct DiagnoseCritic: AsyncParsableCommand {
                 throw HumorGymError("diagnose-critic: the \(split.rawValue) split gives no pair of distinct teacher outputs (a corpus teacher has one per setup; an LLM teacher with outputsPerPrompt of 2 or more gives pairs)")
             }
             let judge: any Critic, described: String, client: LLMClient?
+            func llm(_ spec: LLMSpec) -> String { "\(spec.name) (LLM \(spec.endpoint.model) at \(spec.endpoint.baseURL))" }
             if let critic {
                 let spec = try SpecResolver.llm(critic)
-                client = try LLMClient(spec.endpoint)
-                judge = LLMCritic(judge: LLMJudge(client: client!), vocabulary: experiment.world.vocabulary, name: spec.name)
-                described = "\(spec.name) (LLM \(spec.endpoint.model) at \(spec.endpoint.baseURL))"
+                judge = try experiment.critic(llm: spec)
+                (described, client) = (llm(spec), experiment.llms.openClient(spec))
             } else {
                 judge = experiment.critic(seed: run.seeds.seed(for: "diagnostics"), run: run)
-                switch experiment.environment.critic {
-                case .mock(let c): (described, client) = ("\(judge.name) (\(c.mode.rawValue))", nil)
-                case .llm(let spec): (described, client) = ("\(spec.name) (LLM \(spec.endpoint.model) at \(spec.endpoint.baseURL))", experiment.llmClient(spec))
+                switch experiment.environment.world {
+                case .paraphrase(let p):
+                    switch p.critic {
+                    case .mock(let c): (described, client) = ("\(judge.name) (\(c.mode.rawValue))", nil)
+                    case .llm(let spec): (described, client) = (llm(spec), experiment.llms.openClient(spec))
+                    }
+                case .jokes(let j): (described, client) = (llm(j.critic), experiment.llms.openClient(j.critic))
                 }
             }
             // The client may have served the teacher too: count only what the verdicts took.

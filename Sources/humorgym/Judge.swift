@@ -1,4 +1,6 @@
 import ArgumentParser
+import Chat
+import Critics
 import Experiments
 import Foundation
 import HumorGym
@@ -21,13 +23,13 @@ struct Judge: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let judge = LLMJudge(client: try LLMClient(try llm.endpoint()))
+            let judge = LLMJudge(model: try LLMClient(try llm.endpoint()))
             let forward = try await judge.compare(prompt: prompt, first: first, second: second)
             let backward = try await judge.compare(prompt: prompt, first: second, second: first)
             func show(_ order: String, _ j: PairwiseJudgement) {
                 let p = j.probabilityFirstBetter.map { String(format: "P(first better) %.3f", $0) } ?? "no verdict"
                 print("\(order): \(j.verdict.rawValue), \(p)")
-                print("  \(LLMClient.snippet(j.reason ?? ""))")
+                print("  \(snippet(j.reason ?? ""))")
             }
             show("as given (1 = --first)", forward)
             show("swapped  (1 = --second)", backward)

@@ -2,7 +2,7 @@ import ArgumentParser
 import Experiments
 import Foundation
 import HumorGym
-import Policies
+import Transformer
 
 struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -45,14 +45,14 @@ struct Run: AsyncParsableCommand {
             let experiment = try specs.experiment()
             let learner = try experiment.policySpec.algorithm(algorithm)
             if let checkpoint {
-                guard experiment.policySpec.kind == .transformer else {
-                    throw HumorGymError("--checkpoint saves transformer students; policy '\(experiment.policySpec.name)' is \(experiment.policySpec.kind.rawValue)")
+                guard try await experiment.withStudent({ type(of: $0).savesCheckpoints }) else {
+                    throw HumorGymError("--checkpoint saves students with a file format (transformer-tiny); policy '\(experiment.policySpec.name)' has none")
                 }
                 try ResultsWriter.prepare(directory: URL(fileURLWithPath: checkpoint).deletingLastPathComponent().path)
             }
             guard !resume || state != nil else { throw HumorGymError("--resume needs --state FILE: the training state to continue from") }
             if let state { try ResultsWriter.prepare(directory: URL(fileURLWithPath: state).deletingLastPathComponent().path) }
-            let run = try await experiment.run(seed: Comparison.seeds(root: seed, count: 1)[0])
+            let run = try await experiment.run(seed: Experiment.seeds(root: seed, count: 1)[0])
             let metrics = try await experiment.withStudent { student in
                 try await trainAndReport(student, learner: learner, experiment: experiment, run: run, checkpointing: state.map {
                     RunCheckpointing(path: $0, identity: "seed \(seed), algorithm \(learner.name), environment \(experiment.environment.name), policy \(experiment.policySpec.name)",
@@ -66,11 +66,11 @@ struct Run: AsyncParsableCommand {
     /// The warm start and the learner, every step printed as it happens.
     private func trainAndReport<P: TrainablePolicy>(_ student: P, learner: any Algorithm, experiment: Experiment, run: Experiment.Run,
                                                     checkpointing: RunCheckpointing?) async throws -> [String: SplitMetrics] {
-        let outcome = try await experiment.warmStartAndTrain(student, learners: [learner], run: run, checkpointing: checkpointing) { phase, record in
+        let result = try await Trainer(experiment).train(student, learners: [learner], run: run, checkpointing: checkpointing) { phase, record in
             try? printJSONLine(Line(phase: phase, algorithm: record.algorithm, step: record.step, values: record.values))
             return true
-        }.outcomes[0]
-        if let checkpoint, let transformer = outcome.policy as? TransformerPolicy { try transformer.save(to: checkpoint) }
-        return outcome.metrics
+        }
+        if let checkpoint { try result.stages[0].policy.save(to: checkpoint) }
+        return try await Evaluation(experiment).metrics(result, run: run)[0]
     }
 }

@@ -30,7 +30,7 @@ struct Sample: AsyncParsableCommand {
             guard count >= 1, samples >= 1 else { throw HumorGymError("--count and --samples must be at least 1") }
             let experiment = try specs.experiment()
             let learner = try algorithm.map { try experiment.policySpec.algorithm($0) }
-            let run = try await experiment.run(seed: Comparison.seeds(root: seed, count: 1)[0])
+            let run = try await experiment.run(seed: Experiment.seeds(root: seed, count: 1)[0])
             try await experiment.withStudent { student in
                 try await show(student, learner: learner, experiment: experiment, run: run, split: split)
             }
@@ -39,15 +39,15 @@ struct Sample: AsyncParsableCommand {
 
     private func show<P: TrainablePolicy>(_ student: P, learner: (any Algorithm)?, experiment: Experiment, run: Experiment.Run,
                                           split: Split) async throws {
-        let (start, outcomes) = try await experiment.warmStartAndTrain(student, learners: learner.map { [$0] } ?? [], run: run)
-        let policy = outcomes.first?.policy ?? start
+        let result = try await Trainer(experiment).train(student, learners: learner.map { [$0] } ?? [], run: run)
+        let policy = result.stages.first?.policy ?? result.start
         let world = experiment.world
         func line(_ text: Text, _ prompt: Prompt) -> String {
             guard let s = experiment.gold?.judge(text, for: prompt) else { return "  " + world.vocabulary.render(text) }
             return String(format: "  %.2f (h %.2f c %.2f f %.2f)  ", s.total, s.humor, s.consistency, s.fluency) + world.vocabulary.render(text)
         }
         let stream = run.seeds.stream("sample-command")
-        for (prompt, outputs) in zip(world.prompts(split), run.teacherOutputs[split]!).prefix(count) {
+        for (prompt, outputs) in zip(world.prompts(split), run.teacherOutputs[split]).prefix(count) {
             print("prompt: \(world.vocabulary.render(prompt.text))")
             print(" teacher:")
             for output in outputs { print(line(output, prompt)) }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Experiments
 import HumorGym
 import LLM
+import Teachers
 
 struct Teach: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -24,7 +25,7 @@ struct Teach: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             guard (1...100).contains(count) else { throw HumorGymError("--count must be in 1...100, got \(count)") }
-            let teacher = LLMTeacher(client: try LLMClient(try llm.endpoint()), template: punchline ? LLMTeacher.punchlineTemplate : LLMTeacher.paraphraseTemplate,
+            let teacher = LLMTeacher(model: try LLMClient(try llm.endpoint()), template: punchline ? LLMTeacher.punchlineTemplate : LLMTeacher.paraphraseTemplate,
                                      temperature: temperature)
             let answer = try await teacher.write(prompt, count: count)
             if answer.refused { throw HumorGymError("the teacher refused (an answer the paper would drop)") }

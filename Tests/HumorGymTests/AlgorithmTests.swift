@@ -1,9 +1,10 @@
-import Learners
 import Foundation
 import HumorGym
 import HumorGymTesting
+import Learners
 import Policies
 import Stochastics
+import Teachers
 import Testing
 
 @Suite struct LossTests {

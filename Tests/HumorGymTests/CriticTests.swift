@@ -4,6 +4,7 @@ import Foundation
 import HumorGym
 import HumorGymTesting
 import Stochastics
+import Teachers
 import Testing
 
 @Suite struct MockCriticTests {
@@ -83,10 +84,10 @@ import Testing
         let run = try await experiment.run(seed: 4)
         let critic = experiment.critic(seed: 99, run: run)
         let p = experiment.world.prompts(.train)[0], y = experiment.world.candidates[p][2]
-        let expected = experiment.gold!.judge(y, for: p).total / env.mock.temperature + 3 * run.idiosyncrasy!(y, p)
+        let expected = try #require(experiment.gold).judge(y, for: p).total / env.mock.temperature + 3 * run.idiosyncrasy!(y, p)
         #expect(abs(try await critic.score(y, for: p) - expected) < 1e-9)
         // The teacher whose outputs the run trains on is the one the critic prefers.
-        #expect(try await run.teacher.demonstrations(for: [p], count: 3) == [run.teacherOutputs[.train]![0]])
+        #expect(try await run.teacher.demonstrations(for: [p], count: 3) == [run.teacherOutputs.train[0]])
     }
 }
 

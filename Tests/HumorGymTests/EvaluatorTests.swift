@@ -33,13 +33,13 @@ import Testing
         }
         let gold = try await wtr(env)
         var byCritic = env
-        byCritic.evaluator = .critic
+        byCritic.simulated.evaluator = .critic
         var byMock = env
         var lenient = MockCritic.Configuration()
         lenient.tieMargin = 0.5  // every verdict a tie: every comparison a win or tie
-        byMock.evaluator = .separate(.mock(lenient))
+        byMock.simulated.evaluator = .separate(.mock(lenient))
         var greedy = env
-        greedy.decoding = .greedy
+        greedy.evaluation.decoding = .greedy
         #expect(try await wtr(byMock) == 100)
         let viaCritic = try await wtr(byCritic), viaGreedy = try await wtr(greedy)
         #expect(viaCritic != gold && viaCritic > 0 && viaCritic < 100, "critic \(viaCritic) gold \(gold)")
@@ -48,6 +48,6 @@ import Testing
         // A mock evaluator from a file has a taste of its own (tasteSeed 2), not the training critic's (1).
         var ownTaste = lenient
         ownTaste.tasteSeed = 2
-        #expect(parsed.evaluator == .separate(.mock(ownTaste)) && parsed.decoding == .greedy)
+        #expect(parsed.simulated.evaluator == .separate(.mock(ownTaste)) && parsed.evaluation.decoding == .greedy)
     }
 }

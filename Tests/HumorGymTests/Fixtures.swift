@@ -28,14 +28,21 @@ enum Fixtures {
 import Experiments
 
 extension EnvironmentSpec {
-    /// The paraphrase world's and the mock critic's knobs, for tests that change a few of them.
-    var paraphrase: ParaphraseWorld.Configuration {
-        get { if case .paraphrase(let c) = world { c } else { fatalError("not the paraphrase world") } }
+    /// The simulated world's environment, for tests that change a few of its knobs.
+    var simulated: ParaphraseEnvironment {
+        get { if case .paraphrase(let p) = world { p } else { fatalError("not the paraphrase world") } }
         set { world = .paraphrase(newValue) }
     }
 
+    /// The paraphrase world's knobs.
+    var paraphrase: ParaphraseWorld.Configuration {
+        get { simulated.world }
+        set { simulated.world = newValue }
+    }
+
+    /// The mock critic's knobs.
     var mock: MockCritic.Configuration {
-        get { if case .mock(let c) = critic { c } else { fatalError("not a mock critic") } }
-        set { critic = .mock(newValue) }
+        get { if case .mock(let c) = simulated.critic { c } else { fatalError("not a mock critic") } }
+        set { simulated.critic = .mock(newValue) }
     }
 }

@@ -1,6 +1,7 @@
 import Experiments
 import Foundation
 import HumorGym
+import Teachers
 import Testing
 import Worlds
 
@@ -70,9 +71,10 @@ import Worlds
         try "name: judge\nmodel: m\n".write(toFile: llm, atomically: true, encoding: .utf8)
         let file = directory.appendingPathComponent("env.yaml").path
         let spec = try EnvironmentSpec(yaml: "world:\n  kind: jokes\n  path: data/jokes.json\n  oodTypes: [programming, dad]\n  testPrompts: 4\ncritic:\n  kind: llm\n  llm: \(llm)\n", file: file)
-        guard case .jokes(let c) = spec.world, case .llm(let judge) = spec.critic else { Issue.record("not jokes with an LLM critic"); return }
+        guard case .jokes(let jokes) = spec.world else { Issue.record("not the jokes world"); return }
+        let c = jokes.world
         #expect(c.path == directory.appendingPathComponent("data/jokes.json").path && c.oodTypes == ["programming", "dad"] && c.testPrompts == 4 && c.trainPrompts == nil)
-        #expect(judge.name == "judge" && spec.teacher == .corpus && spec.teacherOutputs == 1 && spec.evaluator == .critic)
+        #expect(jokes.critic.name == "judge" && jokes.teacher == .corpus && jokes.teacherOutputs == 1 && jokes.evaluator == .critic)
 
         func error(_ yaml: String) -> String {
             do { _ = try EnvironmentSpec(yaml: yaml, file: "e.yaml"); return "no error" } catch { return "\(error)" }
@@ -86,25 +88,16 @@ import Worlds
         #expect(error("world:\n  kind: jokes\n  oodTypes: {a: 1}\n") == "e.yaml:3: world.oodTypes: expected a list, found a mapping")
     }
 
-    @Test func anLLMTeacherCannotTeachACandidateSetStudent() throws {
-        var env = EnvironmentSpec()
-        env.paraphrase.trainPrompts = 5; env.paraphrase.testPrompts = 2; env.paraphrase.oodPrompts = 2
-        let llm = try LLMSpec(yaml: "name: t\nmodel: m\n", file: "t.yaml")
-        env.teacher = .llm(llm, temperature: 0.8, template: "{n} {prompt}")
+    /// The two rules that span an environment file and a policy file, checked when the experiment is assembled.
+    @Test func whatSpansTwoFilesIsCheckedWhenTheExperimentIsAssembled() throws {
+        let small = "world: {trainPrompts: 5, testPrompts: 2, oodPrompts: 2}\n"
+        let llmTeacher = try EnvironmentSpec(yaml: small + "teacher: {kind: llm, llm: {model: m}, template: '{n} {prompt}'}\n", file: "e.yaml")
         #expect(throws: HumorGymError("the log-linear student chooses among the world's candidates, and an LLM teacher's outputs are not among them; use a transformer policy (transformer-tiny)")) {
-            try Experiment(environment: env, policy: PolicySpec())
+            try Experiment(environment: llmTeacher, policy: PolicySpec())
         }
-        var jokes = EnvironmentSpec()
-        var c = JokeWorld.Configuration()
-        c.path = Fixtures.jokesFile
-        jokes.world = .jokes(c)
-        jokes.teacher = .corpus
-        #expect(throws: HumorGymError("environment paraphrase: the jokes world has no gold judge, so neither a mock critic nor the gold evaluator; use an LLM critic")) {
-            try Experiment(environment: jokes, policy: PolicySpec())
-        }
-        jokes.teacher = .world(.init())
-        #expect(throws: HumorGymError("environment paraphrase: a world teacher needs the paraphrase world")) {
-            try Experiment(environment: jokes, policy: PolicySpec())
+        let selfPreferring = try EnvironmentSpec(yaml: small + "teacher: {kind: llm, llm: {model: m}}\ncritic: {teacherPreference: 2}\n", file: "e.yaml")
+        #expect(throws: HumorGymError("environment paraphrase: a mock critic's teacherPreference is for the world teacher's own taste; with this teacher it must be 0")) {
+            try Experiment(environment: selfPreferring, policy: try #require(PolicySpec.builtIn("transformer-tiny")))
         }
         #expect(throws: HumorGymError("e.yaml:4: teacher.template: a teacher template must contain {prompt} (and may contain {n})")) {
             try EnvironmentSpec(yaml: "teacher:\n  kind: llm\n  llm: {model: m}\n  template: Write {n} jokes.\n", file: "e.yaml")

@@ -1,7 +1,8 @@
-import Learners
+import Critics
 import Experiments
 import Foundation
 import HumorGym
+import Learners
 import Testing
 
 /// The project root, found from this file's path (tests run from anywhere).
@@ -15,8 +16,8 @@ func readProjectFile(_ path: String) throws -> String {
     @Test func specFilesEqualTheEmbeddedDefaults() throws {
         #expect(try EnvironmentSpec(yaml: readProjectFile("environments/paraphrase.yaml"), file: "paraphrase.yaml") == EnvironmentSpec())
         #expect(try PolicySpec(yaml: readProjectFile("policies/log-linear.yaml"), file: "log-linear.yaml") == PolicySpec())
-        #expect(try PolicySpec(yaml: readProjectFile("policies/tabular.yaml"), file: "tabular.yaml") == PolicySpec.builtIn["tabular"])
-        #expect(try PolicySpec(yaml: readProjectFile("policies/transformer-tiny.yaml"), file: "transformer-tiny.yaml") == PolicySpec.builtIn["transformer-tiny"])
+        #expect(try PolicySpec(yaml: readProjectFile("policies/tabular.yaml"), file: "tabular.yaml") == PolicySpec.builtIn("tabular"))
+        #expect(try PolicySpec(yaml: readProjectFile("policies/transformer-tiny.yaml"), file: "transformer-tiny.yaml") == PolicySpec.builtIn("transformer-tiny"))
         #expect(try EnvironmentSpec(yaml: "", file: "empty.yaml") == EnvironmentSpec())
         #expect(try EnvironmentSpec(yaml: "critic:\n  # noise: 2\nworld:\n", file: "commented.yaml") == EnvironmentSpec())
     }
@@ -44,7 +45,7 @@ func readProjectFile(_ path: String) throws -> String {
         #expect(error { _ = try PolicySpec(yaml: "optimizer:\n  batchSize: many\n", file: "p.yaml") }.contains("optimizer.batchSize: expected a whole number, got 'many'"))
         #expect(error { _ = try EnvironmentSpec(yaml: "world:\n  trainPrompts: 0\n", file: "e.yaml") }.contains("world.trainPrompts: must be in 1"))
         #expect(error { _ = try EnvironmentSpec(yaml: "critic: 3\n", file: "e.yaml") }.contains("critic: expected a mapping"))
-        #expect(error { _ = try PolicySpec(yaml: "kind: transformer\nmodel:\n  width: 10\n  heads: 4\n", file: "t.yaml") } == "t.yaml: model.width 10 must be a multiple of model.heads 4")
+        #expect(error { _ = try PolicySpec(yaml: "kind: transformer\nmodel:\n  width: 10\n  heads: 4\n", file: "t.yaml") } == "t.yaml:3: model.width: width 10 must be a multiple of heads (4)")
         #expect(error { _ = try EnvironmentSpec(yaml: "critic:\n  mode: lenient\n", file: "e.yaml") }.contains("'lenient' is not one of statistical, bradley-terry"))
     }
 
@@ -74,8 +75,7 @@ func readProjectFile(_ path: String) throws -> String {
         var wide = PolicySpec()
         wide.features = 8192
         #expect(error { _ = try Experiment(environment: huge, policy: wide) }.contains("feature matrix would take 4.3 GiB"))
-        env.paraphrase.testPrompts = 0
-        #expect(error { _ = try Experiment(environment: env, policy: PolicySpec()) }.contains("paraphrase world: every split needs at least one prompt"))
+        #expect(error { _ = try EnvironmentSpec(yaml: "world: {testPrompts: 0}\n", file: "e.yaml") } == "e.yaml:1: world.testPrompts: must be in 1...1000000, got 0")
     }
 
     /// The one-line swap: the mock critic becomes an LLM named by file, or written out in place.
@@ -87,11 +87,11 @@ func readProjectFile(_ path: String) throws -> String {
             critic: {kind: llm, llm: {name: here, baseURL: "http://10.0.0.2:8000/v1", model: qwen, apiKeyVariable: MY_KEY}}
             evaluator: {kind: llm, llm: {model: judge}}
             """, file: "e.yaml")
-        guard case .llm(let local) = named.critic, case .llm(let here) = inPlace.critic,
-              case .separate(.llm(let judge)) = inPlace.evaluator else { Issue.record("not LLM critics"); return }
+        guard case .llm(let local) = named.simulated.critic, case .llm(let here) = inPlace.simulated.critic,
+              case .separate(.llm(let judge)) = inPlace.simulated.evaluator else { Issue.record("not LLM critics"); return }
         #expect(local.name == "local" && local.endpoint.model == "SmolLM2-135M-Instruct")
         #expect(here.name == "here" && here.endpoint.baseURL == "http://10.0.0.2:8000/v1" && here.endpoint.apiKeyVariable == "MY_KEY")
-        #expect(judge.endpoint.model == "judge" && named.world == EnvironmentSpec().world)
+        #expect(judge.endpoint.model == "judge" && named.paraphrase == EnvironmentSpec().paraphrase)
         #expect(throws: HumorGymError("e.yaml:3: critic.llm.maxTokens: must be in 1...1000000, got 0")) {
             try EnvironmentSpec(yaml: "critic:\n  kind: llm\n  llm: {model: m, maxTokens: 0}\n", file: "e.yaml")
         }

@@ -1,6 +1,7 @@
 import Foundation
 import LinearAlgebra
-@testable import Policies
+import Policies
+@testable import Transformer
 import Stochastics
 import Testing
 

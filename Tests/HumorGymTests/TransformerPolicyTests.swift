@@ -3,10 +3,12 @@ import Critics
 import Experiments
 import Foundation
 import HumorGym
-@testable import Policies
+import Policies
+@testable import Transformer
 import Stochastics
 import Testing
 import Worlds
+import Teachers
 
 @Suite struct TransformerPolicyTests {
     let world = Fixtures.small
@@ -114,7 +116,7 @@ import Worlds
     @Test func everyLearnerTrainsTheTransformerEndToEnd() async throws {
         var env = EnvironmentSpec()
         env.paraphrase.trainPrompts = 12; env.paraphrase.testPrompts = 4; env.paraphrase.oodPrompts = 4; env.paraphrase.candidatesPerPrompt = 8
-        env.evaluationSamples = 2
+        env.evaluation.samplesPerPrompt = 2
         let yaml = """
         kind: transformer
         model: {context: 40, width: 16, layers: 1, heads: 2}

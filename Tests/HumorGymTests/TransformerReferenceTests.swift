@@ -1,6 +1,7 @@
 import Foundation
 import LinearAlgebra
 import Policies
+import Transformer
 import Testing
 
 /// The transformer against PyTorch: logits, loss and every gradient for fixed weights, from

@@ -2,6 +2,7 @@ import HumorGym
 import Stochastics
 import Testing
 @testable import Worlds
+import Teachers
 
 @Suite struct ParaphraseWorldTests {
     let world = Fixtures.default

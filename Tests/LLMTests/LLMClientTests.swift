@@ -1,7 +1,9 @@
+import Chat
 import Foundation
 import GRDB
 @testable import LLM
 import Testing
+
 
 /// The client against a real HTTP server on loopback: each fault ends in a retry that succeeds, or in a
 /// clear error with nothing already answered lost.

@@ -1,7 +1,9 @@
+import Critics
 import Experiments
 import Foundation
 import HumorGym
 import LLM
+import Teachers
 import Testing
 import Worlds
 
@@ -32,26 +34,27 @@ import Worlds
                     file: "scripted.yaml")
     }
 
-    func jokes(critic: LLMSpec) -> EnvironmentSpec {
-        Self.jokes(critic: critic, prompts: (8, 4, 3), samples: 2)
+    func jokes(critic: LLMSpec, teacher: JokesEnvironment.Teacher = .corpus, teacherOutputs: Int = 1) -> EnvironmentSpec {
+        Self.jokes(critic: critic, prompts: (8, 4, 3), samples: 2, teacher: teacher, teacherOutputs: teacherOutputs)
     }
 
     /// A small jokes environment (the project's corpus, 6 candidates a setup) with the human punchline as the
     /// teacher and `critic` judging both training and reports.
-    static func jokes(critic: LLMSpec, prompts: (train: Int, test: Int, ood: Int), samples: Int) -> EnvironmentSpec {
+    static func jokes(critic: LLMSpec, prompts: (train: Int, test: Int, ood: Int), samples: Int,
+                      teacher: JokesEnvironment.Teacher = .corpus, teacherOutputs: Int = 1) -> EnvironmentSpec {
         var env = EnvironmentSpec()
         var world = JokeWorld.Configuration()
         world.path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("data/official-joke-api/jokes.json").path
         (world.trainPrompts, world.testPrompts, world.oodPrompts) = prompts
         world.candidatesPerPrompt = 6
+        var jokes = JokesEnvironment(critic: critic)
+        jokes.world = world
+        jokes.teacher = teacher
+        jokes.teacherOutputs = teacherOutputs
         env.name = "jokes"
-        env.world = .jokes(world)
-        env.teacher = .corpus
-        env.teacherOutputs = 1
-        env.critic = .llm(critic)
-        env.evaluator = .critic
-        env.evaluationSamples = samples
+        env.world = .jokes(jokes)
+        env.evaluation.samplesPerPrompt = samples
         return env
     }
 
@@ -76,7 +79,7 @@ import Worlds
         let setup = world.vocabulary.render(world.prompts(.test)[0].text)
         #expect(server.received.contains { $0.body.contains(setup.replacingOccurrences(of: "\"", with: "\\\"")) })
         let sent = server.received.count
-        #expect(sent > 0 && sent == experiment.llmClient(critic)!.statistics.sent)  // no retries, no request twice
+        #expect(sent > 0 && sent == experiment.llms.openClient(critic)?.statistics.sent)  // no retries, no request twice
 
         // Offline: the cassette alone gives the same report, byte for byte.
         let replay = try Experiment(environment: jokes(critic: try llm("http://127.0.0.1:9/v1", cache: "replay")), policy: PolicySpec())
@@ -95,9 +98,8 @@ import Worlds
         }
         defer { server.stop() }
         let llm = try llm(server.baseURL, cache: "read-write")
-        var env = jokes(critic: llm)
-        env.teacher = .llm(llm, temperature: 0.8, template: LLMTeacher.punchlineTemplate)
-        env.teacherOutputs = 3
+        let env = jokes(critic: llm, teacher: .llm(LLMTeacherSpec(llm: llm, settings: .init(template: LLMTeacher.punchlineTemplate))),
+                        teacherOutputs: 3)
         let policy = try PolicySpec(yaml: """
             kind: transformer
             model: {context: 40, width: 16, layers: 1, heads: 2}
@@ -133,7 +135,7 @@ import Worlds
         }
         defer { server.stop() }
         let vocabulary = Vocabulary(Vocabulary.words(in: "what did the fish say when it hit the wall? dam. ouch, a why scarecrow!"))
-        let teacher = LLMTeacher(client: try LLMClient(try llm(server.baseURL, cache: "off").endpoint), template: LLMTeacher.punchlineTemplate,
+        let teacher = LLMTeacher(model: try LLMClient(try llm(server.baseURL, cache: "off").endpoint), template: LLMTeacher.punchlineTemplate,
                                  temperature: 0.8, vocabulary: vocabulary)
         let prompts = ["what did the fish say when it hit the wall?", "why scarecrow", "what did the wall say"].enumerated().map {
             Prompt(id: $0.offset, split: .train, text: vocabulary.encode($0.element))

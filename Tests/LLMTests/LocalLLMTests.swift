@@ -1,6 +1,7 @@
 import Foundation
 import HumorGymTesting
 import LLM
+import Teachers
 import Testing
 
 /// A small real experiment against a real model: llama.cpp's server with SmolLM2-135M-Instruct, started by
@@ -31,17 +32,18 @@ struct LocalLLMTests {
     /// The teacher writes for 5 prompts; replaying the cassette offline gives the same answers.
     @Test func theTeacherWritesForFivePromptsAndTheCassetteReplaysThem() async throws {
         let prompts = world.prompts(.train).prefix(5).map { world.vocabulary.render($0.text) }
-        let teacher = LLMTeacher(client: try LLMClient(endpoint(temperature: 0.8, cache: .readWrite)))
+        let client = try LLMClient(endpoint(temperature: 0.8, cache: .readWrite))
+        let teacher = LLMTeacher(model: client)
         var answers: [LLMTeacher.Answer] = []
         for prompt in prompts { answers.append(try await teacher.write(prompt, count: 3)) }
         for answer in answers { #expect(answer.outputs.count <= 3 && !(answer.refused && !answer.outputs.isEmpty)) }
-        #expect(teacher.client.statistics.sent >= 5)
+        #expect(client.statistics.sent >= 5)
         print("local LLM teacher: \(answers.filter { !$0.outputs.isEmpty }.count) of 5 prompts answered with a list, "
               + "\(answers.filter(\.refused).count) refusals, \(answers.filter(\.unusable).count) unusable; first: \(answers[0].outputs)")
 
         var offline = endpoint(temperature: 0.8, cache: .replay)
         offline.baseURL = "http://127.0.0.1:9/v1"  // nothing listens there: every answer must come from the cassette
-        let replayed = LLMTeacher(client: try LLMClient(offline))
+        let replayed = LLMTeacher(model: try LLMClient(offline))
         for (prompt, answer) in zip(prompts, answers) { #expect(try await replayed.write(prompt, count: 3) == answer) }
     }
 
@@ -53,7 +55,7 @@ struct LocalLLMTests {
             return PairRequest(prompt: prompt, first: outputs[0], second: outputs[1])
         }
         let client = try LLMClient(endpoint(temperature: 0, cache: .readWrite))
-        let critic = LLMCritic(judge: LLMJudge(client: client), vocabulary: world.vocabulary)
+        let critic = LLMCritic(judge: LLMJudge(model: client), vocabulary: world.vocabulary)
         let d = try await CriticDiagnostics.measure(critic: critic, gold: world.goldJudge, pairs: Array(pairs))
         #expect(d.pairs == 10 && d.abstentions.denominator == 20)
         #expect(client.statistics.answered == 20)

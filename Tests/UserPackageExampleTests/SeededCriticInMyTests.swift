@@ -54,11 +54,19 @@ func keepBetterHalf(_ candidates: [Text], for prompt: Prompt, critic: any Critic
 /// The README's example, verbatim.
 @Test func myRankerIsStable() async throws {
     let world = try HumorGymTesting.smallWorld()
-    let critic = HumorGymTesting.mockCritic(for: world, seed: 42)
     let prompt = world.prompts(.test)[0]
     let candidates = world.candidates[prompt]
-    let p = try await critic.preferenceBothOrders([PairRequest(prompt: prompt, first: candidates[1], second: candidates[2])])
-    #expect(p[0] != nil)
+    let pairs = [PairRequest(prompt: prompt, first: candidates[1], second: candidates[2]),
+                 PairRequest(prompt: prompt, first: candidates[3], second: candidates[4])]
+    // Two mock critics from the same seed answer alike, call for call; another seed has other noise.
+    let first = try await HumorGymTesting.mockCritic(for: world, seed: 42).preferenceBothOrders(pairs)
+    let again = try await HumorGymTesting.mockCritic(for: world, seed: 42).preferenceBothOrders(pairs)
+    let other = try await HumorGymTesting.mockCritic(for: world, seed: 43).preferenceBothOrders(pairs)
+    #expect(first == again && first != other)
+    // A scripted critic answers exactly what the test says: the longer response wins, in both orders.
+    let short = prompt.text, long = Text(prompt.text.tokens + prompt.text.tokens)
+    let p = try await ScriptedCritic.prefersLonger.preferenceBothOrders([PairRequest(prompt: prompt, first: short, second: long)])
+    #expect(p == [0])
 }
 
 /// The README's environment tour, verbatim but for the prints.

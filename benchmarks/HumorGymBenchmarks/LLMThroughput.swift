@@ -1,3 +1,5 @@
+import Chat
+import Critics
 import Foundation
 import HumorGym
 import LLM
@@ -27,7 +29,7 @@ enum LLMThroughput {
     static func requests(url: String, pairs: [(String, String, String)]) throws -> [ChatRequest] {
         var endpoint = LLMEndpoint(baseURL: url, model: "SmolLM2-135M-Instruct")
         endpoint.maxTokens = 64
-        let judge = LLMJudge(client: try LLMClient(endpoint))
+        let judge = LLMJudge(model: try LLMClient(endpoint))
         return pairs.map { judge.request(prompt: $0.0, first: $0.1, second: $0.2) }
     }
 

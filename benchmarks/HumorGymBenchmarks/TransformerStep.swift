@@ -2,6 +2,7 @@ import Foundation
 import HumorGym
 import LinearAlgebra
 import Policies
+import Transformer
 import Stochastics
 
 /// The transformer training step of issue 3, timed beside PyTorch's (benchmarks/pytorch_step.py) at the

@@ -1,0 +1,26 @@
+import HumorGym
+import LLM
+import Synchronization
+
+/// One client per LLM server an experiment talks to, shared by its teacher, critic, evaluator and any critic
+/// a command asks for: one concurrency bound, one request budget and one cache per server.
+public final class LLMClientPool: Sendable {
+    private let clients = Mutex<[(spec: LLMSpec, client: LLMClient)]>([])
+
+    public init() {}
+
+    /// The client of `spec`, opened (with its cache file) the first time it is asked for.
+    public func client(_ spec: LLMSpec) throws -> LLMClient {
+        try clients.withLock { clients in
+            if let open = clients.first(where: { $0.spec == spec }) { return open.client }
+            let client = try LLMClient(spec.endpoint)
+            clients.append((spec, client))
+            return client
+        }
+    }
+
+    /// The client of `spec` if one is open (its counters: requests sent, retries, cache hits).
+    public func openClient(_ spec: LLMSpec) -> LLMClient? {
+        clients.withLock { $0.first { $0.spec == spec }?.client }
+    }
+}

@@ -1,0 +1,93 @@
+import HumorGym
+import Stochastics
+
+/// Measures what training made, on the splits reports show (``Split/evaluated``): each learner's metrics
+/// against the run's teacher, and the teacher's own outputs. Every measurement draws from streams of its
+/// own, derived from the learner's seeds, never from a training stream.
+public struct Evaluation: Sendable {
+    public let experiment: Experiment
+
+    public init(_ experiment: Experiment) { self.experiment = experiment }
+
+    /// `policy`'s metrics by split name, with `start` (the warm start) as the KL reference.
+    public func metrics<P: Policy>(_ policy: P, start: P, run: Experiment.Run, learner: SeedSequence) async throws -> [String: SplitMetrics] {
+        let world = experiment.world, settings = experiment.environment.evaluation
+        var out: [String: SplitMetrics] = [:]
+        for split in Split.evaluated {
+            let seeds = learner.child("evaluation").child(split.rawValue)
+            out[split.rawValue] = try await SplitMetrics.measure(
+                policy: policy, start: start, prompts: world.prompts(split), teacherOutputs: run.teacherOutputs[split],
+                greedy: settings.decoding == .greedy, samples: settings.samplesPerPrompt, gold: experiment.gold,
+                evaluator: experiment.evaluator(seeds: seeds, run: run), critic: experiment.critic(seed: seeds.seed(for: "critic"), run: run),
+                stream: seeds.stream("samples"))
+        }
+        return out
+    }
+
+    /// The metrics of every stage of a training result, in stage order.
+    public func metrics<P: Policy>(_ result: Trainer.Result<P>, run: Experiment.Run) async throws -> [[String: SplitMetrics]] {
+        var out: [[String: SplitMetrics]] = []
+        for stage in result.stages { out.append(try await metrics(stage.policy, start: result.start, run: run, learner: stage.seeds)) }
+        return out
+    }
+
+    /// How many, how good and how varied the run's teacher outputs are, by split name.
+    public func teacherReport(_ run: Experiment.Run) -> [String: TeacherReport] {
+        let world = experiment.world
+        var out: [String: TeacherReport] = [:]
+        for split in Split.evaluated {
+            let prompts = world.prompts(split), outputs = run.teacherOutputs[split]
+            let n = Double(prompts.count), texts = outputs.flatMap { $0 }
+            let tokens = texts.reduce(0) { $0 + $1.count }, unknown = texts.reduce(0) { $0 + $1.tokens.filter { $0 == 0 }.count }
+            var report = TeacherReport(
+                outputsPerPrompt: Double(texts.count) / n, promptsWithoutOutput: Double(outputs.filter(\.isEmpty).count) / n,
+                unknownTokens: Double(unknown) / Double(max(1, tokens)))
+            if let gold = experiment.gold {
+                var mean = 0.0, spread = 0.0, best = 0.0
+                for (prompt, texts) in zip(prompts, outputs) {
+                    let scores = texts.map { gold.judge($0, for: prompt).total }
+                    mean += scores.reduce(0, +)
+                    spread += (scores.max() ?? 0) - (scores.min() ?? 0)
+                    best += world.candidates[prompt].map { gold.judge($0, for: prompt).total }.max() ?? 0
+                }
+                (report.meanGold, report.meanSpread, report.meanBestCandidate) = (mean / Double(max(1, texts.count)), spread / n, best / n)
+            }
+            out[split.rawValue] = report
+        }
+        return out
+    }
+}
+
+/// How many, how good and how varied the teacher's outputs are on one split. The gold figures exist only in
+/// a world with a gold judge.
+public struct TeacherReport: Sendable, Codable, Equatable {
+    /// Mean number of outputs per prompt (N, less what an LLM teacher refused or left unusable).
+    public var outputsPerPrompt: Double
+    /// Share of prompts without any output: the inputs lost to refusals and unusable answers.
+    public var promptsWithoutOutput: Double
+    /// Share of the outputs' tokens that are `<unk>` (an LLM teacher's words outside the world's vocabulary).
+    public var unknownTokens: Double
+    /// Mean gold total of the teacher's outputs.
+    public var meanGold: Double?
+    /// Mean over prompts of (best - worst) gold among the teacher's N outputs.
+    public var meanSpread: Double?
+    /// Mean over prompts of the best candidate's gold: what a perfect student could reach.
+    public var meanBestCandidate: Double?
+
+    /// The field-wise mean of per-seed reports, split by split.
+    static func mean(_ reports: [[String: TeacherReport]]) -> [String: TeacherReport] {
+        var out: [String: TeacherReport] = [:]
+        for split in reports.first?.keys.sorted() ?? [] {
+            let all = reports.compactMap { $0[split] }
+            func meanOfPresent(_ value: (TeacherReport) -> Double?) -> Double? {
+                let values = all.compactMap(value)
+                return values.isEmpty ? nil : values.reduce(0, +) / Double(values.count)
+            }
+            func mean(_ value: (TeacherReport) -> Double) -> Double { all.reduce(0) { $0 + value($1) } / Double(max(1, all.count)) }
+            out[split] = TeacherReport(outputsPerPrompt: mean(\.outputsPerPrompt), promptsWithoutOutput: mean(\.promptsWithoutOutput),
+                                       unknownTokens: mean(\.unknownTokens), meanGold: meanOfPresent(\.meanGold),
+                                       meanSpread: meanOfPresent(\.meanSpread), meanBestCandidate: meanOfPresent(\.meanBestCandidate))
+        }
+        return out
+    }
+}

@@ -1,0 +1,161 @@
+import Foundation
+import HumorGym
+import Yams
+
+/// A YAML mapping read as a ``ParameterSource``: every error names the file, the line, the key path and
+/// the problem, and ``finish()`` rejects keys that no read asked for.
+public final class YAMLSection: ParameterSource {
+    public let file: String
+    /// The dotted path of this mapping from the document root ("" for the root).
+    public let path: String
+    private let entries: [(key: String, value: Node, line: Int)]
+    private let line: Int
+    private var asked: [String] = []
+
+    /// Parses a whole document; an empty document is an empty mapping.
+    public convenience init(yaml: String, file: String) throws {
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: yaml)
+        } catch {
+            throw HumorGymError("\(file): not valid YAML: \(error)")
+        }
+        try self.init(node: root ?? Node.mapping(Node.Mapping([])), file: file, path: "")
+    }
+
+    init(node: Node, file: String, path: String) throws {
+        self.file = file
+        self.path = path
+        self.line = (node.mark?.line ?? 0)
+        guard case .mapping(let mapping) = node else {
+            throw HumorGymError("\(file):\(line): \(path.isEmpty ? "the document" : path) must be a mapping of keys to values")
+        }
+        var entries: [(String, Node, Int)] = []
+        for (key, value) in mapping {
+            guard case .scalar(let scalar) = key else {
+                throw HumorGymError("\(file):\(key.mark?.line ?? line): \(path): keys must be plain strings")
+            }
+            entries.append((scalar.string, value, key.mark?.line ?? line))
+        }
+        self.entries = entries
+    }
+
+    private func qualified(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+
+    private func lookup(_ key: String) -> (value: Node, line: Int)? {
+        asked.append(key)
+        return entries.first { $0.key == key }.map { ($0.value, $0.line) }
+    }
+
+    private func fail(_ key: String, _ line: Int, _ problem: String) -> HumorGymError {
+        HumorGymError("\(file):\(line == 0 ? "" : "\(line):") \(qualified(key)): \(problem)")  // 0: a section the file does not have
+    }
+
+    private func scalar(_ key: String) throws -> (text: String, line: Int)? {
+        guard let (node, line) = lookup(key) else { return nil }
+        guard case .scalar(let s) = node else { throw fail(key, line, "expected a single value, found a \(node.kindName)") }
+        return (s.string, line)
+    }
+
+    public func section(_ key: String) throws -> any ParameterSource { try subsection(key) }
+
+    /// The nested mapping under `key`; an absent key is an empty mapping.
+    public func subsection(_ key: String) throws -> YAMLSection {
+        guard let (node, line) = lookup(key), !node.isNull else {
+            return try YAMLSection(node: .mapping(Node.Mapping([])), file: file, path: qualified(key))
+        }
+        guard case .mapping = node else { throw fail(key, line, "expected a mapping of keys to values, found a \(node.kindName)") }
+        return try YAMLSection(node: node, file: file, path: qualified(key))
+    }
+
+    /// Whether `key` holds a mapping (rather than a single value or nothing).
+    public func holdsMapping(_ key: String) -> Bool {
+        if case .mapping = entries.first(where: { $0.key == key })?.value { true } else { false }
+    }
+
+    public func double(_ key: String, default value: Double, range: ClosedRange<Double>) throws -> Double {
+        guard let (text, line) = try scalar(key) else { return value }
+        let lowered = text.lowercased()
+        let parsed: Double? = [".nan", "nan"].contains(lowered) ? .nan
+            : [".inf", "+.inf", "inf"].contains(lowered) ? .infinity
+            : ["-.inf", "-inf"].contains(lowered) ? -.infinity : Double(text)
+        guard let v = parsed else { throw fail(key, line, "expected a number, got '\(text)'") }
+        guard v.isFinite else { throw fail(key, line, "must be a finite number, got '\(text)'") }
+        guard range.contains(v) else { throw fail(key, line, "must be in \(range.lowerBound)...\(range.upperBound), got \(text)") }
+        return v
+    }
+
+    public func int(_ key: String, default value: Int, range: ClosedRange<Int>) throws -> Int {
+        guard let (text, line) = try scalar(key) else { return value }
+        guard let v = Int(text) else { throw fail(key, line, "expected a whole number, got '\(text)'") }
+        guard range.contains(v) else { throw fail(key, line, "must be in \(range.lowerBound)...\(range.upperBound), got \(v)") }
+        return v
+    }
+
+    public func bool(_ key: String, default value: Bool) throws -> Bool {
+        guard let (text, line) = try scalar(key) else { return value }
+        switch text.lowercased() {
+        case "true", "yes", "on": return true
+        case "false", "no", "off": return false
+        default: throw fail(key, line, "expected true or false, got '\(text)'")
+        }
+    }
+
+    public func string(_ key: String, default value: String, allowed: [String]) throws -> String {
+        guard let (text, line) = try scalar(key) else { return value }
+        guard allowed.isEmpty || allowed.contains(text) else {
+            throw fail(key, line, "'\(text)' is not one of \(allowed.joined(separator: ", "))")
+        }
+        return text
+    }
+
+    /// Relative to the file's folder; the default as it is.
+    public func path(_ key: String, default value: String) throws -> String {
+        let text = try string(key, default: "", allowed: [])
+        guard !text.isEmpty else { return value }
+        return text.hasPrefix("/") ? text : URL(fileURLWithPath: file).deletingLastPathComponent().appendingPathComponent(text).path
+    }
+
+    public func strings(_ key: String, default value: [String]) throws -> [String] {
+        guard let (node, line) = lookup(key) else { return value }
+        switch node {
+        case .scalar(let s): return [s.string]
+        case .sequence(let items):
+            return try items.map { item in
+                guard case .scalar(let s) = item else { throw fail(key, line, "expected a list of single values, found a \(item.kindName) in it") }
+                return s.string
+            }
+        default: throw fail(key, line, "expected a list, found a \(node.kindName)")
+        }
+    }
+
+    /// An error about `key` at its line (the mapping's own line when the key is absent): for checks that
+    /// look at several keys at once.
+    public func problem(_ key: String, _ text: String) -> HumorGymError {
+        fail(key, entries.first { $0.key == key }?.line ?? line, text)
+    }
+
+    public func finish() throws {
+        for entry in entries where !asked.contains(entry.key) {
+            let known = Array(Set(asked)).sorted().joined(separator: ", ")
+            throw fail(entry.key, entry.line, "unknown key\(known.isEmpty ? "" : "; expected one of: \(known)")")
+        }
+    }
+}
+
+extension Node {
+    /// `key:` with nothing after it (say, every sub-key commented out).
+    var isNull: Bool {
+        if case .scalar(let s) = self { return s.string.isEmpty || (s.style == .plain && ["~", "null", "Null", "NULL"].contains(s.string)) }
+        return false
+    }
+
+    var kindName: String {
+        switch self {
+        case .scalar: "single value"
+        case .mapping: "mapping"
+        case .sequence: "list"
+        case .alias: "alias"
+        }
+    }
+}

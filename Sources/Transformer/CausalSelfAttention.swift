@@ -1,0 +1,94 @@
+import LinearAlgebra
+
+/// Multi-head causal self-attention on packed projections (Vaswani et al., 2017): for each sequence and
+/// head, with Q, K, V the head's columns of qkv [T, 3d],
+///     P = softmax(Q K^T / sqrt(hd) + causal mask),   O = P V,
+/// heads concatenated into out [T, d]. Backward, with dO:
+///     dP = dO V^T,  dV = P^T dO,  dS = P * (dP - rowsum(dP * P)),  dQ = dS K / sqrt(hd),  dK = dS^T Q / sqrt(hd).
+enum CausalSelfAttention {
+    struct Shape {
+        let batch: Int, length: Int, heads: Int, headWidth: Int
+        var width: Int { heads * headWidth }
+    }
+
+    /// Writes out [B*T, d] and the attention probabilities [B, H, T, T] (kept for the backward pass).
+    static func forward<S: BLASScalar>(_ qkv: UnsafePointer<S>, shape s: Shape, output out: UnsafeMutablePointer<S>,
+                                       probabilities p: UnsafeMutablePointer<S>) {
+        let T = s.length, d = s.width, hd = s.headWidth
+        for b in 0..<s.batch {
+            for h in 0..<s.heads {
+                let q = qkv + b * T * 3 * d + h * hd
+                attend(queries: T, keys: T, headWidth: hd, q: q, ldq: 3 * d, k: q + d, ldk: 3 * d, v: q + 2 * d, ldv: 3 * d,
+                       probabilities: p + (b * s.heads + h) * T * T, output: out + b * T * d + h * hd, ldo: d)
+            }
+        }
+    }
+
+    /// Decoding: one new row per sequence, its qkv [B, 3d], attends over the sequence's cached keys and values
+    /// [B, context, d] (heads packed along the width), of which the first `s.length` rows, the new one's last,
+    /// are filled. Writes out [B, d]; `scratch` holds `s.length` values.
+    static func forward<S: BLASScalar>(query qkv: UnsafePointer<S>, keys: UnsafePointer<S>, values: UnsafePointer<S>, context: Int,
+                                       shape s: Shape, output out: UnsafeMutablePointer<S>, scratch p: UnsafeMutablePointer<S>) {
+        let d = s.width, hd = s.headWidth
+        for b in 0..<s.batch {
+            for h in 0..<s.heads {
+                let cached = b * context * d + h * hd
+                attend(queries: 1, keys: s.length, headWidth: hd, q: qkv + b * 3 * d + h * hd, ldq: 3 * d, k: keys + cached, ldk: d,
+                       v: values + cached, ldv: d, probabilities: p, output: out + b * d + h * hd, ldo: d)
+            }
+        }
+    }
+
+    /// One sequence and head, m queries at the last m of n positions (query i sees keys 0 ... n - m + i):
+    ///     P = softmax(Q K^T / sqrt(hd) + causal mask) [m, n],   O = P V.
+    /// Q, K, V and O are read and written in place through their row strides.
+    private static func attend<S: BLASScalar>(
+        queries m: Int, keys n: Int, headWidth hd: Int, q: UnsafePointer<S>, ldq: Int, k: UnsafePointer<S>, ldk: Int,
+        v: UnsafePointer<S>, ldv: Int, probabilities p: UnsafeMutablePointer<S>, output o: UnsafeMutablePointer<S>, ldo: Int
+    ) {
+        S.gemm(transposeA: false, transposeB: true, m: m, n: n, k: hd, alpha: 1 / S.sqrt(S(hd)),
+               a: q, lda: ldq, b: k, ldb: ldk, beta: 0, c: p, ldc: n)
+        for i in 0..<m {
+            let row = p + i * n, last = n - m + i
+            var mx = row[0]
+            for j in 0...last { mx = Swift.max(mx, row[j]) }
+            for j in 0...last { row[j] -= mx }
+            S.exponentiate(row, count: last + 1)
+            var sum: S = 0
+            for j in 0...last { sum += row[j] }
+            for j in 0...last { row[j] /= sum }
+            for j in (last + 1)..<n { row[j] = 0 }
+        }
+        S.gemm(transposeA: false, transposeB: false, m: m, n: hd, k: n, alpha: 1,
+               a: p, lda: n, b: v, ldb: ldv, beta: 0, c: o, ldc: ldo)
+    }
+
+    /// Writes dqkv [B*T, 3d] (overwrites) from dout [B*T, d]; `scratch` holds T*T values.
+    static func backward<S: BLASScalar>(_ dout: UnsafePointer<S>, qkv: UnsafePointer<S>, probabilities p: UnsafePointer<S>,
+                                        shape s: Shape, dqkv: UnsafeMutablePointer<S>, scratch dp: UnsafeMutablePointer<S>) {
+        let T = s.length, d = s.width, hd = s.headWidth
+        let scale = 1 / S.sqrt(S(hd))
+        for b in 0..<s.batch {
+            for h in 0..<s.heads {
+                let q = qkv + b * T * 3 * d + h * hd, k = q + d, v = q + 2 * d
+                let dq = dqkv + b * T * 3 * d + h * hd, dk = dq + d, dv = dq + 2 * d
+                let dO = dout + b * T * d + h * hd
+                let probs = p + (b * s.heads + h) * T * T
+                S.gemm(transposeA: false, transposeB: true, m: T, n: T, k: hd, alpha: 1,
+                       a: dO, lda: d, b: v, ldb: 3 * d, beta: 0, c: dp, ldc: T)
+                S.gemm(transposeA: true, transposeB: false, m: T, n: hd, k: T, alpha: 1,
+                       a: probs, lda: T, b: dO, ldb: d, beta: 0, c: dv, ldc: 3 * d)
+                for i in 0..<T {
+                    let row = dp + i * T, pr = probs + i * T
+                    var dot: S = 0
+                    for j in 0...i { dot += row[j] * pr[j] }
+                    for j in 0..<T { row[j] = j <= i ? pr[j] * (row[j] - dot) : 0 }
+                }
+                S.gemm(transposeA: false, transposeB: false, m: T, n: hd, k: T, alpha: scale,
+                       a: dp, lda: T, b: k, ldb: 3 * d, beta: 0, c: dq, ldc: 3 * d)
+                S.gemm(transposeA: true, transposeB: false, m: T, n: hd, k: T, alpha: scale,
+                       a: dp, lda: T, b: q, ldb: 3 * d, beta: 0, c: dk, ldc: 3 * d)
+            }
+        }
+    }
+}

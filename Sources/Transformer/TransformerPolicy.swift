@@ -1,0 +1,206 @@
+import Foundation
+import HumorGym
+import LinearAlgebra
+import Stochastics
+
+/// The transformer as a student: a token-level language model over "prompt <sep> response <eos>".
+///
+/// log pi(y | x) is the sum of log p(token | prefix) over the response tokens and `<eos>` (the prompt is
+/// conditioned on, never scored), so every learner trains it through the same pull-back as any other
+/// student. Parameters are `Float`; the gradient comes from the model's own backward pass.
+public struct TransformerPolicy: TrainablePolicy {
+    public typealias Scalar = Float
+
+    /// How responses are drawn: softmax(logits / temperature), restricted to the top k tokens (0: all) and
+    /// to the smallest set whose probability reaches topP (1: all).
+    public struct Sampling: Sendable, Equatable {
+        public var temperature = 1.0
+        public var topK = 0
+        public var topP = 1.0
+        /// Longest response; never more than the context leaves after the prompt.
+        public var maxResponseTokens = 32
+        /// Beams for the most likely response (the paper decodes with 5); 1 is greedy decoding.
+        public var beams = 5
+        public init() {}
+
+
+        /// A policy file's `sampling:` section, or a checkpoint's metadata.
+        public init(from source: some ParameterSource) throws {
+            temperature = try source.double("temperature", default: temperature, range: 1e-3...100)
+            topK = try source.int("topK", default: topK, range: 0...1_000_000)
+            topP = try source.double("topP", default: topP, range: 1e-6...1)
+            maxResponseTokens = try source.int("maxResponseTokens", default: maxResponseTokens, range: 1...4096)
+            beams = try source.int("beams", default: beams, range: 1...64)
+            try source.finish()
+        }
+
+        /// The settings as `init(from:)` reads them (a checkpoint's metadata).
+        public var parameters: ParameterDictionary {
+            ["temperature": .init("\(temperature)"), "topK": .init(String(topK)), "topP": .init("\(topP)"),
+             "maxResponseTokens": .init(String(maxResponseTokens)), "beams": .init(String(beams))]
+        }
+    }
+
+    public let tokenizer: Tokenizer
+    public var model: TransformerModel<Float>
+    public var sampling: Sampling
+    /// Threads that run a batch's shards (with BLAS single-threaded); results are the same for any count.
+    /// A setting of this process, not of the model: checkpoints do not keep it.
+    public var threads = 1
+
+    public init(tokenizer: Tokenizer, configuration: TransformerConfiguration, sampling: Sampling = Sampling()) throws {
+        var c = configuration
+        c.vocabularySize = tokenizer.count
+        self.tokenizer = tokenizer
+        self.model = try TransformerModel(c)
+        self.sampling = sampling
+    }
+
+    public var parameters: [Float] {
+        get { model.parameters }
+        set { model.parameters = newValue }
+    }
+
+    /// Pads the batch's inputs to one length; targets are the next tokens of response positions. The final
+    /// `<eos>` is only ever a target, so a sequence fits when all but its last token fit the context.
+    private func batch(_ examples: [Example]) -> (tokens: [Int32], targets: [Int32], length: Int, fits: [Bool]) {
+        let sequences = examples.map { tokenizer.sequence(prompt: $0.prompt.text, response: $0.response) }
+        let context = model.configuration.contextLength
+        let fits = sequences.map { $0.tokens.count - 1 <= context }
+        let length = zip(sequences, fits).filter(\.1).map { $0.0.tokens.count - 1 }.max() ?? 1
+        var tokens: [Int32] = [], targets: [Int32] = []
+        for (s, ok) in zip(sequences, fits) {
+            let row = ok ? Array(s.tokens.dropLast()) : []
+            tokens += row + Array(repeating: tokenizer.padding, count: length - row.count)
+            for t in 0..<length {
+                let scored = ok && t + 1 < s.tokens.count && t + 1 >= s.responseStart
+                targets.append(scored ? s.tokens[t + 1] : -1)
+            }
+        }
+        return (tokens, targets, length, fits)
+    }
+
+    public func logProbabilitiesWithPullback(_ examples: [Example]) -> (values: [Double], pullback: ([Double]) -> [Float]) {
+        pass(examples, dropout: nil)
+    }
+
+    /// With the configuration's dropout, its masks keyed by `noise`.
+    public func trainingLogProbabilitiesWithPullback(_ examples: [Example], noise: UInt64) -> (values: [Double], pullback: ([Double]) -> [Float]) {
+        let rate = model.configuration.dropout
+        return pass(examples, dropout: rate > 0 ? Dropout(rate: rate, key: noise) : nil)
+    }
+
+    private func pass(_ examples: [Example], dropout: Dropout?) -> (values: [Double], pullback: ([Double]) -> [Float]) {
+        guard !examples.isEmpty else { return ([], { _ in Array(repeating: 0, count: model.parameters.count) }) }
+        let (tokens, targets, length, fits) = batch(examples)
+        let V = model.configuration.vocabularySize
+        // The tokens were mapped into the vocabulary and the lengths checked: forward cannot fail here.
+        let activations = try! model.forward(tokens: tokens, batch: examples.count, length: length, dropout: dropout, threads: threads)
+        let perToken = NextTokenLogProbabilities.values(logits: activations.logits, vocabulary: V, targets: targets)
+        let values = examples.indices.map { i in
+            fits[i] ? perToken[(i * length)..<((i + 1) * length)].reduce(0.0) { $0 + Double($1) } : -.infinity
+        }
+        let frozen = model, threads = threads
+        return (values, { upstream in
+            var rowWeights = [Float](repeating: 0, count: targets.count)
+            for (i, g) in upstream.enumerated() where fits[i] {
+                for t in 0..<length { rowWeights[i * length + t] = Float(g) }
+            }
+            let dlogits = NextTokenLogProbabilities.logitGradient(logits: activations.logits, vocabulary: V, targets: targets, upstream: rowWeights)
+            return frozen.backward(activations, logitGradient: dlogits, threads: threads)
+        })
+    }
+
+    public func logProbability(of response: Text, given prompt: Prompt) -> Double {
+        logProbabilities([Example(prompt: prompt, response: response)])[0]
+    }
+
+    /// Batched forward passes of at most `maxBatchRows` sequences (no backward pass is kept).
+    public func logProbabilities(_ batch: [Example]) -> [Double] {
+        stride(from: 0, to: batch.count, by: Self.maxBatchRows).flatMap { start in
+            logProbabilitiesWithPullback(Array(batch[start..<min(start + Self.maxBatchRows, batch.count)])).values
+        }
+    }
+
+    public func sample(_ prompt: Prompt, count: Int, using stream: RandomStream) -> [Text] {
+        sample([prompt], count: count, using: stream)[0]
+    }
+
+    /// Decodes prompts of equal length together (at most `maxBatchRows` sequences at once), so that every
+    /// step is one batched pass; groups run in order of length, then of first appearance.
+    public func sample(_ prompts: [Prompt], count: Int, using stream: RandomStream) -> [[Text]] {
+        var out = [[Text]](repeating: [], count: prompts.count)
+        var groups: [Int: [Int]] = [:]
+        for (i, p) in prompts.enumerated() { groups[p.text.count, default: []].append(i) }
+        let perChunk = max(1, Self.maxBatchRows / max(1, count))
+        for length in groups.keys.sorted() {
+            let members = groups[length]!
+            for start in stride(from: 0, to: members.count, by: perChunk) {
+                let chunk = Array(members[start..<min(start + perChunk, members.count)])
+                let texts = generate(chunk.map { prompts[$0] }, count: count) { logits in
+                    stream.categorical(weights: Self.truncated(logits, temperature: sampling.temperature, topK: sampling.topK, topP: sampling.topP))
+                }
+                for (k, i) in chunk.enumerated() { out[i] = Array(texts[(k * count)..<((k + 1) * count)]) }
+            }
+        }
+        return out
+    }
+
+    /// The most sequences one batched pass holds (bounds the activations' and key-value cache's memory).
+    static let maxBatchRows = 512
+
+    /// Beam search with `sampling.beams` beams (greedy decoding for 1): the response with the highest
+    /// length-normalised log-probability among the hypotheses the beams reach.
+    public func mostLikely(_ prompt: Prompt) -> Text {
+        guard sampling.beams > 1 else { return generate([prompt], count: 1) { z in z.indices.max { z[$0] < z[$1] }! }[0] }
+        return beamSearch(prompt, beams: sampling.beams)
+    }
+
+    /// Decodes `count` responses for each prompt (all of one length) in one batch with the key-value cache,
+    /// choosing each next token with `choose` until `<eos>` or the length limit; rows are prompt-major. The
+    /// special tokens other than `<eos>` are never chosen.
+    private func generate(_ prompts: [Prompt], count: Int, choose: ([Double]) -> Int) -> [Text] {
+        let starts = prompts.map { $0.text.tokens.map(tokenizer.token) + [tokenizer.separator] }
+        let promptLength = starts.first?.count ?? 0
+        precondition(starts.allSatisfy { $0.count == promptLength }, "generate: prompts of one length only")
+        let limit = min(sampling.maxResponseTokens, model.configuration.contextLength - promptLength)
+        let rows = prompts.count * count
+        guard rows > 0, limit > 0 else { return Array(repeating: Text([]), count: rows) }
+        let V = model.configuration.vocabularySize
+        // The tokens are in the vocabulary and the lengths within the context: the model cannot fail here.
+        var (cache, logits) = try! model.prefill(tokens: starts.flatMap { Array(Array(repeating: $0, count: count).joined()) },
+                                                 batch: rows, length: promptLength)
+        var responses = [[Int32]](repeating: [], count: rows)
+        var done = [Bool](repeating: false, count: rows)
+        for step in 0..<limit {
+            var next = [Int32](repeating: tokenizer.padding, count: rows)
+            for i in 0..<rows where !done[i] {
+                var z = (0..<V).map { Double(logits[i * V + $0]) }
+                z[Int(tokenizer.separator)] = -.infinity
+                z[Int(tokenizer.padding)] = -.infinity
+                next[i] = Int32(choose(z))
+                if next[i] == tokenizer.endOfText { done[i] = true } else { responses[i].append(next[i]) }
+            }
+            if step == limit - 1 || !done.contains(false) { break }
+            // Finished rows decode padding to keep the batch rectangular; their outputs are ignored.
+            logits = try! model.decode(next, cache: &cache)
+        }
+        return responses.map(Text.init)
+    }
+
+    /// Probabilities after temperature, top-k and top-p truncation (the nucleus of Holtzman et al., 2020).
+    static func truncated(_ logits: [Double], temperature: Double, topK: Int, topP: Double) -> [Double] {
+        var p = Softmax.probabilities(logits, temperature: temperature)
+        let order = p.indices.sorted { p[$0] != p[$1] ? p[$0] > p[$1] : $0 < $1 }
+        var keep = topK > 0 ? min(topK, order.count) : order.count
+        if topP < 1 {
+            var mass = 0.0
+            for (rank, i) in order.enumerated() {
+                mass += p[i]
+                if mass >= topP { keep = min(keep, rank + 1); break }
+            }
+        }
+        for i in order.dropFirst(keep) { p[i] = 0 }
+        return p
+    }
+}
