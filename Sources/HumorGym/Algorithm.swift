@@ -53,7 +53,9 @@ public struct TrainingContext: Sendable {
     public var prompts: [Prompt]
     /// The teacher's outputs for `prompts`, in the same order.
     public var demonstrations: [[Text]]
-    public var critic: any Critic
+    /// What feedback learners step to get the critic's judgement of their samples: by default every
+    /// training prompt in order, judged by the training critic.
+    public var environment: any FeedbackEnvironment
     public var optimizer: OptimizerSettings
     /// This learner's seeds.
     public var seeds: SeedSequence { streams.seeds }
@@ -68,15 +70,22 @@ public struct TrainingContext: Sendable {
     public var checkpoint: (@Sendable (LoopState) throws -> Void)?
 
     /// - Parameter streams: the learner's streams (from `seeds`); by default fresh ones.
-    public init(prompts: [Prompt], demonstrations: [[Text]], critic: any Critic, optimizer: OptimizerSettings,
+    public init(prompts: [Prompt], demonstrations: [[Text]], environment: any FeedbackEnvironment, optimizer: OptimizerSettings,
                 seeds: SeedSequence, streams: RandomStreams? = nil, progress: @escaping @Sendable (StepMetrics) -> Bool = { _ in true }) {
         self.prompts = prompts
         self.demonstrations = demonstrations
-        self.critic = critic
+        self.environment = environment
         self.optimizer = optimizer
         precondition(streams == nil || streams!.seeds == seeds, "TrainingContext: the streams come from other seeds")
         self.streams = streams ?? RandomStreams(seeds: seeds)
         self.progress = progress
+    }
+
+    /// A learner's context whose environment is the training prompts in order, judged by `critic`.
+    public init(prompts: [Prompt], demonstrations: [[Text]], critic: any Critic, optimizer: OptimizerSettings,
+                seeds: SeedSequence, streams: RandomStreams? = nil, progress: @escaping @Sendable (StepMetrics) -> Bool = { _ in true }) {
+        self.init(prompts: prompts, demonstrations: demonstrations, environment: HumorVectorEnvironment(prompts: prompts, critic: critic),
+                  optimizer: optimizer, seeds: seeds, streams: streams, progress: progress)
     }
 
     /// The learner's stream called `name`.

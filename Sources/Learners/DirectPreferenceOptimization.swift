@@ -99,18 +99,17 @@ public struct DirectPreferenceOptimization: Algorithm {
         let sampling = try context.stream("sampling")
         return try await loop.rounds(parameters.rounds, &policy, epochs: parameters.epochs, stream: try context.stream("shuffle"),
                                      collect: { policy in
-            var candidates: [PairRequest] = []
-            for (prompt, samples) in zip(context.prompts, policy.sample(context.prompts, count: parameters.samples, using: sampling)) {
-                if let (a, b) = PairSelection.mostDifferentPair(samples, maxLengthRatio: parameters.maxLengthRatio) {
-                    candidates.append(PairRequest(prompt: prompt, first: a, second: b))
-                }
+            // The most different pair of k samples for each prompt of the episode, judged in both orders.
+            let prompts = context.environment.reset(seed: nil)
+            let duels = policy.sample(prompts, count: parameters.samples, using: sampling).map {
+                PairSelection.mostDifferentPair($0, maxLengthRatio: parameters.maxLengthRatio).map { (first: $0.0, second: $0.1) }
             }
-            let preferences = try await context.critic.preferenceBothOrders(candidates)
+            let preferences = try await context.environment.duel(duels)
             var pairs: [PreferencePair] = []
-            for (request, preference) in zip(candidates, preferences) {
-                guard let p = preference else { continue }  // an abstention: no pair, never a guess
-                let (chosen, rejected) = p >= 0.5 ? (request.first, request.second) : (request.second, request.first)
-                pairs.append(PreferencePair(prompt: request.prompt, chosen: chosen, rejected: rejected, confidence: max(p, 1 - p),
+            for (prompt, (duel, preference)) in zip(prompts, zip(duels, preferences)) {
+                guard let duel, let p = preference else { continue }  // no pair, or an abstention: never a guess
+                let (chosen, rejected) = p >= 0.5 ? (duel.first, duel.second) : (duel.second, duel.first)
+                pairs.append(PreferencePair(prompt: prompt, chosen: chosen, rejected: rejected, confidence: max(p, 1 - p),
                                             referenceChosen: 0, referenceRejected: 0))
             }
             // The frozen reference scores every pair in one batched call.
@@ -119,7 +118,7 @@ public struct DirectPreferenceOptimization: Algorithm {
                 pairs[i].referenceChosen = referenceLogProbabilities[2 * i]
                 pairs[i].referenceRejected = referenceLogProbabilities[2 * i + 1]
             }
-            return (pairs, ["pairs": Double(pairs.count), "abstentions": Double(candidates.count - pairs.count)])
+            return (pairs, ["pairs": Double(pairs.count), "abstentions": Double(duels.compactMap { $0 }.count - pairs.count)])
         }, examples: Self.examples, loss: loss(pairs:logProbabilities:))
     }
 

@@ -73,23 +73,21 @@ public struct RewardWeightedRegression: Algorithm {
         let sampling = try context.stream("sampling")
         return try await loop.rounds(parameters.rounds, &policy, epochs: parameters.epochs, stream: try context.stream("shuffle"),
                                      collect: { policy in
-            // Roll out: k responses per prompt from the current policy, scored by the critic.
-            let examples = zip(context.prompts, policy.sample(context.prompts, count: parameters.samples, using: sampling)).flatMap { prompt, samples in
-                samples.map { Example(prompt: prompt, response: $0) }
-            }
-            // A sample the critic did not score (an LLM's abstention) leaves its prompt's group.
-            let rewards = try await context.critic.scoresOrAbstentions(examples)
+            // Roll out: k responses to each prompt of the environment's episode, rewarded by its critic.
+            let prompts = context.environment.reset(seed: nil)
+            let samples = policy.sample(prompts, count: parameters.samples, using: sampling)
+            let rewards = try await context.environment.step(samples)
             var weighted: [WeightedExample] = [], scored: [Double] = []
-            for start in stride(from: 0, to: examples.count, by: parameters.samples) {
-                let group = (start..<start + parameters.samples).filter { rewards[$0] != nil }
+            for (prompt, (responses, rewards)) in zip(prompts, zip(samples, rewards)) {
+                // A sample the critic did not score (an LLM's abstention) leaves its prompt's group.
+                let group = zip(responses, rewards).compactMap { response, reward in reward.map { (response, $0) } }
                 if group.isEmpty { continue }
-                let r = group.map { rewards[$0]! }
-                let w = Self.weights(rewards: r, beta: parameters.beta, clip: parameters.weightClip)
-                weighted += zip(group, w).map { WeightedExample(example: examples[$0], weight: $1) }
-                scored += r
+                let w = Self.weights(rewards: group.map(\.1), beta: parameters.beta, clip: parameters.weightClip)
+                weighted += zip(group, w).map { WeightedExample(example: Example(prompt: prompt, response: $0.0), weight: $1) }
+                scored += group.map(\.1)
             }
             return (weighted, ["reward_mean": scored.reduce(0, +) / Double(max(1, scored.count)),
-                               "abstentions": Double(examples.count - scored.count)])
+                               "abstentions": Double(prompts.count * parameters.samples - scored.count)])
         }, examples: { [$0.example] }, loss: batchLoss)
     }
 

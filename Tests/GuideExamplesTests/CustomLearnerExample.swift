@@ -21,10 +21,14 @@ struct FilteredImitation: Algorithm {
     }
 
     func train<P: TrainablePolicy>(_ policy: inout P, context: TrainingContext) async throws -> [StepMetrics] {
+        // The environment's judge rewards every teacher output of its episode's prompts.
+        let prompts = context.environment.reset(seed: nil)
+        let teacher = Dictionary(zip(context.prompts, context.demonstrations), uniquingKeysWith: { first, _ in first })
+        let outputs = prompts.map { teacher[$0] ?? [] }
         var best: [Example] = []
-        for (prompt, outputs) in zip(context.prompts, context.demonstrations) where !outputs.isEmpty {
-            let scores = try await context.critic.score(outputs.map { Example(prompt: prompt, response: $0) })
-            best.append(Example(prompt: prompt, response: outputs[scores.indices.max { scores[$0] < scores[$1] }!]))
+        for (prompt, (texts, rewards)) in zip(prompts, zip(outputs, try await context.environment.step(outputs))) {
+            let scored = zip(texts, rewards).compactMap { text, reward in reward.map { (text, $0) } }
+            if let top = scored.max(by: { $0.1 < $1.1 }) { best.append(Example(prompt: prompt, response: top.0)) }
         }
         var loop = GradientLoop<P>(algorithm: name, context: context)
         return try loop.run(&policy, items: best, epochs: epochs, stream: try context.stream("shuffle"), examples: { [$0] },

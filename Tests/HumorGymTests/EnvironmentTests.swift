@@ -11,8 +11,11 @@ import Testing
 
     @Test func passesTheEnvironmentChecker() async throws {
         try await checkEnvironment(make, act: { world.candidates[$0][1] })
+        // What learners step: every training prompt in order, and episodes of random prompts.
+        try await checkEnvironment({ HumorVectorEnvironment(prompts: world.prompts(.train), critic: MockCritic(gold: world.goldJudge, seed: 3)) },
+                                   act: { (world.candidates[$0][1], world.candidates[$0][2]) })
         try await checkEnvironment({ try HumorVectorEnvironment(prompts: world.prompts(.train), critic: MockCritic(gold: world.goldJudge, seed: 3), batchSize: 4) },
-                                   act: { $0.map { world.candidates[$0][2] } })
+                                   act: { (world.candidates[$0][1], world.candidates[$0][2]) })
     }
 
     @Test func theCheckerCatchesANondeterministicEnvironment() async throws {
@@ -36,13 +39,28 @@ import Testing
         #expect(throws: HumorGymError.self) { try HumorEnvironment(prompts: [], critic: MockCritic(gold: world.goldJudge, seed: 1)) }
     }
 
-    @Test func vectorEnvironmentRewardsEveryResponseAndAutoResets() async throws {
-        let env = try HumorVectorEnvironment(prompts: world.prompts(.train), critic: MockCritic(gold: world.goldJudge, seed: 1), batchSize: 5)
-        let prompts = env.reset(seed: 1).observation
-        #expect(prompts.count == 5)
-        let t = try await env.step(prompts.map { world.candidates[$0][1] })
-        #expect((0..<5).allSatisfy { t.info["reward_\($0)"] != nil })
-        #expect(t.observation.count == 5)
-        await #expect(throws: HumorGymError.self) { _ = try await env.step([Text([1])]) }
+    @Test func vectorEnvironmentJudgesEveryActionInOneBatchAsTheCriticWould() async throws {
+        let prompts = world.prompts(.train)
+        func pairs(_ prompts: [Prompt]) -> [(first: Text, second: Text)?] {
+            prompts.indices.map { $0 % 3 == 0 ? nil : (first: world.candidates[prompts[$0]][1], second: world.candidates[prompts[$0]][2]) }
+        }
+        let env = HumorVectorEnvironment(prompts: prompts, critic: MockCritic(gold: world.goldJudge, seed: 1))
+        #expect(env.reset(seed: 1) == prompts)  // in order, whatever the seed
+        let responses = prompts.map { Array(world.candidates[$0].prefix(3)) }
+        let rewards = try await env.step(responses)
+        let direct = try await MockCritic(gold: world.goldJudge, seed: 1).score(zip(prompts, responses).flatMap { p, r in r.map { Example(prompt: p, response: $0) } })
+        #expect(rewards.flatMap { $0 } == direct.map(Optional.some))
+        await #expect(throws: HumorGymError.self) { _ = try await env.step(responses) }  // the episode ended
+        _ = env.reset(seed: nil)
+        await #expect(throws: HumorGymError("HumorVectorEnvironment: 1 actions for \(prompts.count) prompts")) { _ = try await env.duel([nil]) }
+        // Prompts without a pair sit out: the critic sees only the others, in order, in both presentation orders.
+        let duelling = HumorVectorEnvironment(prompts: prompts, critic: MockCritic(gold: world.goldJudge, seed: 1))
+        let preferences = try await duelling.duel(pairs(duelling.reset(seed: nil)))
+        let requests = zip(prompts, pairs(prompts)).compactMap { p, pair in pair.map { PairRequest(prompt: p, first: $0.first, second: $0.second) } }
+        let expected = try await MockCritic(gold: world.goldJudge, seed: 1).preferenceBothOrders(requests)
+        #expect(preferences.compactMap { $0 } == expected.compactMap { $0 } && preferences.indices.allSatisfy { ($0 % 3 == 0) == (preferences[$0] == nil) })
+        let random = try HumorVectorEnvironment(prompts: prompts, critic: MockCritic(gold: world.goldJudge, seed: 1), batchSize: 5)
+        #expect(random.reset(seed: 1).count == 5 && random.reset(seed: 1) == random.reset(seed: 1))
+        #expect(throws: HumorGymError.self) { try HumorVectorEnvironment(prompts: prompts, critic: MockCritic(gold: world.goldJudge, seed: 1), batchSize: 0) }
     }
 }
