@@ -2,7 +2,7 @@ import Chat
 import HumorGym
 
 /// An LLM as a ``Critic``: pairwise verdicts from ``LLMJudge`` (the paper's multiple-choice prompting) and
-/// pointwise scores from 1 to 10, on texts rendered through the environment's vocabulary.
+/// pointwise scores from 1 to 10, on the texts as they were written.
 public struct LLMCritic: Critic {
     public static let pointwiseTemplate = """
         Input: {prompt}
@@ -15,18 +15,15 @@ public struct LLMCritic: Critic {
 
     public let name: String
     public let judge: LLMJudge
-    public let vocabulary: Vocabulary
     public var pointwiseTemplate = LLMCritic.pointwiseTemplate
 
-    public init(judge: LLMJudge, vocabulary: Vocabulary, name: String = "llm") {
+    public init(judge: LLMJudge, name: String = "llm") {
         self.judge = judge
-        self.vocabulary = vocabulary
         self.name = name
     }
 
     public func compare(_ pair: PairRequest) async throws -> PairwiseJudgement {
-        try await judge.compare(prompt: vocabulary.render(pair.prompt.text), first: vocabulary.render(pair.first),
-                                second: vocabulary.render(pair.second))
+        try await judge.compare(prompt: pair.prompt.text.string, first: pair.first.string, second: pair.second.string)
     }
 
     /// Pairs judged concurrently (the client bounds how many are in flight); results in order.
@@ -51,10 +48,10 @@ public struct LLMCritic: Critic {
     /// The score the LLM gives, 1 to 10. An answer without one is an error that quotes it: a reward is
     /// never guessed (the answer stays in the cache, so nothing is asked twice).
     public func score(_ response: Text, for prompt: Prompt) async throws -> Double {
-        let (p, r) = (LLMJudge.quoted(vocabulary.render(prompt.text)), LLMJudge.quoted(vocabulary.render(response)))
+        let (p, r) = (LLMJudge.quoted(prompt.text.string), LLMJudge.quoted(response.string))
         let text = pointwiseTemplate.replacingOccurrences(of: "{prompt}", with: p).replacingOccurrences(of: "{response}", with: r)
         let answer = try await judge.model.complete(judge.model.request(text))
-        guard let score = Self.score(in: answer.text ?? "", quoting: [p, r, vocabulary.render(prompt.text), vocabulary.render(response)]) else {
+        guard let score = Self.score(in: answer.text ?? "", quoting: [p, r, prompt.text.string, response.string]) else {
             throw LLMError.noScore(answer: snippet(answer.text ?? ""))
         }
         return score

@@ -34,6 +34,42 @@ extension ParameterSource {
     }
 }
 
+/// How every source reads a setting from its text, so that a bad value gets the same message whether it came
+/// from a file, a dictionary or a checkpoint. Each reader returns the value or the problem; the source adds
+/// where the value stands.
+public enum SettingText {
+    public static func double(_ text: String, range: ClosedRange<Double>) -> Result<Double, HumorGymError> {
+        let lowered = text.lowercased()
+        let parsed: Double? = [".nan", "nan"].contains(lowered) ? .nan
+            : [".inf", "+.inf", "inf"].contains(lowered) ? .infinity
+            : ["-.inf", "-inf"].contains(lowered) ? -.infinity : Double(text)
+        guard let v = parsed else { return .failure(HumorGymError("expected a number, got '\(text)'")) }
+        guard v.isFinite else { return .failure(HumorGymError("must be a finite number, got '\(text)'")) }
+        guard range.contains(v) else { return .failure(HumorGymError("must be in \(range.lowerBound)...\(range.upperBound), got \(text)")) }
+        return .success(v)
+    }
+
+    public static func int(_ text: String, range: ClosedRange<Int>) -> Result<Int, HumorGymError> {
+        guard let v = Int(text) else { return .failure(HumorGymError("expected a whole number, got '\(text)'")) }
+        guard range.contains(v) else { return .failure(HumorGymError("must be in \(range.lowerBound)...\(range.upperBound), got \(v)")) }
+        return .success(v)
+    }
+
+    public static func bool(_ text: String) -> Result<Bool, HumorGymError> {
+        switch text.lowercased() {
+        case "true", "yes", "on": .success(true)
+        case "false", "no", "off": .success(false)
+        default: .failure(HumorGymError("expected true or false, got '\(text)'"))
+        }
+    }
+
+    /// One of `allowed` (any string when `allowed` is empty).
+    public static func string(_ text: String, allowed: [String]) -> Result<String, HumorGymError> {
+        allowed.isEmpty || allowed.contains(text) ? .success(text)
+            : .failure(HumorGymError("'\(text)' is not one of \(allowed.joined(separator: ", "))"))
+    }
+}
+
 /// A source with no keys: every read returns its default.
 public struct DefaultParameters: ParameterSource {
     public init() {}
@@ -122,34 +158,24 @@ public struct ParameterDictionary: ParameterSource, ExpressibleByDictionaryLiter
 
     public func problem(_ key: String, _ text: String) -> HumorGymError { HumorGymError("\(name): \(prefix)\(key): \(text)") }
 
-    public func double(_ key: String, default value: Double, range: ClosedRange<Double>) throws -> Double {
+    /// The value of `key` read by `read`, its problem reported here; `value` when the key is absent.
+    private func read<T>(_ key: String, _ value: T, _ read: (String) -> Result<T, HumorGymError>) throws -> T {
         guard let text = text(key) else { return value }
-        guard let v = Double(text) else { throw problem(key, "expected a number, got '\(text)'") }
-        guard v.isFinite else { throw problem(key, "must be a finite number, got '\(text)'") }
-        guard range.contains(v) else { throw problem(key, "must be in \(range.lowerBound)...\(range.upperBound), got \(text)") }
-        return v
+        return try read(text).mapError { problem(key, $0.message) }.get()
+    }
+
+    public func double(_ key: String, default value: Double, range: ClosedRange<Double>) throws -> Double {
+        try read(key, value) { SettingText.double($0, range: range) }
     }
 
     public func int(_ key: String, default value: Int, range: ClosedRange<Int>) throws -> Int {
-        guard let text = text(key) else { return value }
-        guard let v = Int(text) else { throw problem(key, "expected a whole number, got '\(text)'") }
-        guard range.contains(v) else { throw problem(key, "must be in \(range.lowerBound)...\(range.upperBound), got \(v)") }
-        return v
+        try read(key, value) { SettingText.int($0, range: range) }
     }
 
-    public func bool(_ key: String, default value: Bool) throws -> Bool {
-        guard let text = text(key) else { return value }
-        switch text.lowercased() {
-        case "true", "1": return true
-        case "false", "0": return false
-        default: throw problem(key, "expected true or false, got '\(text)'")
-        }
-    }
+    public func bool(_ key: String, default value: Bool) throws -> Bool { try read(key, value, SettingText.bool) }
 
     public func string(_ key: String, default value: String, allowed: [String]) throws -> String {
-        guard let text = text(key) else { return value }
-        guard allowed.isEmpty || allowed.contains(text) else { throw problem(key, "'\(text)' is not one of \(allowed.joined(separator: ", "))") }
-        return text
+        try read(key, value) { SettingText.string($0, allowed: allowed) }
     }
 
     /// Comma-separated.

@@ -1,14 +1,32 @@
-/// A token sequence over a ``Vocabulary``: a prompt, a teacher's output or a student's response.
+/// A prompt, a teacher's output or a student's response: the words as written, and their tokens in the
+/// world's vocabulary (the simulated world's tokenizer).
 ///
-/// Everything that judges or learns works on tokens; words appear only at the edges (YAML, reports, CLI).
-public struct Text: Hashable, Sendable, Codable, CustomStringConvertible {
-    public var tokens: [Int32]
+/// Whatever writes a text keeps its string: an LLM teacher's words outside the world's vocabulary reach an LLM
+/// critic as written, and a student with a tokenizer of its own reads the string. The tokens are what the
+/// world's own machinery reads (the gold judge, the mock critic, the candidate-set students, the length a
+/// critic's bias and the reports measure); a word the vocabulary lacks is `<unk>` there, and only there.
+public struct Text: Hashable, Sendable, CustomStringConvertible {
+    /// The text as written: what an LLM reads.
+    public let string: String
+    /// The text in the world's vocabulary (token 0, `<unk>`, for a word it lacks).
+    public let tokens: [Int32]
 
-    public init(_ tokens: [Int32]) { self.tokens = tokens }
+    /// A text and its tokens: use ``Vocabulary/text(_:)`` or ``Vocabulary/encode(_:)``, which make them agree.
+    public init(_ string: String, tokens: [Int32]) {
+        self.string = string
+        self.tokens = tokens
+    }
 
+    /// Its length in the world's tokens.
     public var count: Int { tokens.count }
-    public var isEmpty: Bool { tokens.isEmpty }
-    public var description: String { tokens.map(String.init).joined(separator: " ") }
+    public var isEmpty: Bool { tokens.isEmpty && string.isEmpty }
+    public var description: String { string }
+
+    // Texts are looked up by the million (candidate sets, the critic's taste): the tokens hash, and equal
+    // texts have equal tokens.
+    public func hash(into hasher: inout Hasher) { hasher.combine(tokens) }
+
+    public static func == (a: Text, b: Text) -> Bool { a.tokens == b.tokens && a.string == b.string }
 }
 
 /// The word types of a world, in a fixed order: token `i` is `words[i]`. Token 0 is `<unk>`.
@@ -34,11 +52,14 @@ public final class Vocabulary: Sendable {
     /// The token of `word`, or nil when the vocabulary lacks it.
     public func id(_ word: String) -> Int32? { ids[word] }
 
-    /// The tokens of `string` (see ``words(in:)``); a word the vocabulary lacks becomes `<unk>` (token 0),
-    /// never an error.
+    /// `string` as written, with its tokens (see ``words(in:)``); a word the vocabulary lacks becomes `<unk>`
+    /// (token 0), never an error.
     public func encode(_ string: String) -> Text {
-        Text(Self.words(in: string).map { ids[$0] ?? 0 })
+        Text(string, tokens: Self.words(in: string).map { ids[$0] ?? 0 })
     }
+
+    /// The text these tokens spell (its string by ``render(_:words:)``).
+    public func text(_ tokens: [Int32]) -> Text { Text(Self.render(tokens, words: words), tokens: tokens) }
 
     /// How text becomes words, for every world and every LLM answer alike: lower case, and each
     /// punctuation mark a word of its own ("Dam." -> "dam", "."), so that a vocabulary built from a corpus
@@ -57,11 +78,11 @@ public final class Vocabulary: Sendable {
         return words
     }
 
-    /// Words joined by spaces, with closing punctuation against the word before it ("dam ." -> "dam."):
-    /// what an LLM judge reads. `encode(render(t)) == t` for any text without `<unk>`.
-    public func render(_ text: Text) -> String {
+    /// Words joined by spaces, with closing punctuation against the word before it ("dam ." -> "dam."): the
+    /// string of a text made from tokens. `encode(render(t)).tokens == t` for any tokens without `<unk>`.
+    public static func render(_ tokens: [Int32], words: [String]) -> String {
         var out = ""
-        for token in text.tokens {
+        for token in tokens {
             let word = token >= 0 && Int(token) < words.count ? words[Int(token)] : Self.unknown
             if !out.isEmpty && !Self.closing.contains(word) { out += " " }
             out += word

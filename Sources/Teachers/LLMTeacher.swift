@@ -88,7 +88,7 @@ public struct LLMTeacher: Teacher {
     /// A prompt the LLM refused or answered without a list gets no outputs.
     public func demonstrations(for prompts: [Prompt], count: Int) async throws -> [[Text]] {
         let vocabulary = vocabulary, teacher = self
-        let answers = try await prompts.concurrentMap { try await teacher.write(vocabulary.render($0.text), count: count) }
+        let answers = try await prompts.concurrentMap { try await teacher.write($0.text.string, count: count) }
         return answers.map { answer in
             let outputs = answer.outputs.map(vocabulary.encode)
             tally.add(answer, encoded: outputs)

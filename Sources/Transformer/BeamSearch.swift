@@ -10,7 +10,7 @@ extension TransformerPolicy {
     func beamSearch(_ prompt: Prompt, beams width: Int) -> Text {
         let start = prompt.text.tokens.map(tokenizer.token) + [tokenizer.separator]
         let limit = min(sampling.maxResponseTokens, model.configuration.contextLength - start.count)
-        guard limit > 0 else { return Text([]) }
+        guard limit > 0 else { return tokenizer.text([]) }
         let V = model.configuration.vocabularySize
         struct Hypothesis { var tokens: [Int32]; var logProbability: Double }
         // The tokens are in the vocabulary and the lengths within the context: the model cannot fail here.
@@ -51,6 +51,6 @@ extension TransformerPolicy {
             live = next
             logits = try! model.decode(tokens, cache: &cache)
         }
-        return Text(best?.text ?? [])
+        return tokenizer.text(best?.text ?? [])
     }
 }

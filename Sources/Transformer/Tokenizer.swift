@@ -25,6 +25,10 @@ public struct Tokenizer: Sendable, Equatable, Codable {
         (prompt.tokens.map(token) + [separator] + response.tokens.map(token) + [endOfText], prompt.count + 1)
     }
 
+    /// The text of generated tokens: the world's words, rendered as the world renders them (the specials
+    /// never reach a response).
+    public func text(_ tokens: [Int32]) -> Text { Text(Vocabulary.render(tokens, words: words), tokens: tokens) }
+
     public func render(_ tokens: [Int32]) -> String {
         let specials = ["<sep>", "<eos>", "<pad>"]
         return tokens.map { t in

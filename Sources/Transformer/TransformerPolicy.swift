@@ -165,7 +165,7 @@ public struct TransformerPolicy: TrainablePolicy {
         precondition(starts.allSatisfy { $0.count == promptLength }, "generate: prompts of one length only")
         let limit = min(sampling.maxResponseTokens, model.configuration.contextLength - promptLength)
         let rows = prompts.count * count
-        guard rows > 0, limit > 0 else { return Array(repeating: Text([]), count: rows) }
+        guard rows > 0, limit > 0 else { return Array(repeating: tokenizer.text([]), count: rows) }
         let V = model.configuration.vocabularySize
         // The tokens are in the vocabulary and the lengths within the context: the model cannot fail here.
         var (cache, logits) = try! model.prefill(tokens: starts.flatMap { Array(Array(repeating: $0, count: count).joined()) },
@@ -185,7 +185,7 @@ public struct TransformerPolicy: TrainablePolicy {
             // Finished rows decode padding to keep the batch rectangular; their outputs are ignored.
             logits = try! model.decode(next, cache: &cache)
         }
-        return responses.map(Text.init)
+        return responses.map(tokenizer.text)
     }
 
     /// Probabilities after temperature, top-k and top-p truncation (the nucleus of Holtzman et al., 2020).

@@ -73,29 +73,31 @@ public struct JokeWorld: World {
             }
             return all.prefix(cap(split) ?? all.count).map { (setup: $0, split: split) }
         }
-        // Each split's distinct punchlines (as words: "Dam." and "dam." are one), all its setups', in file order.
-        var splitPunchlines: [Split: [[String]]] = [:], seen: Set<[String]> = []
+        // Each split's distinct punchlines (as words: "Dam." and "dam." are one; the first spelling is kept),
+        // all its setups', in file order.
+        var splitPunchlines: [Split: [String]] = [:], seen: Set<[String]> = []
         for (setup, split) in setups {
             for punchline in human[setup]! where seen.insert(Vocabulary.words(in: punchline)).inserted {
-                splitPunchlines[split, default: []].append(Vocabulary.words(in: punchline))
+                splitPunchlines[split, default: []].append(punchline)
             }
         }
-        let own = chosen.map { human[$0.setup]!.map(Vocabulary.words(in:)) }
+        let own = chosen.map { human[$0.setup]! }
         let sets = zip(chosen, own).map { joke, own in
             // Distractors: the split's other punchlines, drawn by a stream of (world seed, setup).
-            let pool = splitPunchlines[joke.split]!.filter { !own.contains($0) }
+            let ownWords = own.map(Vocabulary.words(in:))
+            let pool = splitPunchlines[joke.split]!.filter { !ownWords.contains(Vocabulary.words(in: $0)) }
             let stream = SeedSequence(root: configuration.seed).stream("candidates/" + joke.setup)
             let set = own + stream.permutation(pool.count).prefix(max(0, configuration.candidatesPerPrompt - own.count)).map { pool[$0] }
             return stream.permutation(set.count).map { set[$0] }  // the human punchline's place tells nothing
         }
-        let vocabulary = Vocabulary(zip(chosen, sets).flatMap { Vocabulary.words(in: $0.setup) + $1.joined() })
-        func encode(_ words: [String]) -> Text { Text(words.map { vocabulary.id($0)! }) }
+        let vocabulary = Vocabulary(zip(chosen, sets).flatMap { Vocabulary.words(in: $0.setup) + $1.flatMap(Vocabulary.words(in:)) })
+        // Setups and punchlines as the corpus writes them, which is what an LLM reads.
         let prompts = chosen.enumerated().map { Prompt(id: $0.offset, split: $0.element.split, text: vocabulary.encode($0.element.setup)) }
         self.configuration = configuration
         self.vocabulary = vocabulary
         self.splits = Dictionary(grouping: prompts, by: \.split)
-        self.punchlines = own.map { $0.map(encode) }
-        self.candidates = CandidateSets(sets.map { $0.map(encode) })
+        self.punchlines = own.map { $0.map(vocabulary.encode) }
+        self.candidates = CandidateSets(sets.map { $0.map(vocabulary.encode) })
     }
 
     public func prompts(_ split: Split) -> [Prompt] { splits[split] ?? [] }

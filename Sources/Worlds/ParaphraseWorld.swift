@@ -90,13 +90,13 @@ public struct ParaphraseWorld: SimulatedWorld {
         var candidateLists: [[Text]] = []
         for (id, (split, meaning)) in chosen.enumerated() {
             let tokens = grammar.prompt(meaning)
-            prompts.append(Prompt(id: id, split: split, text: Text(tokens)))
+            prompts.append(Prompt(id: id, split: split, text: lexicon.vocabulary.text(tokens)))
             let stream = seeds.child("candidates").stream(String(id))
-            var list = [Text(tokens)]
+            var list = [lexicon.vocabulary.text(tokens)]
             var seen: Set<Text> = [list[0]]
             var attempts = 0
             while list.count < c.candidatesPerPrompt && attempts < 100 * c.candidatesPerPrompt {
-                let candidate = Text(grammar.response(meaning, stream: stream, corrupt: true))
+                let candidate = lexicon.vocabulary.text(grammar.response(meaning, stream: stream, corrupt: true))
                 if seen.insert(candidate).inserted { list.append(candidate) }
                 attempts += 1
             }

@@ -43,12 +43,12 @@ struct Sample: AsyncParsableCommand {
         let policy = result.stages.first?.policy ?? result.start
         let world = experiment.world
         func line(_ text: Text, _ prompt: Prompt) -> String {
-            guard let s = experiment.gold?.judge(text, for: prompt) else { return "  " + world.vocabulary.render(text) }
-            return String(format: "  %.2f (h %.2f c %.2f f %.2f)  ", s.total, s.humor, s.consistency, s.fluency) + world.vocabulary.render(text)
+            guard let s = experiment.gold?.judge(text, for: prompt) else { return "  " + text.string }
+            return String(format: "  %.2f (h %.2f c %.2f f %.2f)  ", s.total, s.humor, s.consistency, s.fluency) + text.string
         }
         let stream = run.seeds.stream("sample-command")
         for (prompt, outputs) in zip(world.prompts(split), run.teacherOutputs[split]).prefix(count) {
-            print("prompt: \(world.vocabulary.render(prompt.text))")
+            print("prompt: \(prompt.text.string)")
             print(" teacher:")
             for output in outputs { print(line(output, prompt)) }
             print(" student (\(learner?.name ?? "warm start")):")

@@ -22,9 +22,9 @@ import Testing
         var parameters = DirectPreferenceOptimization.Parameters()
         parameters.beta = 0.5
         parameters.softLabels = soft
-        let prompt = Prompt(id: 0, split: .train, text: Text([1]))
+        let prompt = Prompt(id: 0, split: .train, text: Fixtures.tokens([1]))
         let made = pairs.map {
-            DirectPreferenceOptimization.PreferencePair(prompt: prompt, chosen: Text([1]), rejected: Text([2]), confidence: $0.4,
+            DirectPreferenceOptimization.PreferencePair(prompt: prompt, chosen: Fixtures.tokens([1]), rejected: Fixtures.tokens([2]), confidence: $0.4,
                                                         referenceChosen: $0.2, referenceRejected: $0.3)
         }
         return (DirectPreferenceOptimization(parameters), made, pairs.flatMap { [$0.0, $0.1] })
@@ -123,7 +123,7 @@ import Testing
     @Test func aNonFiniteLossStopsWithAnErrorNamingTheStep() async throws {
         var policy = TabularPolicy(candidates: world.candidates)
         var c = context(critic: MockCritic(gold: world.goldJudge, seed: 1))
-        c.demonstrations[0] = [Text([9999])]  // not a candidate: log pi = -infinity
+        c.demonstrations[0] = [Fixtures.tokens([9999])]  // not a candidate: log pi = -infinity
         await #expect {
             try await Imitation().train(&policy, context: c)
         } throws: { error in
@@ -156,10 +156,10 @@ import Testing
         #expect(PairSelection.editDistance([1, 2, 3], [1, 3]) == 1)
         #expect(PairSelection.editDistance([], [4, 5]) == 2)
         #expect(PairSelection.editDistance([1, 2, 3, 4], [4, 3, 2, 1]) == 4)
-        let a = Text([1, 2, 3, 4]), b = Text([1, 2, 3, 5]), c = Text([9, 8, 7, 6])
+        let a = Fixtures.tokens([1, 2, 3, 4]), b = Fixtures.tokens([1, 2, 3, 5]), c = Fixtures.tokens([9, 8, 7, 6])
         #expect(PairSelection.mostDifferentPair([a, b, c], maxLengthRatio: 1.25).map { [$0.0, $0.1] } == [a, c])
         #expect(PairSelection.mostDifferentPair([a, a], maxLengthRatio: 0) == nil)
-        #expect(PairSelection.mostDifferentPair([a, Text([1])], maxLengthRatio: 1.25) == nil)
-        #expect(PairSelection.mostDifferentPair([a, Text([1])], maxLengthRatio: 0) != nil)
+        #expect(PairSelection.mostDifferentPair([a, Fixtures.tokens([1])], maxLengthRatio: 1.25) == nil)
+        #expect(PairSelection.mostDifferentPair([a, Fixtures.tokens([1])], maxLengthRatio: 0) != nil)
     }
 }

@@ -34,7 +34,7 @@ import Testing
         let same = try await critic.compare(PairRequest(prompt: p, first: p.text, second: p.text))
         #expect(abs(same.probabilityFirstBetter! - 1 / (1 + exp(-0.7))) < 1e-12)
         #expect(same.verdict == .first)
-        let longer = Text(p.text.tokens + p.text.tokens)
+        let longer = Fixtures.tokens(p.text.tokens + p.text.tokens)
         let u = { (t: Text) in world.goldJudge.judge(t, for: p).total / c.temperature + 0.2 * Double(t.count) }
         let j = try await critic.compare(PairRequest(prompt: p, first: longer, second: p.text))
         #expect(abs(j.probabilityFirstBetter! - 1 / (1 + exp(-(u(longer) - u(p.text) + 0.7)))) < 1e-9)
@@ -95,7 +95,7 @@ import Testing
     @Test func handComputedOnAScriptedCritic() async throws {
         let world = Fixtures.small
         let p = world.prompts(.test)[0]
-        let short = p.text, long = Text(p.text.tokens + p.text.tokens)  // gold prefers the short copy
+        let short = p.text, long = Fixtures.tokens(p.text.tokens + p.text.tokens)  // gold prefers the short copy
         let pairs = [PairRequest(prompt: p, first: short, second: long), PairRequest(prompt: p, first: long, second: short)]
         let d = try await CriticDiagnostics.measure(critic: ScriptedCritic.prefersLonger, gold: world.goldJudge, pairs: pairs)
         #expect(d.agreement == .init(count: 0, denominator: 2))

@@ -28,12 +28,12 @@ import Testing
 
     @Test func followsTheGymnasiumContract() async throws {
         let env = try make()
-        await #expect(throws: HumorGymError.self) { _ = try await env.step(Text([1])) }
+        await #expect(throws: HumorGymError.self) { _ = try await env.step(Fixtures.tokens([1])) }
         let (first, info) = env.reset(seed: 7)
         #expect(info["prompt_id"] == Double(first.id))
         let t = try await env.step(world.candidates[first][0])
         #expect(t.terminated && !t.truncated && t.reward.isFinite)
-        await #expect(throws: HumorGymError.self) { _ = try await env.step(Text([1])) }  // the episode ended
+        await #expect(throws: HumorGymError.self) { _ = try await env.step(Fixtures.tokens([1])) }  // the episode ended
         let again = try make()
         #expect(again.reset(seed: 7).observation == first)
         #expect(throws: HumorGymError.self) { try HumorEnvironment(prompts: [], critic: MockCritic(gold: world.goldJudge, seed: 1)) }

@@ -10,7 +10,7 @@ import Testing
 
     @Test func winOrTieAndAbstentionRatesByHandForGoldAndForACritic() async throws {
         let p = world.prompts(.test)[0]
-        let copy = p.text, doubled = Text(p.text.tokens + p.text.tokens)
+        let copy = p.text, doubled = Fixtures.tokens(p.text.tokens + p.text.tokens)
         let students = [copy, doubled, copy].map { Example(prompt: p, response: $0) }
         let teacher = [doubled, copy, copy]
         // Gold: the copy beats its doubled self, the doubled loses, the copy ties with itself: 2 of 3.

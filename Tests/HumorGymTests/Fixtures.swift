@@ -23,6 +23,9 @@ enum Fixtures {
     static func word(_ world: some World, _ w: String) -> Int32 { world.vocabulary.id(w)! }
 
     static func text(_ world: some World, _ s: String) -> Text { world.vocabulary.encode(s) }
+
+    /// A text of bare tokens, for tests that need no words (its string spells the ids).
+    static func tokens(_ t: [Int32]) -> Text { Text(t.map(String.init).joined(separator: " "), tokens: t) }
 }
 
 import Experiments

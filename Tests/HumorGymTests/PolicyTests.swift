@@ -67,7 +67,7 @@ func finiteDifferences(_ theta: [Double], indices: [Int], h: Double = 1e-5, _ f:
         let prompt = world.prompts(.test)[0]
         let probs = world.candidates[prompt].map { exp(p.logProbability(of: $0, given: prompt)) }
         #expect(abs(probs.reduce(0, +) - 1) < 1e-12)
-        #expect(p.logProbability(of: Text([1, 2, 3]), given: prompt) == -.infinity)
+        #expect(p.logProbability(of: Fixtures.tokens([1, 2, 3]), given: prompt) == -.infinity)
         let best = probs.indices.max { probs[$0] < probs[$1] }!
         #expect(p.mostLikely(prompt) == world.candidates[prompt][best])
         let samples = p.sample(prompt, count: 20_000, using: RandomStream(seed: 4))

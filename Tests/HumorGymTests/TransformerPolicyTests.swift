@@ -23,7 +23,7 @@ import Teachers
         let t = Tokenizer(vocabulary: world.vocabulary)
         #expect(t.count == world.vocabulary.count + 3)
         let p = world.prompts(.train)[0]
-        let (tokens, start) = t.sequence(prompt: p.text, response: Text([5, -3, 99_999]))
+        let (tokens, start) = t.sequence(prompt: p.text, response: Fixtures.tokens([5, -3, 99_999]))
         #expect(tokens == p.text.tokens + [t.separator, 5, 0, 0, t.endOfText])  // unknown tokens become <unk>
         #expect(start == p.text.count + 1)
         #expect(t.render([t.separator, t.endOfText, t.padding]) == "<sep> <eos> <pad>")
@@ -43,9 +43,9 @@ import Teachers
         let normalized = policy.lengthNormalizedLogProbabilities(batch)
         for (i, e) in batch.enumerated() { #expect(abs(normalized[i] - policy.logProbabilities(batch)[i] / Double(e.response.count)) < 1e-12) }
         // An empty response still has to say <eos>: one scored token.
-        #expect(policy.logProbability(of: Text([]), given: p) < 0)
+        #expect(policy.logProbability(of: Fixtures.tokens([]), given: p) < 0)
         // Longer than the context: the policy cannot produce it.
-        #expect(policy.logProbability(of: Text(Array(repeating: 5, count: 60)), given: p) == -.infinity)
+        #expect(policy.logProbability(of: Fixtures.tokens(Array(repeating: 5, count: 60)), given: p) == -.infinity)
     }
 
     @Test func pullbackIsTheGradientAlongItsOwnDirection() throws {
@@ -68,7 +68,7 @@ import Teachers
         var c = TransformerConfiguration(vocabularySize: 1)
         c.contextLength = 12; c.width = 8; c.layers = 1; c.heads = 2
         let p = try TransformerPolicy(tokenizer: Tokenizer(vocabulary: world.vocabulary), configuration: c)
-        let prompt = Prompt(id: 0, split: .test, text: Text([1, 2]))
+        let prompt = Prompt(id: 0, split: .test, text: Fixtures.tokens([1, 2]))
         let samples = p.sample(prompt, count: 50, using: RandomStream(seed: 4))
         #expect(samples.contains { $0.count == 12 - 3 })  // prompt, <sep> and the response fill the context
         for s in samples { #expect(p.logProbability(of: s, given: prompt).isFinite) }
@@ -164,7 +164,7 @@ import Teachers
 
     @Test func aWideBeamFindsTheBestResponseByExhaustiveSearch() throws {
         let wide = try policy(beams: 64)
-        let prompt = Prompt(id: 0, split: .test, text: Text([1, 2]))
+        let prompt = Prompt(id: 0, split: .test, text: Fixtures.tokens([1, 2]))
         var all: [[Int32]] = [[]]
         for length in 1...3 { all += all.filter { $0.count == length - 1 }.flatMap { r in [0, 1, 2].map { r + [Int32($0)] } } }
         let best = try all.max { try score(wide, $0, prompt: [1, 2]) < score(wide, $1, prompt: [1, 2]) }!

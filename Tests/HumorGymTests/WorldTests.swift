@@ -21,7 +21,7 @@ import Teachers
         let trainWords = Set(world.prompts(.train).flatMap(\.text.tokens))
         for prompt in world.prompts(.ood) {
             // Every OOD prompt has a word train never shows: an OOD topic's concept or an OOD shape's word.
-            #expect(prompt.text.tokens.contains { !trainWords.contains($0) }, "\(world.vocabulary.render(prompt.text))")
+            #expect(prompt.text.tokens.contains { !trainWords.contains($0) }, "\(prompt.text.string)")
         }
     }
 
@@ -57,7 +57,7 @@ import Teachers
     var gold: any GoldJudge { world.goldJudge }
 
     func prompt(_ sentence: String) -> Prompt {
-        world.allPrompts.first { world.vocabulary.render($0.text) == sentence }!
+        world.allPrompts.first { $0.text.string == sentence }!
     }
 
     @Test func theLiteralCopyKeepsTheMeaningButIsNotFunny() throws {
@@ -72,8 +72,8 @@ import Teachers
     @Test func partsAndTotalByHand() throws {
         // "i am a nurse and i am always tired ." must be a prompt of some split, or pick any role prompt
         // with a qualifier: build the paraphrases from its own words.
-        let p = try #require(world.allPrompts.first { world.vocabulary.render($0.text).hasPrefix("i am a ") && $0.text.count == 10 })
-        let words = world.vocabulary.render(p.text).split(separator: " ").map(String.init)
+        let p = try #require(world.allPrompts.first { $0.text.string.hasPrefix("i am a ") && $0.text.count == 10 })
+        let words = p.text.string.split(separator: " ").map(String.init)
         let role = words[3], qualifier = words[8]
         let judge = world.goldJudge as! ParaphraseGoldJudge
         let meaning = judge.meanings[p.id]
@@ -106,19 +106,19 @@ import Teachers
     @Test func gibberishAndEmptyTextScoreLow() {
         let p = world.prompts(.test)[3]
         let stream = RandomStream(seed: 1)
-        let gibberish = Text((0..<12).map { _ in Int32(stream.integer(below: world.vocabulary.count)) })
+        let gibberish = Fixtures.tokens((0..<12).map { _ in Int32(stream.integer(below: world.vocabulary.count)) })
         let g = gold.judge(gibberish, for: p)
         #expect(g.fluency < 0.3)
         #expect(g.total < 0.4)
-        let empty = gold.judge(Text([]), for: p)
+        let empty = gold.judge(Fixtures.tokens([]), for: p)
         #expect(empty.fluency == 0 && empty.consistency == 0 && empty.humor == 0)
         // Out-of-range tokens are judged, not trusted.
-        #expect(gold.judge(Text([-5, 99_999]), for: p).fluency == 0)
+        #expect(gold.judge(Fixtures.tokens([-5, 99_999]), for: p).fluency == 0)
     }
 
     @Test func longOutputsLoseFluency() {
         let p = world.prompts(.train)[0]
-        let long = Text(Array(repeating: p.text.tokens, count: 4).flatMap { $0 })
+        let long = Fixtures.tokens(Array(repeating: p.text.tokens, count: 4).flatMap { $0 })
         #expect(gold.judge(long, for: p).fluency < 0.5)
     }
 }

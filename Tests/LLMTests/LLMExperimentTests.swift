@@ -74,9 +74,9 @@ import Worlds
         #expect(report.teacher["test"]!.meanGold == nil && report.teacher["test"]!.outputsPerPrompt == 1)
         let table = ReportTable.render(report)
         #expect(!table.contains("nan") && table.contains("abst%") && !table.contains("humor"))
-        // The judge read the setups and punchlines as the world renders them, quoted.
+        // The judge read the setups and punchlines as the corpus writes them, quoted.
         let world = experiment.world
-        let setup = world.vocabulary.render(world.prompts(.test)[0].text)
+        let setup = world.prompts(.test)[0].text.string
         #expect(server.received.contains { $0.body.contains(setup.replacingOccurrences(of: "\"", with: "\\\"")) })
         let sent = server.received.count
         #expect(sent > 0 && sent == experiment.llms.openClient(critic)?.statistics.sent)  // no retries, no request twice
@@ -141,7 +141,9 @@ import Worlds
             Prompt(id: $0.offset, split: .train, text: vocabulary.encode($0.element))
         }
         let outputs = try await teacher.demonstrations(for: prompts, count: 3)
-        #expect(outputs.map { $0.map(vocabulary.render) } == [["dam.", "ouch, a <unk>!", "dam!"], [], []])
+        // The words as the LLM wrote them; the world's tokens mark what its vocabulary lacks.
+        #expect(outputs.map { $0.map(\.string) } == [["Dam.", "Ouch, a zebra!", "Dam!"], [], []])
+        #expect(outputs.map { $0.map { vocabulary.text($0.tokens).string } } == [["dam.", "ouch, a <unk>!", "dam!"], [], []])
         let counts = teacher.tally.counts
         #expect(counts.prompts == 3 && counts.refused == 1 && counts.unusable == 1)
         #expect(counts.outputs == 3 && counts.tokens == 9 && counts.unknownTokens == 1)

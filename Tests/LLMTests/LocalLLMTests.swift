@@ -31,7 +31,7 @@ struct LocalLLMTests {
 
     /// The teacher writes for 5 prompts; replaying the cassette offline gives the same answers.
     @Test func theTeacherWritesForFivePromptsAndTheCassetteReplaysThem() async throws {
-        let prompts = world.prompts(.train).prefix(5).map { world.vocabulary.render($0.text) }
+        let prompts = world.prompts(.train).prefix(5).map(\.text.string)
         let client = try LLMClient(endpoint(temperature: 0.8, cache: .readWrite))
         let teacher = LLMTeacher(model: client)
         var answers: [LLMTeacher.Answer] = []
@@ -55,7 +55,7 @@ struct LocalLLMTests {
             return PairRequest(prompt: prompt, first: outputs[0], second: outputs[1])
         }
         let client = try LLMClient(endpoint(temperature: 0, cache: .readWrite))
-        let critic = LLMCritic(judge: LLMJudge(model: client), vocabulary: world.vocabulary)
+        let critic = LLMCritic(judge: LLMJudge(model: client))
         let d = try await CriticDiagnostics.measure(critic: critic, gold: world.goldJudge, pairs: Array(pairs))
         #expect(d.pairs == 10 && d.abstentions.denominator == 20)
         #expect(client.statistics.answered == 20)

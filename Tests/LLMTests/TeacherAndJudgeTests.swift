@@ -120,7 +120,7 @@ import Testing
         defer { server.stop() }
         var endpoint = LLMEndpoint(baseURL: server.baseURL, model: "scripted")
         endpoint.maxConcurrentRequests = 3
-        let critic = LLMCritic(judge: LLMJudge(model: try LLMClient(endpoint)), vocabulary: vocabulary)
+        let critic = LLMCritic(judge: LLMJudge(model: try LLMClient(endpoint)))
         let prompt = Prompt(id: 1, split: .test, text: vocabulary.encode("i am tired"))
         #expect(try await critic.score(vocabulary.encode("i am sleepy"), for: prompt) == 8)
         await #expect(throws: LLMError.noScore(answer: "Dull.")) { try await critic.score(vocabulary.encode("i am very sleepy"), for: prompt) }

@@ -45,7 +45,7 @@ func keepBetterHalf(_ candidates: [Text], for prompt: Prompt, critic: any Critic
     @Test func aScriptedCriticForExactExpectations() async throws {
         let world = try HumorGymTesting.smallWorld()
         let prompt = world.prompts(.test)[1]
-        let short = prompt.text, long = Text(prompt.text.tokens + prompt.text.tokens)
+        let short = prompt.text, long = world.vocabulary.text(prompt.text.tokens + prompt.text.tokens)
         let kept = try await keepBetterHalf([short, long], for: prompt, critic: ScriptedCritic.prefersLonger)
         #expect(kept == [long])
     }
@@ -64,7 +64,7 @@ func keepBetterHalf(_ candidates: [Text], for prompt: Prompt, critic: any Critic
     let other = try await HumorGymTesting.mockCritic(for: world, seed: 43).preferenceBothOrders(pairs)
     #expect(first == again && first != other)
     // A scripted critic answers exactly what the test says: the longer response wins, in both orders.
-    let short = prompt.text, long = Text(prompt.text.tokens + prompt.text.tokens)
+    let short = prompt.text, long = world.vocabulary.text(prompt.text.tokens + prompt.text.tokens)
     let p = try await ScriptedCritic.prefersLonger.preferenceBothOrders([PairRequest(prompt: prompt, first: short, second: long)])
     #expect(p == [0])
 }

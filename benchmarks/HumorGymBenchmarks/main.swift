@@ -106,8 +106,7 @@ if parts.contains("llm") {
     if let url = ProcessInfo.processInfo.environment["HUMORGYM_LLM_URL"] {
         let experiment = try Experiment(environment: EnvironmentSpec(), policy: PolicySpec())
         let run = try await experiment.run(seed: 1)
-        let render = experiment.world.vocabulary.render
-        let pairs = experiment.teacherPairs(.test, run: run).prefix(8).map { (render($0.prompt.text), render($0.first), render($0.second)) }
+        let pairs = experiment.teacherPairs(.test, run: run).prefix(8).map { ($0.prompt.text.string, $0.first.string, $0.second.string) }
         let requests = try LLMThroughput.requests(url: url, pairs: Array(pairs))
         for concurrency in [1, 2, 4] {
             let ours = try await LLMThroughput.clientRate(url: url, requests: requests, concurrency: concurrency)

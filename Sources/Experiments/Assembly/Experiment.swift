@@ -93,9 +93,9 @@ public final class Experiment: Sendable {
         return { _ in (teacher, nil) }
     }
 
-    private static func llmCritic(_ spec: LLMSpec, vocabulary: Vocabulary, llms: LLMClientPool) throws -> Parts.CriticFactory {
+    private static func llmCritic(_ spec: LLMSpec, llms: LLMClientPool) throws -> Parts.CriticFactory {
         let judge = LLMJudge(model: try llms.client(spec))
-        return { _, _, name in LLMCritic(judge: judge, vocabulary: vocabulary, name: name ?? spec.name) }
+        return { _, _, name in LLMCritic(judge: judge, name: name ?? spec.name) }
     }
 
     /// The paraphrase world and its parts.
@@ -125,7 +125,7 @@ public final class Experiment: Sendable {
                 return { seed, run, name in
                     MockCritic(gold: world.goldJudge, configuration: configuration, seed: seed, idiosyncrasy: run.idiosyncrasy, name: name ?? "mock")
                 }
-            case .llm(let llm): return try llmCritic(llm, vocabulary: world.vocabulary, llms: llms)
+            case .llm(let llm): return try llmCritic(llm, llms: llms)
             }
         }
         let training = try critic(spec.critic)
@@ -152,12 +152,12 @@ public final class Experiment: Sendable {
             teacher = { _ in (corpus, nil) }
         case .llm(let llm): teacher = try llmTeacher(llm, vocabulary: world.vocabulary, llms: llms)
         }
-        let training = try llmCritic(spec.critic, vocabulary: world.vocabulary, llms: llms)
+        let training = try llmCritic(spec.critic, llms: llms)
         let evaluator: Parts.EvaluatorFactory
         switch spec.evaluator {
         case .critic: evaluator = { seeds, run in Evaluator(.critic(training(seeds.seed(for: "evaluator"), run, nil))) }
         case .separate(let spec):
-            let judge = try llmCritic(spec, vocabulary: world.vocabulary, llms: llms)
+            let judge = try llmCritic(spec, llms: llms)
             evaluator = { seeds, run in Evaluator(.critic(judge(seeds.seed(for: "evaluator"), run, "evaluator"))) }
         }
         return (world, Parts(teacher: teacher, critic: training, evaluator: evaluator))
@@ -185,12 +185,12 @@ public final class Experiment: Sendable {
     }
 
     /// The environment's critic for `run`, drawing from `seed`. A mock's self-preference is for the run's own
-    /// teacher; an LLM critic reads texts through the world's vocabulary.
+    /// teacher; an LLM critic reads the texts as they were written.
     public func critic(seed: UInt64, run: Run, name: String? = nil) -> any Critic { parts.critic(seed, run, name) }
 
     /// An LLM critic on this experiment's world (`diagnose-critic --critic`), through the shared client pool.
     public func critic(llm spec: LLMSpec) throws -> any Critic {
-        LLMCritic(judge: LLMJudge(model: try llms.client(spec)), vocabulary: world.vocabulary, name: spec.name)
+        LLMCritic(judge: LLMJudge(model: try llms.client(spec)), name: spec.name)
     }
 
     /// The evaluator of `run` for one learner and split, drawing from `seeds`.

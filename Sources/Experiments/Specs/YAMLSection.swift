@@ -73,40 +73,24 @@ public final class YAMLSection: ParameterSource {
         if case .mapping = entries.first(where: { $0.key == key })?.value { true } else { false }
     }
 
-    public func double(_ key: String, default value: Double, range: ClosedRange<Double>) throws -> Double {
+    /// The single value of `key` read by `read`, its problem reported at its line; `value` when the key is absent.
+    private func read<T>(_ key: String, _ value: T, _ read: (String) -> Result<T, HumorGymError>) throws -> T {
         guard let (text, line) = try scalar(key) else { return value }
-        let lowered = text.lowercased()
-        let parsed: Double? = [".nan", "nan"].contains(lowered) ? .nan
-            : [".inf", "+.inf", "inf"].contains(lowered) ? .infinity
-            : ["-.inf", "-inf"].contains(lowered) ? -.infinity : Double(text)
-        guard let v = parsed else { throw fail(key, line, "expected a number, got '\(text)'") }
-        guard v.isFinite else { throw fail(key, line, "must be a finite number, got '\(text)'") }
-        guard range.contains(v) else { throw fail(key, line, "must be in \(range.lowerBound)...\(range.upperBound), got \(text)") }
-        return v
+        return try read(text).mapError { fail(key, line, $0.message) }.get()
+    }
+
+    public func double(_ key: String, default value: Double, range: ClosedRange<Double>) throws -> Double {
+        try read(key, value) { SettingText.double($0, range: range) }
     }
 
     public func int(_ key: String, default value: Int, range: ClosedRange<Int>) throws -> Int {
-        guard let (text, line) = try scalar(key) else { return value }
-        guard let v = Int(text) else { throw fail(key, line, "expected a whole number, got '\(text)'") }
-        guard range.contains(v) else { throw fail(key, line, "must be in \(range.lowerBound)...\(range.upperBound), got \(v)") }
-        return v
+        try read(key, value) { SettingText.int($0, range: range) }
     }
 
-    public func bool(_ key: String, default value: Bool) throws -> Bool {
-        guard let (text, line) = try scalar(key) else { return value }
-        switch text.lowercased() {
-        case "true", "yes", "on": return true
-        case "false", "no", "off": return false
-        default: throw fail(key, line, "expected true or false, got '\(text)'")
-        }
-    }
+    public func bool(_ key: String, default value: Bool) throws -> Bool { try read(key, value, SettingText.bool) }
 
     public func string(_ key: String, default value: String, allowed: [String]) throws -> String {
-        guard let (text, line) = try scalar(key) else { return value }
-        guard allowed.isEmpty || allowed.contains(text) else {
-            throw fail(key, line, "'\(text)' is not one of \(allowed.joined(separator: ", "))")
-        }
-        return text
+        try read(key, value) { SettingText.string($0, allowed: allowed) }
     }
 
     /// Relative to the file's folder; the default as it is.
