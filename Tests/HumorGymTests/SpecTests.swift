@@ -97,3 +97,56 @@ func readProjectFile(_ path: String) throws -> String {
         }
     }
 }
+
+/// Every combination each world allows is built from YAML, and every other one is refused at its line.
+@Suite struct WorldCombinationTests {
+    let llm = "{model: m, baseURL: \"http://127.0.0.1:9/v1\"}"  // never called: building opens no connection
+    let small = "trainPrompts: 6, testPrompts: 3, oodPrompts: 3, candidatesPerPrompt: 6"
+
+    func build(_ yaml: String) throws -> Experiment {
+        let spec = try EnvironmentSpec(yaml: yaml, file: "e.yaml")
+        let generative = yaml.contains("teacher: {kind: llm")
+        return try Experiment(environment: spec, policy: generative ? try #require(PolicySpec.builtIn("transformer-tiny")) : PolicySpec())
+    }
+
+    func error(_ yaml: String) -> String {
+        do { _ = try build(yaml); return "no error" } catch { return "\(error)" }
+    }
+
+    @Test func theSimulatedWorldTakesEveryKind() throws {
+        for teacher in ["{kind: world}", "{kind: llm, llm: \(llm)}"] {
+            for critic in ["{kind: mock}", "{kind: llm, llm: \(llm)}"] {
+                for evaluator in ["{kind: gold}", "{kind: critic}", "{kind: mock}", "{kind: llm, llm: \(llm)}"] {
+                    let yaml = "world: {\(small)}\nteacher: \(teacher)\ncritic: \(critic)\nevaluator: \(evaluator)\n"
+                    let experiment = try build(yaml)
+                    guard case .paraphrase(let p) = experiment.environment.world else { Issue.record("not the paraphrase world"); continue }
+                    #expect(experiment.gold != nil && experiment.world.prompts(.train).count == 6)
+                    #expect(teacher.contains("world") == (p.teacher == .world(.init())), "\(yaml)")
+                    #expect(critic.contains("mock") == (p.critic == .mock(.init())), "\(yaml)")
+                    switch (evaluator, p.evaluator) {
+                    case ("{kind: gold}", .gold), ("{kind: critic}", .critic), (_, .separate(.mock)) where evaluator.contains("mock"),
+                         (_, .separate(.llm)) where evaluator.contains("llm"): break
+                    default: Issue.record("\(evaluator) read as \(p.evaluator)")
+                    }
+                }
+            }
+        }
+        #expect(error("teacher: {kind: corpus}\n") == "e.yaml:1: teacher.kind: a corpus teacher needs the jokes world (world.kind: jokes)")
+    }
+
+    @Test func theJokesWorldTakesOnlyWhatNeedsNoGoldJudge() throws {
+        let world = "world: {kind: jokes, path: \(Fixtures.jokesFile), trainPrompts: 4, testPrompts: 2, oodPrompts: 2, candidatesPerPrompt: 4}\n"
+        let critic = "critic: {kind: llm, llm: \(llm)}\n"
+        for teacher in ["{kind: corpus}", "{kind: llm, llm: \(llm)}"] {
+            for evaluator in ["{kind: critic}", "{kind: llm, llm: \(llm)}"] {
+                let experiment = try build(world + "teacher: \(teacher)\n" + critic + "evaluator: \(evaluator)\n")
+                guard case .jokes(let j) = experiment.environment.world else { Issue.record("not the jokes world"); continue }
+                #expect(experiment.gold == nil && (j.teacher == .corpus) == teacher.contains("corpus") && (j.evaluator == .critic) == evaluator.contains("critic"))
+            }
+        }
+        #expect(error(world + "teacher: {kind: world}\n" + critic) == "e.yaml:2: teacher.kind: a world teacher needs the paraphrase world; the jokes world has a corpus or an LLM teacher")
+        #expect(error(world + "critic: {kind: mock}\n") == "e.yaml:2: critic.kind: a mock critic needs the paraphrase world's gold judge; the jokes world has none: use kind: llm")
+        #expect(error(world + critic + "evaluator: {kind: gold}\n") == "e.yaml:3: evaluator.kind: the jokes world has no gold judge; use kind: critic or llm")
+        #expect(error(world + critic + "evaluator: {kind: mock}\n") == "e.yaml:3: evaluator.kind: a mock critic needs the paraphrase world's gold judge; the jokes world has none: use kind: llm")
+    }
+}
