@@ -43,7 +43,7 @@ let package = Package(
         .target(name: "Learners", dependencies: ["HumorGym", "Stochastics"]),
         .target(name: "Experiments", dependencies: [
             "HumorGym", "Stochastics", "LinearAlgebra", "Worlds", "Teachers", "Critics", "Policies", "Transformer", "Learners",
-            "Chat", "LLM", "Yams",
+            "LLM", "Yams",
         ]),
         // Real LLMs over OpenAI-compatible HTTP: one client (retries, budget, concurrency, SQLite cache).
         .target(name: "LLM", dependencies: [
@@ -56,7 +56,7 @@ let package = Package(
         // No HTTP stack: a user's test target builds only the simulation.
         .target(name: "HumorGymTesting", dependencies: ["HumorGym", "Worlds", "Critics"]),
         .executableTarget(name: "humorgym", dependencies: [
-            "Experiments", "Critics", "Teachers", "Transformer", "Learners", "LinearAlgebra", "Chat", "LLM", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Experiments", "Critics", "Teachers", "Learners", "LinearAlgebra", "Chat", "LLM", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "HumorGymBenchmarks", dependencies: [
             "Experiments", "Critics", "Worlds", "HumorGym", "Stochastics", "Policies", "Transformer", "Learners", "LinearAlgebra",

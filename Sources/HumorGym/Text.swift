@@ -79,7 +79,7 @@ public final class Vocabulary: Sendable {
     }
 
     /// Words joined by spaces, with closing punctuation against the word before it ("dam ." -> "dam."): the
-    /// string of a text made from tokens. `encode(render(t)).tokens == t` for any tokens without `<unk>`.
+    /// string of a text made from tokens. `encode(text(t).string).tokens == t` for any tokens without `<unk>`.
     public static func render(_ tokens: [Int32], words: [String]) -> String {
         var out = ""
         for token in tokens {

@@ -41,7 +41,11 @@ public final class LLMClient: ChatModel {
         } else {
             apiKey = nil
         }
-        cache = try endpoint.cache.mode == .off ? nil : ResponseCache(path: endpoint.cache.path!, readOnly: endpoint.cache.mode == .replay)
+        // An endpoint built in code skips the file's ranges; a client that could never send stops here.
+        guard endpoint.maxConcurrentRequests >= 1 else {
+            throw LLMError.invalidConfiguration("maxConcurrentRequests must be at least 1, got \(endpoint.maxConcurrentRequests)")
+        }
+        cache = try endpoint.cache.path.map { try ResponseCache(path: $0, readOnly: endpoint.cache.mode == .replay) }
         http = HTTPClient.shared
         limit = ConcurrencyLimit(endpoint.maxConcurrentRequests)
         jitter = Mutex(RandomStream(seed: endpoint.seed))

@@ -24,7 +24,7 @@ public struct LLMEndpoint: Sendable, Equatable {
     public var maxBackoff = 30.0
     /// HTTP requests the client may send in all (cache hits are free).
     public var requestBudget = 100_000
-    public var cache = CacheSettings()
+    public var cache = CacheSettings.off
     /// Seeds the backoff jitter (it changes only when requests are sent, never what they say).
     public var seed: UInt64 = 0
 
@@ -34,13 +34,23 @@ public struct LLMEndpoint: Sendable, Equatable {
     }
 
     /// The persistent response cache: a SQLite file, which committed next to a test is a cassette.
+    /// Every mode but `off` has its file: there is no cache mode without a path.
     public struct CacheSettings: Sendable, Equatable {
-        public var path: String?
-        public var mode: CacheMode
-        /// With a path the mode defaults to read-write, without one to off.
-        public init(path: String? = nil, mode: CacheMode? = nil) {
+        /// The file; nil exactly when the mode is `off`.
+        public let path: String?
+        public let mode: CacheMode
+
+        /// No cache: every call is a request.
+        public static let off = CacheSettings(path: nil, mode: .off)
+
+        /// The cache in `path`; `mode` `off` ignores the file.
+        public init(path: String, mode: CacheMode = .readWrite) {
+            self.init(path: mode == .off ? nil : path, mode: mode)
+        }
+
+        private init(path: String?, mode: CacheMode) {
             self.path = path
-            self.mode = mode ?? (path == nil ? .off : .readWrite)
+            self.mode = mode
         }
     }
 
@@ -71,14 +81,14 @@ public struct LLMEndpoint: Sendable, Equatable {
         maxConcurrentRequests = try source.int("maxConcurrentRequests", default: maxConcurrentRequests, range: 1...1024)
         retries = try source.int("retries", default: retries, range: 0...100)
         backoff = try source.double("backoff", default: backoff, range: 0...3600)
-        maxBackoff = try source.double("maxBackoff", default: maxBackoff, range: backoff...3600)
+        maxBackoff = try source.double("maxBackoff", default: max(maxBackoff, backoff), range: backoff...3600)
         requestBudget = try source.int("requestBudget", default: requestBudget, range: 0...1_000_000_000)
         seed = try source.seed("seed", default: seed)
         let c = try source.section("cache")
         let path = try c.string("path", default: "", allowed: [])
         let mode = try c.choice("mode", default: path.isEmpty ? CacheMode.off : .readWrite)
         guard mode == .off || !path.isEmpty else { throw c.problem("mode", "cache mode \(mode.rawValue) needs a cache path") }
-        cache = CacheSettings(path: path.isEmpty ? nil : path, mode: mode)
+        cache = path.isEmpty ? .off : CacheSettings(path: path, mode: mode)
         try c.finish()
         try source.finish()
     }

@@ -26,13 +26,10 @@ public struct LLMTeacher: Teacher {
     public struct Settings: Sendable, Equatable {
         /// `{n}` and `{prompt}` are filled in; `{prompt}` is required.
         public var template: String
-        /// The sampling temperature (the paper's: 0.8); nil uses the endpoint's.
-        public var temperature: Double? = 0.8
+        /// The sampling temperature (the paper's: 0.8).
+        public var temperature = 0.8
 
-        public init(template: String, temperature: Double? = 0.8) {
-            self.template = template
-            self.temperature = temperature
-        }
+        public init(template: String) { self.template = template }
 
         /// Reads the section to its end (its `kind`, `outputsPerPrompt` and `llm` already read); without a
         /// `template` key, `template`.
@@ -41,7 +38,7 @@ public struct LLMTeacher: Teacher {
             guard self.template.contains("{prompt}") else {
                 throw source.problem("template", "a teacher template must contain {prompt} (and may contain {n})")
             }
-            temperature = try source.double("temperature", default: temperature ?? 0.8, range: 0...10)
+            temperature = try source.double("temperature", default: temperature, range: 0...10)
             try source.finish()
         }
     }

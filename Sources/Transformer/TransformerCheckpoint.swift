@@ -4,7 +4,8 @@ import HumorGym
 /// A transformer student saved as safetensors: every tensor under its GPT-2 name, and in the metadata the
 /// configuration, the sampling settings and the tokenizer's words, so that the file alone rebuilds the policy.
 extension TransformerPolicy {
-    static let checkpointFormat = "humorgym-transformer-1"
+    /// Version 2: the settings under the policy files' keys (version 1 used the Swift property names).
+    static let checkpointFormat = "humorgym-transformer-2"
     public static var savesCheckpoints: Bool { true }
 
     public func checkpoint() throws -> Data {

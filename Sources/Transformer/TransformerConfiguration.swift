@@ -1,7 +1,7 @@
 import HumorGym
 
 /// The shape of a decoder-only transformer student (GPT-2 style, pre-LayerNorm).
-public struct TransformerConfiguration: Sendable, Equatable, Codable {
+public struct TransformerConfiguration: Sendable, Equatable {
     public var vocabularySize: Int
     /// Longest sequence (prompt and response together) the position embeddings cover.
     public var contextLength = 64
@@ -29,6 +29,7 @@ public struct TransformerConfiguration: Sendable, Equatable, Codable {
         if let problem = shapeProblem { throw source.problem("width", problem) }
         mlpRatio = try source.int("mlpRatio", default: mlpRatio, range: 1...64)
         dropout = try source.double("dropout", default: dropout, range: 0...0.95)
+        layerNormEpsilon = try source.double("layerNormEpsilon", default: layerNormEpsilon, range: 1e-12...1)
         initializationSeed = try source.seed("seed", default: initializationSeed)
         try source.finish()
     }
@@ -37,6 +38,7 @@ public struct TransformerConfiguration: Sendable, Equatable, Codable {
     public var parameters: ParameterDictionary {
         ["context": .init(String(contextLength)), "width": .init(String(width)), "layers": .init(String(layers)),
          "heads": .init(String(heads)), "mlpRatio": .init(String(mlpRatio)), "dropout": .init("\(dropout)"),
+         "layerNormEpsilon": .init("\(layerNormEpsilon)"),
          "seed": .init(String(initializationSeed))]
     }
 

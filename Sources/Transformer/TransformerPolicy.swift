@@ -34,6 +34,13 @@ public struct TransformerPolicy: TrainablePolicy {
             try source.finish()
         }
 
+        /// Why sampling cannot use these settings (nil when it can): what the policy needs whatever built them.
+        /// The ranges a file may ask for are in ``init(from:)``.
+        public var problem: String? {
+            temperature > 0 && temperature.isFinite && topK >= 0 && topP > 0 && topP <= 1 && maxResponseTokens >= 1 && beams >= 1 ? nil
+                : "sampling needs a positive temperature, topK >= 0, topP in (0, 1], maxResponseTokens and beams >= 1 (temperature \(temperature), topK \(topK), topP \(topP), maxResponseTokens \(maxResponseTokens), beams \(beams))"
+        }
+
         /// The settings as `init(from:)` reads them (a checkpoint's metadata).
         public var parameters: ParameterDictionary {
             ["temperature": .init("\(temperature)"), "topK": .init(String(topK)), "topP": .init("\(topP)"),
@@ -49,6 +56,7 @@ public struct TransformerPolicy: TrainablePolicy {
     public var threads = 1
 
     public init(tokenizer: Tokenizer, configuration: TransformerConfiguration, sampling: Sampling = Sampling()) throws {
+        if let problem = sampling.problem { throw TransformerError.invalidConfiguration(problem) }
         var c = configuration
         c.vocabularySize = tokenizer.count
         self.tokenizer = tokenizer

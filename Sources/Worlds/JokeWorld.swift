@@ -82,10 +82,12 @@ public struct JokeWorld: World {
             }
         }
         let own = chosen.map { human[$0.setup]! }
+        let words = splitPunchlines.mapValues { $0.map(Vocabulary.words(in:)) }
         let sets = zip(chosen, own).map { joke, own in
             // Distractors: the split's other punchlines, drawn by a stream of (world seed, setup).
             let ownWords = own.map(Vocabulary.words(in:))
-            let pool = splitPunchlines[joke.split]!.filter { !ownWords.contains(Vocabulary.words(in: $0)) }
+            let all = splitPunchlines[joke.split]!, allWords = words[joke.split]!
+            let pool = all.indices.filter { !ownWords.contains(allWords[$0]) }.map { all[$0] }
             let stream = SeedSequence(root: configuration.seed).stream("candidates/" + joke.setup)
             let set = own + stream.permutation(pool.count).prefix(max(0, configuration.candidatesPerPrompt - own.count)).map { pool[$0] }
             return stream.permutation(set.count).map { set[$0] }  // the human punchline's place tells nothing

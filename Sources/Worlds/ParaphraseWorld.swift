@@ -65,6 +65,10 @@ public struct ParaphraseWorld: SimulatedWorld {
         let inDistribution = meanings(outOfDistribution: false)
         let outOfDistribution = meanings(outOfDistribution: true)
         let c = configuration
+        // A configuration built in code skips the file's ranges; these are what the world cannot do without.
+        guard c.trainPrompts >= 1, c.testPrompts >= 1, c.oodPrompts >= 1, c.candidatesPerPrompt >= 2 else {
+            throw HumorGymError("paraphrase world: every split needs a prompt and every prompt two candidates; got train \(c.trainPrompts), test \(c.testPrompts), ood \(c.oodPrompts), candidates \(c.candidatesPerPrompt)")
+        }
         guard c.trainPrompts + c.testPrompts <= inDistribution.count else {
             throw HumorGymError("paraphrase world: train (\(c.trainPrompts)) + test (\(c.testPrompts)) prompts exceed the \(inDistribution.count) in-distribution prompts the grammar makes")
         }

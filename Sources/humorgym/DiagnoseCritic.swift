@@ -42,7 +42,7 @@ struct DiagnoseCritic: AsyncParsableCommand {
             func llm(_ spec: LLMSpec) -> String { "\(spec.name) (LLM \(spec.endpoint.model) at \(spec.endpoint.baseURL))" }
             if let critic {
                 let spec = try SpecResolver.llm(critic)
-                judge = try experiment.critic(llm: spec)
+                judge = try experiment.critic(llm: spec, seed: run.seeds.seed(for: "diagnostics"), run: run)
                 (described, client) = (llm(spec), experiment.llms.openClient(spec))
             } else {
                 judge = experiment.critic(seed: run.seeds.seed(for: "diagnostics"), run: run)

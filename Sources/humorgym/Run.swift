@@ -2,7 +2,6 @@ import ArgumentParser
 import Experiments
 import Foundation
 import HumorGym
-import Transformer
 
 struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

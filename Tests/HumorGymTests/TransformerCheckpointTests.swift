@@ -44,7 +44,7 @@ import Testing
         let wte = header["wte.weight"] as! [String: Any]
         #expect(wte["dtype"] as? String == "F32")
         #expect(wte["shape"] as? [Int] == [world.vocabulary.count + 3, 8])
-        #expect((header["__metadata__"] as! [String: String])["format"] == "humorgym-transformer-1")
+        #expect((header["__metadata__"] as! [String: String])["format"] == "humorgym-transformer-2")
         #expect(data.count == 8 + n + 4 * (try policy()).parameters.count)
     }
 

@@ -20,7 +20,7 @@ import Testing
         e.backoff = 0.01
         e.maxBackoff = 0.5
         e.timeout = 2
-        e.cache = .init(path: mode == .off ? nil : directory.appendingPathComponent(file).path, mode: mode)
+        e.cache = .init(path: directory.appendingPathComponent(file).path, mode: mode)
         return e
     }
 

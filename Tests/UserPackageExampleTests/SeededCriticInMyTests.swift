@@ -51,7 +51,7 @@ func keepBetterHalf(_ candidates: [Text], for prompt: Prompt, critic: any Critic
     }
 }
 
-/// The README's example, verbatim.
+/// The example of docs/guide.md ("Use it in your own tests"), verbatim.
 @Test func myRankerIsStable() async throws {
     let world = try HumorGymTesting.smallWorld()
     let prompt = world.prompts(.test)[0]
@@ -69,7 +69,7 @@ func keepBetterHalf(_ candidates: [Text], for prompt: Prompt, critic: any Critic
     #expect(p == [0])
 }
 
-/// The README's environment tour, verbatim but for the prints.
+/// The environment tour of docs/guide.md, verbatim but for the prints.
 @Test func gymnasiumStyleTour() async throws {
     let world = try ParaphraseWorld()
     let env = try HumorEnvironment(prompts: world.prompts(.train), critic: MockCritic(gold: world.goldJudge, seed: 1))

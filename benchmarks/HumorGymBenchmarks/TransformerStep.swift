@@ -5,7 +5,7 @@ import Policies
 import Transformer
 import Stochastics
 
-/// The transformer training step of issue 3, timed beside PyTorch's (benchmarks/pytorch_step.py) at the
+/// The transformer training step, timed beside PyTorch's (benchmarks/pytorch_step.py) at the
 /// same thread count: d_model 128, 4 layers, 4 heads, context 64, vocabulary 1024, batch 32; one step is
 /// forward, cross-entropy on every position, backward and AdamW.
 enum TransformerStep {

@@ -13,9 +13,9 @@ import Worlds
 // part one of critic, compare, transformer; all by default, from the package root):
 //  1. the mock critic judges >= 1,000,000 pre-tokenised pairs per second on one core;
 //  2. `humorgym compare` with its defaults finishes in under 60 s on 2 cores;
-//  3. the transformer's training step beside PyTorch's at 1 and 2 threads (issue 3);
+//  3. the transformer's training step beside PyTorch's at 1 and 2 threads;
 //  4. llm (only when asked for): a cache hit's cost, and judging throughput against HUMORGYM_LLM_URL at
-//     concurrency 1, 2 and 4 beside wrk sending the same requests (issue 4).
+//     concurrency 1, 2 and 4 beside wrk sending the same requests.
 
 Memory.retainFreedMemory()  // as the humorgym CLI does
 let parts = CommandLine.arguments.count > 1 ? Set(CommandLine.arguments.dropFirst()) : ["critic", "compare", "transformer"]

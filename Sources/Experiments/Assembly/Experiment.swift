@@ -98,6 +98,12 @@ public final class Experiment: Sendable {
         return { _, _, name in LLMCritic(judge: judge, name: name ?? spec.name) }
     }
 
+    /// The evaluator that judges with the training critic (a fresh stream), or with `separate`, a critic of its own.
+    private static func evaluator(training: @escaping Parts.CriticFactory, separate: Parts.CriticFactory?) -> Parts.EvaluatorFactory {
+        if let separate { return { seeds, run in Evaluator(.critic(separate(seeds.seed(for: "evaluator"), run, "evaluator"))) } }
+        return { seeds, run in Evaluator(.critic(training(seeds.seed(for: "evaluator"), run, nil))) }
+    }
+
     /// The paraphrase world and its parts.
     private static func assemble(_ spec: ParaphraseEnvironment, environment name: String, policy: PolicySpec,
                                  llms: LLMClientPool) throws -> (world: ParaphraseWorld, parts: Parts) {
@@ -132,10 +138,8 @@ public final class Experiment: Sendable {
         let evaluator: Parts.EvaluatorFactory
         switch spec.evaluator {
         case .gold: evaluator = { _, _ in Evaluator(.gold(world.goldJudge)) }
-        case .critic: evaluator = { seeds, run in Evaluator(.critic(training(seeds.seed(for: "evaluator"), run, nil))) }
-        case .separate(let spec):
-            let judge = try critic(spec)
-            evaluator = { seeds, run in Evaluator(.critic(judge(seeds.seed(for: "evaluator"), run, "evaluator"))) }
+        case .critic: evaluator = Self.evaluator(training: training, separate: nil)
+        case .separate(let spec): evaluator = Self.evaluator(training: training, separate: try critic(spec))
         }
         return (world, Parts(teacher: teacher, critic: training, evaluator: evaluator))
     }
@@ -155,10 +159,8 @@ public final class Experiment: Sendable {
         let training = try llmCritic(spec.critic, llms: llms)
         let evaluator: Parts.EvaluatorFactory
         switch spec.evaluator {
-        case .critic: evaluator = { seeds, run in Evaluator(.critic(training(seeds.seed(for: "evaluator"), run, nil))) }
-        case .separate(let spec):
-            let judge = try llmCritic(spec, llms: llms)
-            evaluator = { seeds, run in Evaluator(.critic(judge(seeds.seed(for: "evaluator"), run, "evaluator"))) }
+        case .critic: evaluator = Self.evaluator(training: training, separate: nil)
+        case .separate(let spec): evaluator = Self.evaluator(training: training, separate: try llmCritic(spec, llms: llms))
         }
         return (world, Parts(teacher: teacher, critic: training, evaluator: evaluator))
     }
@@ -189,8 +191,8 @@ public final class Experiment: Sendable {
     public func critic(seed: UInt64, run: Run, name: String? = nil) -> any Critic { parts.critic(seed, run, name) }
 
     /// An LLM critic on this experiment's world (`diagnose-critic --critic`), through the shared client pool.
-    public func critic(llm spec: LLMSpec) throws -> any Critic {
-        LLMCritic(judge: LLMJudge(model: try llms.client(spec)), name: spec.name)
+    public func critic(llm spec: LLMSpec, seed: UInt64, run: Run) throws -> any Critic {
+        try Self.llmCritic(spec, llms: llms)(seed, run, nil)
     }
 
     /// The evaluator of `run` for one learner and split, drawing from `seeds`.

@@ -5,8 +5,9 @@ import Teachers
 
 /// An environment file (`environments/NAME.yaml`): a world with the teacher, training critic and evaluator
 /// it allows, and how evaluation samples. Each world's spec holds only the kinds that world can use (a mock
-/// critic and the gold evaluator need the simulated world's gold judge), so no other combination can be
-/// written down; the embedded default is `init()`. Swapping the mock critic for an LLM is one line:
+/// critic and the gold evaluator need the simulated world's gold judge), so those combinations cannot be
+/// written down (self-preference without the world's teacher is refused when the experiment is assembled);
+/// the embedded default is `init()`. Swapping the mock critic for an LLM is one line:
 /// `critic: {kind: llm, llm: local}`.
 public struct EnvironmentSpec: Sendable, Equatable {
     public var name = "paraphrase"

@@ -3,7 +3,7 @@ import HumorGym
 import Policies
 import Transformer
 
-/// A run's training state on disk, saved by ``Trainer/train(_:learners:run:checkpointing:progress:)``
+/// A run's training state on disk, saved by ``Trainer/train(_:learners:run:checkpointing:progress:finished:)``
 /// at every boundary (end of an epoch or round) and read back to resume: the phase it stood in (the warm
 /// start or the learner), that loop's ``LoopState``, and once the warm start is done, its parameters (the
 /// learner's reference and the evaluation's baseline). Safetensors, written atomically: a run killed at any
