@@ -70,6 +70,34 @@ public enum SettingText {
     }
 }
 
+/// A source that holds each setting as text (a YAML file, a dictionary, a checkpoint's metadata): it finds a
+/// key's text and says where a problem with it stands; reading and checking the value is the same for all.
+public protocol TextParameterSource: ParameterSource {
+    /// The text of `key` and how to report a problem with it (nil when the source does not hold the key).
+    func setting(_ key: String) throws -> (text: String, problem: (String) -> HumorGymError)?
+}
+
+extension TextParameterSource {
+    private func read<T>(_ key: String, _ value: T, _ read: (String) -> Result<T, HumorGymError>) throws -> T {
+        guard let (text, problem) = try setting(key) else { return value }
+        return try read(text).mapError { problem($0.message) }.get()
+    }
+
+    public func double(_ key: String, default value: Double, range: ClosedRange<Double>) throws -> Double {
+        try read(key, value) { SettingText.double($0, range: range) }
+    }
+
+    public func int(_ key: String, default value: Int, range: ClosedRange<Int>) throws -> Int {
+        try read(key, value) { SettingText.int($0, range: range) }
+    }
+
+    public func bool(_ key: String, default value: Bool) throws -> Bool { try read(key, value, SettingText.bool) }
+
+    public func string(_ key: String, default value: String, allowed: [String]) throws -> String {
+        try read(key, value) { SettingText.string($0, allowed: allowed) }
+    }
+}
+
 /// A source with no keys: every read returns its default.
 public struct DefaultParameters: ParameterSource {
     public init() {}
@@ -87,7 +115,7 @@ public struct DefaultParameters: ParameterSource {
 /// Settings given as text values by key, for code and tests (`["trainPrompts": 30, "mode": "bradley-terry"]`)
 /// and for checkpoints' metadata: read with the same ranges as a YAML file. Nested settings are keyed with
 /// dots ("cache.path").
-public struct ParameterDictionary: ParameterSource, ExpressibleByDictionaryLiteral, Sendable {
+public struct ParameterDictionary: TextParameterSource, ExpressibleByDictionaryLiteral, Sendable {
     /// A value as written: numbers, booleans and strings alike, parsed when read.
     public struct Value: Sendable, ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral, ExpressibleByStringLiteral,
         ExpressibleByBooleanLiteral, CustomStringConvertible {
@@ -158,24 +186,8 @@ public struct ParameterDictionary: ParameterSource, ExpressibleByDictionaryLiter
 
     public func problem(_ key: String, _ text: String) -> HumorGymError { HumorGymError("\(name): \(prefix)\(key): \(text)") }
 
-    /// The value of `key` read by `read`, its problem reported here; `value` when the key is absent.
-    private func read<T>(_ key: String, _ value: T, _ read: (String) -> Result<T, HumorGymError>) throws -> T {
-        guard let text = text(key) else { return value }
-        return try read(text).mapError { problem(key, $0.message) }.get()
-    }
-
-    public func double(_ key: String, default value: Double, range: ClosedRange<Double>) throws -> Double {
-        try read(key, value) { SettingText.double($0, range: range) }
-    }
-
-    public func int(_ key: String, default value: Int, range: ClosedRange<Int>) throws -> Int {
-        try read(key, value) { SettingText.int($0, range: range) }
-    }
-
-    public func bool(_ key: String, default value: Bool) throws -> Bool { try read(key, value, SettingText.bool) }
-
-    public func string(_ key: String, default value: String, allowed: [String]) throws -> String {
-        try read(key, value) { SettingText.string($0, allowed: allowed) }
+    public func setting(_ key: String) throws -> (text: String, problem: (String) -> HumorGymError)? {
+        text(key).map { ($0, { problem(key, $0) }) }
     }
 
     /// Comma-separated.

@@ -4,7 +4,7 @@ import Yams
 
 /// A YAML mapping read as a ``ParameterSource``: every error names the file, the line, the key path and
 /// the problem, and ``finish()`` rejects keys that no read asked for.
-public final class YAMLSection: ParameterSource {
+public final class YAMLSection: TextParameterSource {
     public let file: String
     /// The dotted path of this mapping from the document root ("" for the root).
     public let path: String
@@ -73,24 +73,8 @@ public final class YAMLSection: ParameterSource {
         if case .mapping = entries.first(where: { $0.key == key })?.value { true } else { false }
     }
 
-    /// The single value of `key` read by `read`, its problem reported at its line; `value` when the key is absent.
-    private func read<T>(_ key: String, _ value: T, _ read: (String) -> Result<T, HumorGymError>) throws -> T {
-        guard let (text, line) = try scalar(key) else { return value }
-        return try read(text).mapError { fail(key, line, $0.message) }.get()
-    }
-
-    public func double(_ key: String, default value: Double, range: ClosedRange<Double>) throws -> Double {
-        try read(key, value) { SettingText.double($0, range: range) }
-    }
-
-    public func int(_ key: String, default value: Int, range: ClosedRange<Int>) throws -> Int {
-        try read(key, value) { SettingText.int($0, range: range) }
-    }
-
-    public func bool(_ key: String, default value: Bool) throws -> Bool { try read(key, value, SettingText.bool) }
-
-    public func string(_ key: String, default value: String, allowed: [String]) throws -> String {
-        try read(key, value) { SettingText.string($0, allowed: allowed) }
+    public func setting(_ key: String) throws -> (text: String, problem: (String) -> HumorGymError)? {
+        try scalar(key).map { text, line in (text, { self.fail(key, line, $0) }) }
     }
 
     /// Relative to the file's folder; the default as it is.
