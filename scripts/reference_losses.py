@@ -28,6 +28,25 @@ def dpo(pairs, beta, soft):
     return loss / n, grad
 
 
+def dpo_family(pairs, beta, loss, noise=0.1):
+    """DPO's other losses on the same pairs (hard labels): ipo, hinge, robust. Returns loss and dL/dlogp."""
+    n = len(pairs)
+    total, grad = 0.0, []
+    for lc, lr, rc, rr, _ in pairs:
+        h = (lc - rc) - (lr - rr)
+        z = beta * h
+        if loss == "ipo":
+            value, slope = (h - 1 / (2 * beta)) ** 2, 2 * (h - 1 / (2 * beta))
+        elif loss == "hinge":
+            value, slope = (1 - z, -beta) if z < 1 else (0.0, 0.0)
+        else:  # robust
+            value = (-(1 - noise) * log_sigmoid(z) + noise * log_sigmoid(-z)) / (1 - 2 * noise)
+            slope = beta * (sigmoid(z) - (1 - noise) / (1 - 2 * noise))
+        total += value
+        grad += [slope / n, -slope / n]
+    return total / n, grad
+
+
 def rwr_weights(rewards, beta, clip):
     m = max(r / beta for r in rewards)
     e = [math.exp(r / beta - m) for r in rewards]
@@ -40,6 +59,10 @@ def main():
     for soft in (True, False):
         loss, grad = dpo(pairs, beta=0.5, soft=soft)
         print(f"dpo soft={soft}: loss {loss!r}")
+        print(f"  grad {[repr(g) for g in grad]}")
+    for loss in ("ipo", "hinge", "robust"):
+        value, grad = dpo_family(pairs, beta=0.5, loss=loss, noise=0.2)
+        print(f"dpo loss={loss}: loss {value!r}")
         print(f"  grad {[repr(g) for g in grad]}")
     w = rwr_weights([1.0, 2.0, 0.5, 3.0], beta=2.0, clip=5.0)
     print(f"rwr weights {[repr(x) for x in w]}")

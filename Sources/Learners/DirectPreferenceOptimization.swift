@@ -4,15 +4,29 @@ import Stochastics
 
 /// Direct preference optimisation (Rafailov et al., NeurIPS 2023), as Small But Funny (Ravi et al.,
 /// ACL 2024) applies it: the student samples k responses per training prompt, the most different pair is
-/// judged by the critic in both presentation orders (averaged), and the policy minimises
+/// judged by the critic in both presentation orders (averaged), and the policy minimises a loss of
 ///
 ///     h = [log pi(y_w | x) - log pi_ref(y_w | x)] - [log pi(y_l | x) - log pi_ref(y_l | x)]
-///     L = -q log sigmoid(beta h) - (1 - q) log sigmoid(-beta h)
 ///
-/// with pi_ref the frozen policy the stage started from and q the critic's confidence that y_w is better
-/// (q = 1 with `softLabels` off: the standard sigmoid loss; q < 1 is the conservative, label-smoothed
-/// form, Mitchell 2023). dL/dh = beta (sigmoid(beta h) - q). Under a Bradley-Terry critic with utility u
-/// and q = sigmoid(u_w - u_l), the optimum is pi*(y) proportional to pi_ref(y) exp(u(y) / beta).
+/// with pi_ref the frozen policy the stage started from. The loss family (`loss:` in a policy file), with
+/// z = beta h and q the critic's confidence that y_w is better:
+///
+///     sigmoid  L = -q log sigmoid(z) - (1 - q) log sigmoid(-z)              dL/dh = beta (sigmoid(z) - q)
+///              (DPO; q = 1 with `softLabels` off, q < 1 the conservative, label-smoothed form, Mitchell 2023)
+///     ipo      L = (h - 1 / (2 beta))^2                                    dL/dh = 2 (h - 1 / (2 beta))
+///              (IPO, Azar et al., AISTATS 2024: a squared loss that does not push h to infinity on
+///              deterministic preferences)
+///     hinge    L = max(0, 1 - z)                                           dL/dh = -beta where z < 1, else 0
+///              (SLiC's calibration loss, Zhao et al., 2023)
+///     robust   L = [-(1 - e) log sigmoid(z) + e log sigmoid(-z)] / (1 - 2 e)
+///                                                     dL/dh = beta (sigmoid(z) - (1 - e) / (1 - 2 e))
+///              (robust DPO, Chowdhury et al., ICML 2024: unbiased under labels flipped with rate e)
+///
+/// The optima on the tabular student: under a Bradley-Terry critic with utility u and q = sigmoid(u_w - u_l),
+/// sigmoid's is pi*(y) proportional to pi_ref(y) exp(u(y) / beta); on one pair judged y_w over y_l, IPO's sets
+/// h = 1 / (2 beta) exactly, and hinge's is any h >= 1 / beta (it stops pushing there). Robust DPO's
+/// expected loss under labels flipped at rate e equals DPO's on the clean labels, so it has DPO's optimum.
+/// Only `sigmoid` reads the critic's confidence; the others take the verdict as a hard label.
 public struct DirectPreferenceOptimization: Algorithm {
     public struct Parameters: Sendable, Equatable {
         public var beta = 0.2
@@ -21,13 +35,53 @@ public struct DirectPreferenceOptimization: Algorithm {
         /// Drop pairs whose longer/shorter length ratio exceeds this: 1.25 keeps shorter/longer >= 0.8, like
         /// the paper's 0.8-1.2 filter; 0 keeps every pair.
         public var maxLengthRatio = 1.25
-        /// Use the critic's averaged probability as the label; off, every verdict counts as certain.
-        public var softLabels = true
+        /// Which loss of the family, with the settings only that loss has.
+        public var loss = Loss.sigmoid(softLabels: true)
         /// Sample-judge-fit rounds (1 = the paper's static feedback; more = iterative feedback).
         public var rounds = 4
         /// Passes over each round's pairs.
         public var epochs = 4
         public init() {}
+    }
+
+    /// DPO's loss family (see the type's documentation).
+    public enum Loss: Sendable, Equatable {
+        /// `softLabels`: use the critic's averaged probability as the label; off, every verdict counts as certain.
+        case sigmoid(softLabels: Bool)
+        case ipo
+        case hinge
+        /// `labelNoise`: the assumed rate e at which the critic's verdicts are flipped, in [0, 0.5).
+        case robust(labelNoise: Double)
+
+        public static let names = ["sigmoid", "ipo", "hinge", "robust"]
+
+        /// The `loss:` key and the keys of the chosen loss; a key of another loss is unknown (an error).
+        init(from source: some ParameterSource) throws {
+            switch try source.string("loss", default: "sigmoid", allowed: Self.names) {
+            case "sigmoid": self = .sigmoid(softLabels: try source.bool("softLabels", default: true))
+            case "ipo": self = .ipo
+            case "hinge": self = .hinge
+            default: self = .robust(labelNoise: try source.double("labelNoise", default: 0.1, range: 0...0.49))
+            }
+        }
+
+        /// The loss of one pair and dL/dh, for h the pair's log-ratio difference and q the critic's confidence.
+        public func value(h: Double, beta: Double, confidence q: Double) -> (loss: Double, slope: Double) {
+            let z = beta * h
+            switch self {
+            case .sigmoid(let soft):
+                let q = soft ? q : 1
+                return (-q * Softmax.logSigmoid(z) - (1 - q) * Softmax.logSigmoid(-z), beta * (Softmax.sigmoid(z) - q))
+            case .ipo:
+                let d = h - 1 / (2 * beta)
+                return (d * d, 2 * d)
+            case .hinge:
+                return z < 1 ? (1 - z, -beta) : (0, 0)
+            case .robust(let e):
+                return ((-(1 - e) * Softmax.logSigmoid(z) + e * Softmax.logSigmoid(-z)) / (1 - 2 * e),
+                        beta * (Softmax.sigmoid(z) - (1 - e) / (1 - 2 * e)))
+            }
+        }
     }
 
     /// A judged pair, with the reference log-probabilities frozen when it was made.
@@ -60,7 +114,7 @@ public struct DirectPreferenceOptimization: Algorithm {
         p.beta = try source.double("beta", default: p.beta, range: 1e-6...1e6)
         p.samples = try source.int("samples", default: p.samples, range: 2...1000)
         p.maxLengthRatio = try source.double("maxLengthRatio", default: p.maxLengthRatio, range: 0...1e6)
-        p.softLabels = try source.bool("softLabels", default: p.softLabels)
+        p.loss = try Loss(from: source)
         p.rounds = try source.int("rounds", default: p.rounds, range: 0...1000)
         p.epochs = try source.int("epochs", default: p.epochs, range: 0...10_000)
         try source.finish()
@@ -77,10 +131,10 @@ public struct DirectPreferenceOptimization: Algorithm {
         for (i, pair) in pairs.enumerated() {
             let rc = logProbabilities[2 * i] - pair.referenceChosen
             let rr = logProbabilities[2 * i + 1] - pair.referenceRejected
-            let q = parameters.softLabels ? pair.confidence : 1
             let z = beta * (rc - rr)
-            value -= q * Softmax.logSigmoid(z) + (1 - q) * Softmax.logSigmoid(-z)
-            let dh = beta * (Softmax.sigmoid(z) - q) / n
+            let (loss, slope) = parameters.loss.value(h: rc - rr, beta: beta, confidence: pair.confidence)
+            value += loss
+            let dh = slope / n
             gradient[2 * i] = dh
             gradient[2 * i + 1] = -dh
             chosenReward += beta * rc

@@ -1,3 +1,4 @@
+import Experiments
 import Foundation
 import HumorGym
 import HumorGymTesting
@@ -19,9 +20,13 @@ import Testing
     let pairs: [(Double, Double, Double, Double, Double)] = [(-2.0, -3.5, -2.5, -3.0, 0.9), (-1.2, -0.7, -1.0, -1.1, 0.6), (-4.0, -4.0, -3.0, -5.0, 1.0)]
 
     func dpo(soft: Bool) -> (DirectPreferenceOptimization, [DirectPreferenceOptimization.PreferencePair], [Double]) {
+        dpo(loss: .sigmoid(softLabels: soft))
+    }
+
+    func dpo(loss: DirectPreferenceOptimization.Loss) -> (DirectPreferenceOptimization, [DirectPreferenceOptimization.PreferencePair], [Double]) {
         var parameters = DirectPreferenceOptimization.Parameters()
         parameters.beta = 0.5
-        parameters.softLabels = soft
+        parameters.loss = loss
         let prompt = Prompt(id: 0, split: .train, text: Fixtures.tokens([1]))
         let made = pairs.map {
             DirectPreferenceOptimization.PreferencePair(prompt: prompt, chosen: Fixtures.tokens([1]), rejected: Fixtures.tokens([2]), confidence: $0.4,
@@ -45,6 +50,45 @@ import Testing
         // TRL's logged metrics: margins = chosen - rejected rewards; accuracy = share with a positive margin.
         #expect(abs(h.metrics["rewards/margins"]! - (h.metrics["rewards/chosen"]! - h.metrics["rewards/rejected"]!)) < 1e-12)
         #expect(h.metrics["rewards/accuracies"] == 1.0 / 3)
+    }
+
+    /// IPO, SLiC's hinge and robust DPO (noise 0.2) on the same pairs, against `scripts/reference_losses.py`.
+    @Test(arguments: [
+        (DirectPreferenceOptimization.Loss.ipo, 3.8533333333333335, [0.0, -1.0666666666666667, -2.0]),
+        (.hinge, 1.2666666666666666, [-0.16666666666666666, -0.16666666666666666, -0.16666666666666666]),
+        (.robust(labelNoise: 0.2), 0.9694535276111745, [-0.11847900035524649, -0.1512959750241654, -0.1773986519938897]),
+    ])
+    func dpoLossFamilyMatchesTheReferenceScript(loss: DirectPreferenceOptimization.Loss, value: Double, chosen: [Double]) {
+        let (algorithm, made, logProbs) = dpo(loss: loss)
+        let l = algorithm.loss(pairs: made, logProbabilities: logProbs)
+        #expect(abs(l.value - value) < 1e-12, "\(loss): \(l.value)")
+        // dL/dlogpi(chosen) per pair, and its negative for the rejected response.
+        #expect(zip(l.gradient.enumerated().filter { $0.offset % 2 == 0 }.map(\.element), chosen).allSatisfy { abs($0 - $1) < 1e-12 })
+        #expect((0..<3).allSatisfy { l.gradient[2 * $0] == -l.gradient[2 * $0 + 1] })
+        let numeric = finiteDifferences(logProbs, indices: Array(logProbs.indices)) { algorithm.loss(pairs: made, logProbabilities: $0).value }
+        #expect(zip(l.gradient, numeric).allSatisfy { abs($0 - $1) < 1e-7 }, "\(loss)")
+    }
+
+    @Test func theLossFamilyByHand() {
+        // Past the margin the hinge is flat; robust DPO with no noise is DPO; IPO's loss is zero at h = 1 / (2 beta).
+        let hinge = DirectPreferenceOptimization.Loss.hinge.value(h: 3, beta: 0.5, confidence: 1)
+        #expect(hinge.loss == 0 && hinge.slope == 0)
+        let robust = DirectPreferenceOptimization.Loss.robust(labelNoise: 0).value(h: 0.7, beta: 0.5, confidence: 0.8)
+        let hard = DirectPreferenceOptimization.Loss.sigmoid(softLabels: false).value(h: 0.7, beta: 0.5, confidence: 0.8)
+        #expect(abs(robust.loss - hard.loss) < 1e-15 && abs(robust.slope - hard.slope) < 1e-15)
+        #expect(DirectPreferenceOptimization.Loss.ipo.value(h: 1, beta: 0.5, confidence: 1) == (0, 0))
+    }
+
+    @Test func theLossIsChosenInThePolicyFileWithOnlyItsOwnSettings() throws {
+        func dpo(_ yaml: String) throws -> DirectPreferenceOptimization.Loss {
+            try #require(try PolicySpec(yaml: yaml, file: "p.yaml").algorithm("dpo") as? DirectPreferenceOptimization).parameters.loss
+        }
+        #expect(try dpo("") == .sigmoid(softLabels: true))
+        #expect(try dpo("algorithms: {dpo: {loss: ipo}}") == .ipo)
+        #expect(try dpo("algorithms: {dpo: {loss: robust, labelNoise: 0.25}}") == .robust(labelNoise: 0.25))
+        #expect(throws: HumorGymError("p.yaml:1: algorithms.dpo.loss: 'kto' is not one of sigmoid, ipo, hinge, robust")) { try dpo("algorithms: {dpo: {loss: kto}}") }
+        #expect(throws: HumorGymError.self) { try dpo("algorithms: {dpo: {loss: ipo, softLabels: false}}") }  // not IPO's setting
+        #expect(throws: HumorGymError("p.yaml:1: algorithms.dpo.labelNoise: must be in 0.0...0.49, got 0.5")) { try dpo("algorithms: {dpo: {loss: robust, labelNoise: 0.5}}") }
     }
 
     @Test func dpoGradientMatchesFiniteDifferences() {

@@ -94,4 +94,44 @@ import Testing
         let tv = totalVariation(policy, target)
         #expect(tv < 0.02, "TV distance to the closed-form optimum: \(tv)")
     }
+
+    /// One judged pair on the tabular student: IPO settles the pair's log-ratio difference at exactly 1 / (2 beta),
+    /// where sigmoid DPO pushes it on for ever; the hinge stops pushing once it reaches 1 / beta.
+    @Test func ipoAndTheHingeReachTheirClosedFormMargins() throws {
+        let reference = reference(), candidates = world.candidates[prompt]
+        let pair = DirectPreferenceOptimization.PreferencePair(
+            prompt: prompt, chosen: candidates[0], rejected: candidates[1], confidence: 1,
+            referenceChosen: reference.logProbability(of: candidates[0], given: prompt),
+            referenceRejected: reference.logProbability(of: candidates[1], given: prompt))
+        func margin(_ loss: DirectPreferenceOptimization.Loss) throws -> Double {
+            var parameters = DirectPreferenceOptimization.Parameters()
+            parameters.beta = 0.5
+            parameters.loss = loss
+            parameters.epochs = 2000
+            var policy = reference
+            _ = try DirectPreferenceOptimization(parameters).fit(&policy, on: [pair], context: context(items: 1, learningRate: 0.01))
+            return (policy.logProbability(of: pair.chosen, given: prompt) - pair.referenceChosen)
+                - (policy.logProbability(of: pair.rejected, given: prompt) - pair.referenceRejected)
+        }
+        let ipo = try margin(.ipo), hinge = try margin(.hinge), sigmoid = try margin(.sigmoid(softLabels: false))
+        #expect(abs(ipo - 1) < 1e-3, "IPO's margin \(ipo), closed form 1 / (2 beta) = 1")
+        // Past the margin the hinge's gradient is zero; only Adam's momentum carries it a little further.
+        #expect(hinge >= 2 - 1e-9 && hinge < 2.5, "the hinge's margin \(hinge): at least 1 / beta = 2")
+        #expect(sigmoid > 2 * hinge, "sigmoid DPO's margin \(sigmoid) keeps growing on a certain preference")
+    }
+
+    /// Robust DPO is unbiased under label noise: its loss averaged over a label kept with probability 1 - e and
+    /// flipped with probability e is DPO's loss on the clean label, for every margin (so it has DPO's optimum).
+    @Test func robustDPOsExpectedLossUnderFlippedLabelsIsDPOsCleanLoss() {
+        for e in [0.0, 0.1, 0.3, 0.45] {
+            let robust = DirectPreferenceOptimization.Loss.robust(labelNoise: e)
+            for h in stride(from: -6.0, through: 6.0, by: 0.75) {
+                let kept = robust.value(h: h, beta: 0.7, confidence: 1), flipped = robust.value(h: -h, beta: 0.7, confidence: 1)
+                let clean = DirectPreferenceOptimization.Loss.sigmoid(softLabels: false).value(h: h, beta: 0.7, confidence: 1)
+                #expect(abs((1 - e) * kept.loss + e * flipped.loss - clean.loss) < 1e-12, "e \(e), h \(h)")
+                // The slopes in h: a flipped label's loss is a function of -h.
+                #expect(abs((1 - e) * kept.slope - e * flipped.slope - clean.slope) < 1e-12, "e \(e), h \(h)")
+            }
+        }
+    }
 }
