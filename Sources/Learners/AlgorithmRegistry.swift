@@ -10,6 +10,7 @@ public enum AlgorithmRegistry {
         ("imitation", true, { try Imitation(from: $0) }),
         ("rwr", true, { try RewardWeightedRegression(from: $0) }),
         ("dpo", true, { try DirectPreferenceOptimization(from: $0) }),
+        ("sd", false, { try SelfDistillation(from: $0) }),
     ]
 
     public static var names: [String] { entries.map(\.name) }

@@ -153,18 +153,11 @@ public struct DirectPreferenceOptimization: Algorithm {
         let sampling = try context.stream("sampling")
         return try await loop.rounds(parameters.rounds, &policy, epochs: parameters.epochs, stream: try context.stream("shuffle"),
                                      collect: { policy in
-            // The most different pair of k samples for each prompt of the episode, judged in both orders.
-            let prompts = context.environment.reset(seed: nil)
-            let duels = policy.sample(prompts, count: parameters.samples, using: sampling).map {
-                PairSelection.mostDifferentPair($0, maxLengthRatio: parameters.maxLengthRatio).map { (first: $0.0, second: $0.1) }
-            }
-            let preferences = try await context.environment.duel(duels)
-            var pairs: [PreferencePair] = []
-            for (prompt, (duel, preference)) in zip(prompts, zip(duels, preferences)) {
-                guard let duel, let p = preference else { continue }  // no pair, or an abstention: never a guess
-                let (chosen, rejected) = p >= 0.5 ? (duel.first, duel.second) : (duel.second, duel.first)
-                pairs.append(PreferencePair(prompt: prompt, chosen: chosen, rejected: rejected, confidence: max(p, 1 - p),
-                                            referenceChosen: 0, referenceRejected: 0))
+            let (verdicts, duels) = try await PairSelection.critique(policy, environment: context.environment, samples: parameters.samples,
+                                                                     maxLengthRatio: parameters.maxLengthRatio, stream: sampling)
+            var pairs = verdicts.map {
+                PreferencePair(prompt: $0.prompt, chosen: $0.chosen, rejected: $0.rejected, confidence: $0.confidence,
+                               referenceChosen: 0, referenceRejected: 0)
             }
             // The frozen reference scores every pair in one batched call.
             let referenceLogProbabilities = reference.logProbabilities(pairs.flatMap(Self.examples))
@@ -172,7 +165,7 @@ public struct DirectPreferenceOptimization: Algorithm {
                 pairs[i].referenceChosen = referenceLogProbabilities[2 * i]
                 pairs[i].referenceRejected = referenceLogProbabilities[2 * i + 1]
             }
-            return (pairs, ["pairs": Double(pairs.count), "abstentions": Double(duels.compactMap { $0 }.count - pairs.count)])
+            return (pairs, ["pairs": Double(pairs.count), "abstentions": Double(duels - pairs.count)])
         }, examples: Self.examples, loss: loss(pairs:logProbabilities:))
     }
 

@@ -1,8 +1,10 @@
 import HumorGym
+import Stochastics
 
 /// How the critique phase of Small But Funny turns a student's k samples into one pair to judge: keep the
 /// most different pair (largest token edit distance), and drop pairs whose length ratio is outside
-/// [1 / maxLengthRatio, maxLengthRatio] (against the critic's length bias).
+/// [1 / maxLengthRatio, maxLengthRatio] (against the critic's length bias); ``critique(_:environment:samples:maxLengthRatio:stream:)``
+/// runs the whole phase for the learners that learn from decided pairs (DPO, SD).
 public enum PairSelection {
     /// Levenshtein distance between token sequences.
     public static func editDistance(_ a: [Int32], _ b: [Int32]) -> Int {
@@ -37,5 +39,33 @@ public enum PairSelection {
             if ratio > maxLengthRatio || ratio < 1 / maxLengthRatio { return nil }
         }
         return pair
+    }
+
+    /// A pair the critic decided: the preferred response, the other, and P(chosen is better) in [0.5, 1].
+    public struct Verdict: Sendable, Hashable {
+        public var prompt: Prompt
+        public var chosen: Text
+        public var rejected: Text
+        public var confidence: Double
+    }
+
+    /// The critique phase as the pairwise learners run it: `samples` responses from `policy` to each prompt of
+    /// the environment's episode, the most different pair of each dueled (judged in both orders, averaged),
+    /// and the winner of each decided pair. A prompt without a pair, or whose duel the critic abstained on,
+    /// gives no verdict, never a guess; `duels` counts the pairs sent.
+    static func critique<P: Policy>(_ policy: P, environment: any FeedbackEnvironment, samples: Int, maxLengthRatio: Double,
+                                    stream: RandomStream) async throws -> (verdicts: [Verdict], duels: Int) {
+        let prompts = environment.reset(seed: nil)
+        let duels = policy.sample(prompts, count: samples, using: stream).map {
+            mostDifferentPair($0, maxLengthRatio: maxLengthRatio).map { (first: $0.0, second: $0.1) }
+        }
+        let preferences = try await environment.duel(duels)
+        var verdicts: [Verdict] = []
+        for (prompt, (duel, preference)) in zip(prompts, zip(duels, preferences)) {
+            guard let duel, let p = preference else { continue }
+            let (chosen, rejected) = p >= 0.5 ? (duel.first, duel.second) : (duel.second, duel.first)
+            verdicts.append(Verdict(prompt: prompt, chosen: chosen, rejected: rejected, confidence: max(p, 1 - p)))
+        }
+        return (verdicts, duels.compactMap { $0 }.count)
     }
 }

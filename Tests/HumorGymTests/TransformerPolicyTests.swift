@@ -126,10 +126,11 @@ import Teachers
           imitation: {epochs: 1}
           rwr: {rounds: 1, epochs: 1, samples: 2}
           dpo: {rounds: 1, epochs: 1, samples: 3, maxLengthRatio: 0}
+          sd: {rounds: 1, epochs: 1, samples: 3, maxLengthRatio: 0}
         """
         let spec = try PolicySpec(yaml: yaml, file: "tiny.yaml")
-        let result = try await Comparison(experiment: Experiment(environment: env, policy: spec), algorithms: ["imitation", "rwr", "dpo"], seedCount: 1).run()
-        #expect(result.runs.map(\.algorithm) == ["imitation", "rwr", "dpo"])
+        let result = try await Comparison(experiment: Experiment(environment: env, policy: spec), algorithms: ["imitation", "rwr", "dpo", "sd"], seedCount: 1).run()
+        #expect(result.runs.map(\.algorithm) == ["imitation", "rwr", "dpo", "sd"])
         for run in result.runs {
             #expect(run.steps > 0, "\(run.algorithm) took no step")
             #expect(run.metrics["test"]!.kl.isFinite && run.metrics["test"]!.wtr >= 0)
