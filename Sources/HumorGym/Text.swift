@@ -19,7 +19,8 @@ public struct Text: Hashable, Sendable, CustomStringConvertible {
 
     /// Its length in the world's tokens.
     public var count: Int { tokens.count }
-    public var isEmpty: Bool { tokens.isEmpty && string.isEmpty }
+    /// Whether it has no tokens in the world's vocabulary.
+    public var isEmpty: Bool { tokens.isEmpty }
     public var description: String { string }
 
     // Texts are looked up by the million (candidate sets, the critic's taste): the tokens hash, and equal

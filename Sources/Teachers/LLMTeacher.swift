@@ -4,8 +4,8 @@ import Synchronization
 
 /// A teacher that asks an LLM for N outputs per prompt in one call, as the paper did (the paper's temperature
 /// 0.8, top_p 1), and reads them from a numbered list. Refusals and unusable answers are dropped and counted.
-/// As a ``Teacher`` it reads prompts through a world's vocabulary and encodes the answers into it (a word the
-/// vocabulary lacks becomes `<unk>`, and is counted).
+/// As a ``Teacher`` it sends each prompt as written and keeps each answer as written, with its tokens in the
+/// world's vocabulary (where a word the vocabulary lacks is `<unk>`, and is counted).
 public struct LLMTeacher: Teacher {
     /// The paper's teacher prompt: N humorous paraphrases with the same meaning, as a numbered list, nothing else.
     public static let paraphraseTemplate = """
