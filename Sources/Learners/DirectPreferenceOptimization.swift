@@ -37,10 +37,8 @@ public struct DirectPreferenceOptimization: Algorithm {
         public var maxLengthRatio = 1.25
         /// Which loss of the family, with the settings only that loss has.
         public var loss = Loss.sigmoid(softLabels: true)
-        /// Sample-judge-fit rounds (1 = the paper's static feedback; more = iterative feedback).
-        public var rounds = 4
-        /// Passes over each round's pairs.
-        public var epochs = 4
+        /// 16 epochs over the pairs, judged afresh every 4 (4 rounds of iterative feedback).
+        public var schedule = FeedbackSchedule(epochs: 16, feedbackEvery: 4)
         public init() {}
     }
 
@@ -115,8 +113,7 @@ public struct DirectPreferenceOptimization: Algorithm {
         p.samples = try source.int("samples", default: p.samples, range: 2...1000)
         p.maxLengthRatio = try source.double("maxLengthRatio", default: p.maxLengthRatio, range: 0...1e6)
         p.loss = try Loss(from: source)
-        p.rounds = try source.int("rounds", default: p.rounds, range: 0...1000)
-        p.epochs = try source.int("epochs", default: p.epochs, range: 0...10_000)
+        p.schedule = try FeedbackSchedule(from: source, defaults: p.schedule)
         try source.finish()
         self.init(p)
     }
@@ -151,7 +148,7 @@ public struct DirectPreferenceOptimization: Algorithm {
         let reference = policy
         var loop = GradientLoop<P>(algorithm: name, context: context)
         let sampling = try context.stream("sampling")
-        return try await loop.rounds(parameters.rounds, &policy, epochs: parameters.epochs, stream: try context.stream("shuffle"),
+        return try await loop.rounds(parameters.schedule, &policy, stream: try context.stream("shuffle"),
                                      collect: { policy in
             let (verdicts, duels) = try await PairSelection.critique(policy, environment: context.environment, samples: parameters.samples,
                                                                      maxLengthRatio: parameters.maxLengthRatio, stream: sampling)
@@ -172,7 +169,7 @@ public struct DirectPreferenceOptimization: Algorithm {
     /// Fits the policy to judged pairs (the theory check calls this with every pair of a prompt).
     public func fit<P: TrainablePolicy>(_ policy: inout P, on pairs: [PreferencePair], context: TrainingContext) throws -> [StepMetrics] {
         var loop = GradientLoop<P>(algorithm: name, context: context)
-        return try loop.run(&policy, items: pairs, epochs: parameters.epochs, stream: try context.stream("shuffle"),
+        return try loop.run(&policy, items: pairs, epochs: parameters.schedule.epochs, stream: try context.stream("shuffle"),
                             examples: Self.examples, loss: loss(pairs:logProbabilities:))
     }
 

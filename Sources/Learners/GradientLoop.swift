@@ -57,21 +57,23 @@ struct GradientLoop<P: TrainablePolicy> {
         return log
     }
 
-    /// Rounds of collect-then-fit, the shape of every learner that learns from its own samples: each round
-    /// gathers experience from the current policy (`collect`, which also returns values to log), then fits
-    /// `epochs` passes over it. Every step's record carries the round and that round's values.
+    /// Rounds of collect-then-fit, the shape of every learner that learns from its own samples: each round of
+    /// the `schedule` gathers experience from the current policy (`collect`, which also returns values to
+    /// log), then fits the round's epochs over it. Every step's record carries the round, the epoch counted
+    /// over all rounds, and that round's values.
     mutating func rounds<Item>(
-        _ count: Int, _ policy: inout P, epochs: Int, stream: RandomStream,
+        _ schedule: FeedbackSchedule, _ policy: inout P, stream: RandomStream,
         collect: (P) async throws -> (items: [Item], values: [String: Double]),
         examples: (Item) -> [Example], loss: ([Item], [Double]) -> BatchLoss
     ) async throws -> [StepMetrics] {
         try resume(&policy)
         var log: [StepMetrics] = []
-        for round in unitsCompleted..<max(unitsCompleted, count) where !stopped {
+        for round in unitsCompleted..<max(unitsCompleted, schedule.rounds) where !stopped {
             var (items, values) = try await collect(policy)
             values["round"] = Double(round + 1)
-            for epoch in 0..<epochs where !stopped {
-                log += try fit(&policy, items: items, epoch: epoch, stream: stream, extra: values, examples: examples, loss: loss)
+            for epoch in 0..<schedule.epochs(inRound: round) where !stopped {
+                log += try fit(&policy, items: items, epoch: round * schedule.feedbackEvery + epoch, stream: stream, extra: values,
+                               examples: examples, loss: loss)
             }
             try boundary(policy)
         }

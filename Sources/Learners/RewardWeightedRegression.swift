@@ -12,7 +12,8 @@ import Stochastics
 /// (weights normalised over each prompt's k samples, mean 1 before clipping). With weights exp(r / beta)
 /// taken in exact expectation over y ~ pi_ref (k -> infinity, no clipping), the optimum is
 /// pi*(y | x) proportional to pi_ref(y | x) exp(r(x, y) / beta): the same target as KL-regularised RL and
-/// DPO; finite k and the clip bias it towards pi_ref. `rounds` > 1 re-samples from the updated policy.
+/// DPO; finite k and the clip bias it towards pi_ref. More than one round of feedback re-samples from the
+/// updated policy.
 /// A sample the critic abstains on (an LLM answer without a score) is left out: k counts the scored ones.
 public struct RewardWeightedRegression: Algorithm {
     public struct Parameters: Sendable, Equatable {
@@ -22,10 +23,8 @@ public struct RewardWeightedRegression: Algorithm {
         public var samples = 6
         /// Largest weight of one sample, against a single lucky draw taking over.
         public var weightClip = 5.0
-        /// Sample-score-fit rounds.
-        public var rounds = 6
-        /// Passes over each round's weighted samples.
-        public var epochs = 2
+        /// 12 epochs over the weighted samples, scored afresh every 2 (6 rounds).
+        public var schedule = FeedbackSchedule(epochs: 12, feedbackEvery: 2)
         public init() {}
     }
 
@@ -39,8 +38,7 @@ public struct RewardWeightedRegression: Algorithm {
         p.beta = try source.double("beta", default: p.beta, range: 1e-6...1e6)
         p.samples = try source.int("samples", default: p.samples, range: 1...1000)
         p.weightClip = try source.double("weightClip", default: p.weightClip, range: 1...1e12)
-        p.rounds = try source.int("rounds", default: p.rounds, range: 0...1000)
-        p.epochs = try source.int("epochs", default: p.epochs, range: 0...10_000)
+        p.schedule = try FeedbackSchedule(from: source, defaults: p.schedule)
         try source.finish()
         self.init(p)
     }
@@ -71,7 +69,7 @@ public struct RewardWeightedRegression: Algorithm {
     public func train<P: TrainablePolicy>(_ policy: inout P, context: TrainingContext) async throws -> [StepMetrics] {
         var loop = GradientLoop<P>(algorithm: name, context: context)
         let sampling = try context.stream("sampling")
-        return try await loop.rounds(parameters.rounds, &policy, epochs: parameters.epochs, stream: try context.stream("shuffle"),
+        return try await loop.rounds(parameters.schedule, &policy, stream: try context.stream("shuffle"),
                                      collect: { policy in
             // Roll out: k responses to each prompt of the environment's episode, rewarded by its critic.
             let prompts = context.environment.reset(seed: nil)
@@ -94,7 +92,7 @@ public struct RewardWeightedRegression: Algorithm {
     /// Fits the policy to already weighted examples (the theory check calls this with exact weights).
     public func fit<P: TrainablePolicy>(_ policy: inout P, on samples: [WeightedExample], context: TrainingContext) throws -> [StepMetrics] {
         var loop = GradientLoop<P>(algorithm: name, context: context)
-        return try loop.run(&policy, items: samples, epochs: parameters.epochs, stream: try context.stream("shuffle"),
+        return try loop.run(&policy, items: samples, epochs: parameters.schedule.epochs, stream: try context.stream("shuffle"),
                             examples: { [$0.example] }, loss: batchLoss)
     }
 

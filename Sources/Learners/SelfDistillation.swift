@@ -21,10 +21,8 @@ public struct SelfDistillation: Algorithm {
         public var maxLengthRatio = 1.25
         /// Keep a winner only when the critic's averaged P(winner better) reaches this (0.5: every decided duel).
         public var minConfidence = 0.5
-        /// Sample-judge-fit rounds (1 = the paper's static feedback; more = iterative feedback).
-        public var rounds = 1
-        /// Passes over each round's preferred outputs.
-        public var epochs = 4
+        /// 4 epochs over the preferred outputs, judged once (the paper's static feedback).
+        public var schedule = FeedbackSchedule(epochs: 4, feedbackEvery: 4)
         public init() {}
     }
 
@@ -38,8 +36,7 @@ public struct SelfDistillation: Algorithm {
         p.samples = try source.int("samples", default: p.samples, range: 2...1000)
         p.maxLengthRatio = try source.double("maxLengthRatio", default: p.maxLengthRatio, range: 0...1e6)
         p.minConfidence = try source.double("minConfidence", default: p.minConfidence, range: 0.5...1)
-        p.rounds = try source.int("rounds", default: p.rounds, range: 0...1000)
-        p.epochs = try source.int("epochs", default: p.epochs, range: 0...10_000)
+        p.schedule = try FeedbackSchedule(from: source, defaults: p.schedule)
         try source.finish()
         self.init(p)
     }
@@ -47,7 +44,7 @@ public struct SelfDistillation: Algorithm {
     public func train<P: TrainablePolicy>(_ policy: inout P, context: TrainingContext) async throws -> [StepMetrics] {
         var loop = GradientLoop<P>(algorithm: name, context: context)
         let sampling = try context.stream("sampling")
-        return try await loop.rounds(parameters.rounds, &policy, epochs: parameters.epochs, stream: try context.stream("shuffle"),
+        return try await loop.rounds(parameters.schedule, &policy, stream: try context.stream("shuffle"),
                                      collect: { policy in
             let (verdicts, duels) = try await PairSelection.critique(policy, environment: context.environment, samples: parameters.samples,
                                                                      maxLengthRatio: parameters.maxLengthRatio, stream: sampling)

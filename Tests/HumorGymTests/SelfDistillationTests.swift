@@ -33,7 +33,7 @@ import Testing
     @Test func oneRoundConvergesOnTheDuelWinners() async throws {
         var parameters = SelfDistillation.Parameters()
         parameters.maxLengthRatio = 0
-        parameters.epochs = 150
+        parameters.schedule = FeedbackSchedule(epochs: 150, feedbackEvery: 150)
         let start = TabularPolicy(candidates: world.candidates)
         // The winners the learner will see: the same sampling stream, the same judge, the same duels.
         let c = context()
@@ -52,7 +52,7 @@ import Testing
     @Test func roundsOfItRaiseWhatTheCriticPrefers() async throws {
         var parameters = SelfDistillation.Parameters()
         parameters.maxLengthRatio = 0
-        parameters.rounds = 4
+        parameters.schedule = FeedbackSchedule(epochs: 16, feedbackEvery: 4)  // four rounds
         let start = TabularPolicy(candidates: world.candidates)
         var policy = start
         _ = try await SelfDistillation(parameters).train(&policy, context: context())

@@ -63,7 +63,7 @@ import Testing
         }
         var parameters = DirectPreferenceOptimization.Parameters()
         parameters.beta = beta
-        parameters.epochs = 3000
+        parameters.schedule.epochs = 3000
         var policy = reference
         let start = totalVariation(policy, target)
         _ = try DirectPreferenceOptimization(parameters).fit(&policy, on: pairs, context: context(items: pairs.count, learningRate: 0.05))
@@ -88,7 +88,7 @@ import Testing
         var parameters = RewardWeightedRegression.Parameters()
         parameters.beta = beta
         parameters.weightClip = .infinity
-        parameters.epochs = 3000
+        parameters.schedule.epochs = 3000
         var policy = reference
         _ = try RewardWeightedRegression(parameters).fit(&policy, on: samples, context: context(items: samples.count, learningRate: 0.05))
         let tv = totalVariation(policy, target)
@@ -107,7 +107,7 @@ import Testing
             var parameters = DirectPreferenceOptimization.Parameters()
             parameters.beta = 0.5
             parameters.loss = loss
-            parameters.epochs = 2000
+            parameters.schedule.epochs = 2000
             var policy = reference
             _ = try DirectPreferenceOptimization(parameters).fit(&policy, on: [pair], context: context(items: 1, learningRate: 0.01))
             return (policy.logProbability(of: pair.chosen, given: prompt) - pair.referenceChosen)
