@@ -54,6 +54,27 @@ def rwr_weights(rewards, beta, clip):
     return [min(clip, len(rewards) * x / s) for x in e]
 
 
+def brio(items, gamma, margin, alpha):
+    """items: (ranked log-probabilities best first, their lengths, reference log-probabilities).
+    Returns the loss and dL/dlogp, per item its ranked candidates then its references."""
+    n = len(items)
+    total, grad = 0.0, []
+    for ranked, lengths, refs in items:
+        norm = [l ** alpha for l in lengths]
+        s = [lp / z for lp, z in zip(ranked, norm)]
+        g = [0.0] * len(ranked)
+        for i in range(len(s)):
+            for j in range(i + 1, len(s)):
+                v = s[j] - s[i] + (j - i) * margin
+                if v > 0:
+                    total += gamma * v
+                    g[j] += gamma / norm[j] / n
+                    g[i] -= gamma / norm[i] / n
+        total -= sum(refs) / len(refs)
+        grad += g + [-1 / len(refs) / n] * len(refs)
+    return total / n, grad
+
+
 def main():
     pairs = [(-2.0, -3.5, -2.5, -3.0, 0.9), (-1.2, -0.7, -1.0, -1.1, 0.6), (-4.0, -4.0, -3.0, -5.0, 1.0)]
     for soft in (True, False):
@@ -63,6 +84,11 @@ def main():
     for loss in ("ipo", "hinge", "robust"):
         value, grad = dpo_family(pairs, beta=0.5, loss=loss, noise=0.2)
         print(f"dpo loss={loss}: loss {value!r}")
+        print(f"  grad {[repr(g) for g in grad]}")
+    items = [([-6.0, -5.0, -9.0], [4, 6, 5], [-7.0, -8.5]), ([-3.0, -3.2], [3, 3], [-2.0])]
+    for alpha in (1.0, 0.0):
+        value, grad = brio(items, gamma=10.0, margin=math.log(2) / 4.5 ** alpha, alpha=alpha)
+        print(f"brio alpha={alpha}: loss {value!r}")
         print(f"  grad {[repr(g) for g in grad]}")
     w = rwr_weights([1.0, 2.0, 0.5, 3.0], beta=2.0, clip=5.0)
     print(f"rwr weights {[repr(x) for x in w]}")

@@ -1,5 +1,6 @@
 import Foundation
 import HumorGym
+import Learners
 import Stochastics
 import Teachers
 
@@ -15,10 +16,11 @@ public struct Comparison: Sendable {
     public init(experiment: Experiment, algorithms: [String], seedCount: Int, rootSeed: UInt64 = 0, concurrency: Int = 2) throws {
         guard seedCount >= 1 else { throw HumorGymError("--seeds must be at least 1, got \(seedCount)") }
         guard !algorithms.isEmpty else { throw HumorGymError("--algorithms names no algorithm") }
+        // Each name as the policy resolves it (`brio -> dpo` is `brio->dpo`): an unknown one fails here.
+        let algorithms = try algorithms.map { try experiment.policySpec.learner($0).name }
         if let repeated = algorithms.first(where: { name in algorithms.filter { $0 == name }.count > 1 }) {
             throw HumorGymError("--algorithms names '\(repeated)' twice; each learner runs once per seed")
         }
-        for name in algorithms { _ = try experiment.policySpec.algorithm(name) }
         self.experiment = experiment
         self.algorithms = algorithms
         self.seedCount = seedCount
@@ -64,7 +66,7 @@ public struct Comparison: Sendable {
         let spec = experiment.policySpec
         return ComparisonReport(
             environment: experiment.environment.name, policy: spec.name, rootSeed: rootSeed, seeds: seeds, algorithms: algorithms,
-            hyperparameters: spec.hyperparameters.filter { algorithms.contains($0.key) },
+            hyperparameters: Dictionary(uniqueKeysWithValues: try algorithms.map { ($0, try spec.settings(of: $0)) }),
             teacher: TeacherReport.mean(teachers.map(\.report)),
             teacherCalls: teachers.compactMap(\.calls).reduce(nil) { total, calls in total.map { $0 + calls } ?? calls }, runs: runs, aggregate: aggregate)
     }
@@ -75,7 +77,7 @@ public struct Comparison: Sendable {
     private func runSeed(_ seed: UInt64, progress: @escaping @Sendable (String) -> Void) async throws
         -> ([ComparisonReport.RunRecord], SeedTeacher) {
         let run = try await experiment.run(seed: seed)
-        let learners = try algorithms.map { try experiment.policySpec.algorithm($0) }
+        let learners = try algorithms.map { try experiment.policySpec.learner($0) }
         let records = try await experiment.withStudent { student in try await trainAll(student, learners: learners, run: run) }
         for record in records {
             progress(String(format: "seed %llu  %@  test WTR %.1f", seed, record.algorithm, record.metrics[Split.test.rawValue]?.wtr ?? .nan))
@@ -83,7 +85,7 @@ public struct Comparison: Sendable {
         return (records, (Evaluation(experiment).teacherReport(run), (run.teacher as? LLMTeacher)?.tally.counts))
     }
 
-    private func trainAll<P: TrainablePolicy>(_ student: P, learners: [any Algorithm], run: Experiment.Run) async throws
+    private func trainAll<P: TrainablePolicy>(_ student: P, learners: [LearnerChain], run: Experiment.Run) async throws
         -> [ComparisonReport.RunRecord] {
         var records: [ComparisonReport.RunRecord] = []
         let evaluation = Evaluation(experiment)

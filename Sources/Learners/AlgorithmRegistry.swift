@@ -11,6 +11,7 @@ public enum AlgorithmRegistry {
         ("rwr", true, { try RewardWeightedRegression(from: $0) }),
         ("dpo", true, { try DirectPreferenceOptimization(from: $0) }),
         ("sd", false, { try SelfDistillation(from: $0) }),
+        ("brio", false, { try BRIO(from: $0) }),
     ]
 
     public static var names: [String] { entries.map(\.name) }

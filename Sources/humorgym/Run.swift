@@ -2,6 +2,7 @@ import ArgumentParser
 import Experiments
 import Foundation
 import HumorGym
+import Learners
 
 struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -10,7 +11,7 @@ struct Run: AsyncParsableCommand {
 
     @OptionGroup var specs: SpecOptions
 
-    @Option(help: "The learner.")
+    @Option(help: "The learner: a registered one, a chain the policy names (brio-dpo), or stages written 'a->b'.")
     var algorithm = "dpo"
 
     @Option(help: "Root seed.")
@@ -42,7 +43,7 @@ struct Run: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let experiment = try specs.experiment()
-            let learner = try experiment.policySpec.algorithm(algorithm)
+            let learner = try experiment.policySpec.learner(algorithm)
             if let checkpoint {
                 guard try await experiment.withStudent({ type(of: $0).savesCheckpoints }) else {
                     throw HumorGymError("--checkpoint saves students with a file format (transformer-tiny); policy '\(experiment.policySpec.name)' has none")
@@ -63,7 +64,7 @@ struct Run: AsyncParsableCommand {
     }
 
     /// The warm start and the learner, every step printed as it happens.
-    private func trainAndReport<P: TrainablePolicy>(_ student: P, learner: any Algorithm, experiment: Experiment, run: Experiment.Run,
+    private func trainAndReport<P: TrainablePolicy>(_ student: P, learner: LearnerChain, experiment: Experiment, run: Experiment.Run,
                                                     checkpointing: RunCheckpointing?) async throws -> [String: SplitMetrics] {
         let result = try await Trainer(experiment).train(student, learners: [learner], run: run, checkpointing: checkpointing) { phase, record in
             try? printJSONLine(Line(phase: phase, algorithm: record.algorithm, step: record.step, values: record.values))

@@ -2,6 +2,7 @@ import ArgumentParser
 import Experiments
 import Foundation
 import HumorGym
+import Learners
 import Stochastics
 
 struct Sample: AsyncParsableCommand {
@@ -29,7 +30,7 @@ struct Sample: AsyncParsableCommand {
         try await reportingErrors {
             guard count >= 1, samples >= 1 else { throw HumorGymError("--count and --samples must be at least 1") }
             let experiment = try specs.experiment()
-            let learner = try algorithm.map { try experiment.policySpec.algorithm($0) }
+            let learner = try algorithm.map { try experiment.policySpec.learner($0) }
             let run = try await experiment.run(seed: Experiment.seeds(root: seed, count: 1)[0])
             try await experiment.withStudent { student in
                 try await show(student, learner: learner, experiment: experiment, run: run, split: split)
@@ -37,7 +38,7 @@ struct Sample: AsyncParsableCommand {
         }
     }
 
-    private func show<P: TrainablePolicy>(_ student: P, learner: (any Algorithm)?, experiment: Experiment, run: Experiment.Run,
+    private func show<P: TrainablePolicy>(_ student: P, learner: LearnerChain?, experiment: Experiment, run: Experiment.Run,
                                           split: Split) async throws {
         let result = try await Trainer(experiment).train(student, learners: learner.map { [$0] } ?? [], run: run)
         let policy = result.stages.first?.policy ?? result.start

@@ -154,7 +154,7 @@ final class CLI {
         sampling: {maxResponseTokens: 12, beams: 2}
         warmStart: {epochs: 1}
         algorithms:
-          dpo: {rounds: 1, epochs: 1, samples: 3}
+          dpo: {epochs: 1, samples: 3}
         """)
         let args = ["run", "--env", "small.yaml", "--policy", "tiny.yaml", "--algorithm", "dpo", "--seed", "3"]
         // The second process runs the batches' shards on two threads: the same bits.
@@ -169,10 +169,11 @@ final class CLI {
         #expect(log.status == 1 && log.err == "error: --checkpoint saves students with a file format (transformer-tiny); policy 'log-linear' has none\n", "\(log.err)")
     }
 
-    /// Killed in the warm start or in the learner's second round, a run resumed from its training state ends
-    /// exactly as the run that never stopped: the same evaluation and a byte-identical model (with dropout on).
-    @Test(arguments: ["\"epoch\":2,\"grad_norm\"", "\"round\":2"])
-    func aKilledRunResumesExactly(killAt marker: String) async throws {
+    /// Killed in the warm start, in the learner's second round, or in the second round of a chain's second
+    /// stage, a run resumed from its training state ends exactly as the run that never stopped: the same
+    /// evaluation and a byte-identical model (with dropout on).
+    @Test(arguments: [("rwr", "\"epoch\":2,\"grad_norm\""), ("rwr", "\"round\":2"), ("rwr->sd", "\"round\":2}}")])
+    func aKilledRunResumesExactly(algorithm: String, killAt marker: String) async throws {
         let cli = try CLI()
         try cli.write("tiny.yaml", """
         kind: transformer
@@ -181,9 +182,10 @@ final class CLI {
         optimizer: {batchSize: 16}
         warmStart: {epochs: 3}
         algorithms:
-          rwr: {rounds: 3, epochs: 1, samples: 2}
+          rwr: {epochs: 3, feedbackEvery: 1, samples: 2}
+          sd: {epochs: 2, feedbackEvery: 1, samples: 3, maxLengthRatio: 0}
         """)
-        let args = ["run", "--env", "small.yaml", "--policy", "tiny.yaml", "--algorithm", "rwr", "--seed", "5"]
+        let args = ["run", "--env", "small.yaml", "--policy", "tiny.yaml", "--algorithm", algorithm, "--seed", "5"]
         let full = try await cli.run(args + ["--checkpoint", "full.safetensors"])
         #expect(full.status == 0, "\(full.err)")
         #expect(try await cli.kill(args + ["--state", "state/run.safetensors"], whenOutputContains: marker))
@@ -196,9 +198,9 @@ final class CLI {
         let fullLines = Set(full.out.split(separator: "\n"))
         #expect(resumed.out.split(separator: "\n").allSatisfy(fullLines.contains))
 
-        let other = try await cli.run(["run", "--env", "small.yaml", "--policy", "tiny.yaml", "--algorithm", "rwr", "--seed", "6",
+        let other = try await cli.run(["run", "--env", "small.yaml", "--policy", "tiny.yaml", "--algorithm", algorithm, "--seed", "6",
                                  "--state", "state/run.safetensors", "--resume"])
-        #expect(other.status == 1 && other.err.contains("belongs to another run (seed 5, algorithm rwr"), "\(other.err)")
+        #expect(other.status == 1 && other.err.contains("belongs to another run (seed 5, algorithm \(algorithm),"), "\(other.err)")
         let missing = try await cli.run(args + ["--state", "nowhere.safetensors", "--resume"])
         #expect(missing.status == 1 && missing.err.contains("cannot read training state nowhere.safetensors"), "\(missing.err)")
         let noState = try await cli.run(args + ["--resume"])
@@ -238,7 +240,7 @@ final class CLI {
             critic: {kind: llm, llm: real.yaml}
             evaluation: {samplesPerPrompt: 1}
             """)
-        try cli.write("one-round.yaml", "algorithms:\n  dpo: {rounds: 1}\n")
+        try cli.write("one-round.yaml", "algorithms:\n  dpo: {epochs: 4}\n")
         let compare = ["compare", "--env", "jokes.yaml", "--policy", "one-round.yaml", "--algorithms", "dpo", "--seeds", "1"]
         let c = try await cli.run(compare + ["--out", "first"])
         #expect(c.status == 0 && c.out.contains("teacher: 1.00 outputs per prompt") && c.out.contains("dpo "), "\(c.err)")
@@ -271,12 +273,17 @@ final class CLI {
         (["compare", "--env", "nan-env.yaml"], "nan-env.yaml:2: critic.noise: must be a finite number, got '.nan'"),
         (["compare", "--policy", "nan-policy.yaml"], "nan-policy.yaml:3: algorithms.dpo.beta: must be a finite number"),
         (["compare", "--policy", "negative.yaml"], "negative.yaml:2: optimizer.learningRate: must be in"),
-        (["compare", "--env", "broken.yaml"], "broken.yaml: not valid YAML"),
+        (["compare", "--env", "broken.yaml"], "broken.yaml:2:1: not valid YAML: while parsing a flow node"),
         (["compare", "--env", "empty-split.yaml"], "empty-split.yaml:3: world.testPrompts: must be in 1"),
-        (["compare", "--env", "small.yaml", "--algorithms", "imitation,ppo"], "unknown algorithm 'ppo'"),
+        (["compare", "--env", "small.yaml", "--algorithms", "imitation,ppo"], "unknown learner 'ppo'"),
+        (["compare", "--env", "small.yaml", "--algorithms", "imitation,brio->ppo"], "unknown learner 'ppo' in the chain 'brio->ppo'"),
+        (["compare", "--env", "small.yaml", "--policy", "bad-chain.yaml"], "bad-chain.yaml:3: algorithms.mine.chain: unknown learner 'ppo' in the chain"),
+        (["compare", "--env", "small.yaml", "--policy", "no-stages.yaml"], "no-stages.yaml:3: algorithms.mine.chain: 'mine' is not a learner"),
+        (["compare", "--env", "small.yaml", "--policy", "bad-loss.yaml"], "bad-loss.yaml:3: algorithms.dpo.loss: 'square' is not one of sigmoid, ipo, hinge, robust"),
+        (["run", "--env", "small.yaml", "--policy", "stage-loss.yaml", "--algorithm", "brio-dpo"], "stage-loss.yaml:3: algorithms.brio-dpo.dpo.loss: 'square' is not one of"),
         (["compare", "--env", "nowhere"], "unknown environment 'nowhere'"),
         (["compare", "--env", "small.yaml", "--seeds", "0"], "--seeds must be at least 1"),
-        (["run", "--env", "small.yaml", "--algorithm", "ppo"], "unknown algorithm 'ppo'"),
+        (["run", "--env", "small.yaml", "--algorithm", "ppo"], "unknown learner 'ppo'"),
         (["compare", "--env", "small.yaml", "--algorithms", "dpo,dpo"], "--algorithms names 'dpo' twice"),
         (["compare", "--env", "small.yaml", "--out", "/proc/humorgym"], "cannot create output directory '/proc/humorgym'"),
         (["compare", "--env", "jokes-mock.yaml"], "jokes-mock.yaml:1: critic.kind: a mock critic needs the paraphrase world's gold judge"),
@@ -293,8 +300,13 @@ final class CLI {
         try cli.write("jokes-mock.yaml", "critic: {kind: mock}\nworld: {kind: jokes}\n")
         try cli.write("jokes-nowhere.yaml", "world: {kind: jokes, path: /nowhere/jokes.json}\ncritic: {kind: llm, llm: x.yaml}\n")
         try cli.write("x.yaml", "model: m\n")
+        try cli.write("bad-chain.yaml", "algorithms:\n  mine:\n    chain: [brio, ppo]\n")
+        try cli.write("no-stages.yaml", "algorithms:\n  mine:\n    beta: 0.1\n")
+        try cli.write("bad-loss.yaml", "algorithms:\n  dpo:\n    loss: square\n")
+        try cli.write("stage-loss.yaml", "algorithms:\n  brio-dpo:\n    dpo: {loss: square}\n")
         let r = try await cli.run(arguments)
         #expect(r.status == 1)
+        #expect(r.err.hasPrefix("error: ") && r.err.split(separator: "\n").count == 1, "one line: \(r.err)")
         #expect(r.err.contains(message), "stderr: \(r.err)")
         #expect(!r.err.contains("Fatal error") && !r.err.contains("crashed"))
         #expect(!FileManager.default.fileExists(atPath: cli.directory.appendingPathComponent("runs").path))

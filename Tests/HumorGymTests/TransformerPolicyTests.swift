@@ -124,9 +124,9 @@ import Teachers
         warmStart: {epochs: 2}
         algorithms:
           imitation: {epochs: 1}
-          rwr: {rounds: 1, epochs: 1, samples: 2}
-          dpo: {rounds: 1, epochs: 1, samples: 3, maxLengthRatio: 0}
-          sd: {rounds: 1, epochs: 1, samples: 3, maxLengthRatio: 0}
+          rwr: {epochs: 1, samples: 2}
+          dpo: {epochs: 1, samples: 3, maxLengthRatio: 0}
+          sd: {epochs: 1, samples: 3, maxLengthRatio: 0}
         """
         let spec = try PolicySpec(yaml: yaml, file: "tiny.yaml")
         let result = try await Comparison(experiment: Experiment(environment: env, policy: spec), algorithms: ["imitation", "rwr", "dpo", "sd"], seedCount: 1).run()

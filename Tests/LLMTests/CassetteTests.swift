@@ -29,7 +29,7 @@ import Testing
             cache: {path: \(cassette), mode: \(recording ? "record" : "replay")}
             """, file: "smollm2.yaml")
         let env = LLMExperimentTests.jokes(critic: llm, prompts: (4, 2, 2), samples: 1)
-        let policy = try PolicySpec(yaml: "algorithms:\n  dpo: {rounds: 1}\n", file: "one-round.yaml")
+        let policy = try PolicySpec(yaml: "algorithms:\n  dpo: {epochs: 4}\n", file: "one-round.yaml")
         let experiment = try Experiment(environment: env, policy: policy)
         let report = try await Comparison(experiment: experiment, algorithms: ["imitation", "dpo"], seedCount: 1).run()
         let json = try ResultsWriter.json(report)

@@ -106,8 +106,8 @@ import Worlds
             sampling: {maxResponseTokens: 12}
             warmStart: {epochs: 2}
             algorithms:
-              rwr: {rounds: 1, epochs: 1, samples: 2}
-              dpo: {rounds: 1, epochs: 1, samples: 3, maxLengthRatio: 0}
+              rwr: {epochs: 1, samples: 2}
+              dpo: {epochs: 1, samples: 3, maxLengthRatio: 0}
             """, file: "tiny.yaml")
         let experiment = try Experiment(environment: env, policy: policy)
         let report = try await Comparison(experiment: experiment, algorithms: ["rwr", "dpo"], seedCount: 1).run()

@@ -3,8 +3,8 @@ import Learners
 import Transformer
 
 /// A policy file (`policies/NAME.yaml`): the student, how learners optimise it, the imitation warm start,
-/// and each learner's hyperparameters. Every setting is read by the component it belongs to; the built-in
-/// policies are YAML too (``builtIn``), so a spec is always what some file says.
+/// each learner's hyperparameters, and chains of learners. Every setting is read by the component it belongs
+/// to; the built-in policies are YAML too (``builtIn``), so a spec is always what some file says.
 public struct PolicySpec: Sendable, Equatable {
     public enum Kind: String, Sendable, CaseIterable {
         case logLinear = "log-linear"
@@ -30,15 +30,40 @@ public struct PolicySpec: Sendable, Equatable {
     /// Every registered learner's hyperparameters as resolved (defaults included), by learner name: what
     /// ``algorithm(_:)`` builds the learner from.
     public private(set) var hyperparameters: [String: [String: String]] = [:]
+    /// Every chain of learners the policy names (the built-in ones included), by name: its stages with
+    /// their resolved hyperparameters.
+    public private(set) var chains: [String: [ChainStage]] = [:]
+
+    /// A stage of a chain: a registered learner and the hyperparameters it runs with in that chain.
+    public struct ChainStage: Sendable, Equatable {
+        public var learner: String
+        public var hyperparameters: [String: String]
+    }
+
+    /// The chains every policy has unless its file says otherwise: the paper's BRIO-DPO, read as BRIO on the
+    /// critic's ranking of the teacher's outputs (supervision), then DPO on the student's own judged pairs
+    /// (feedback) from BRIO's result.
+    static let builtInChainsYAML = """
+        brio-dpo:
+          chain: [brio, dpo]
+          brio: {candidates: teacher}
+        """
 
     /// The built-in policies, as YAML: what `--policy NAME` finds when no `policies/NAME.yaml` exists. Each
     /// states only where it differs from the defaults; the shipped files list every key (a test reads both).
     static let builtInYAML: KeyValuePairs<String, String> = [
-        "log-linear": "",
+        // A candidate-set student's log-probability is one choice, not a sum over tokens: BRIO compares whole
+        // sequences (see its doc comment).
+        "log-linear": """
+            algorithms:
+              brio: {lengthPenalty: 0}
+            """,
         "tabular": """
             name: tabular
             kind: tabular
             optimizer: {learningRate: 0.2}
+            algorithms:
+              brio: {lengthPenalty: 0}
             """,
         // One round of static feedback, as in the paper, and a larger beta: with more rounds the generative
         // student drifts after the critic's length bias (KL 30 from the warm start, 2.5x the teacher's length).
@@ -48,7 +73,7 @@ public struct PolicySpec: Sendable, Equatable {
             optimizer: {learningRate: 0.001, batchSize: 32, clipNorm: 1, weightDecay: 0.01, warmupSteps: 20}
             warmStart: {epochs: 8}
             algorithms:
-              dpo: {beta: 0.5, rounds: 1, epochs: 3}
+              dpo: {beta: 0.5, epochs: 3, feedbackEvery: 3}
             """,
     ]
 
@@ -62,7 +87,7 @@ public struct PolicySpec: Sendable, Equatable {
 
     /// The default student: the log-linear policy.
     public init() {
-        try! resolveAlgorithms(DefaultParameters())  // defaults cannot fail
+        self = Self.builtIn("log-linear")!
     }
 
     public init(yaml: String, file: String) throws {
@@ -76,26 +101,95 @@ public struct PolicySpec: Sendable, Equatable {
         let w = try root.section("warmStart")
         warmStartEpochs = try w.int("epochs", default: warmStartEpochs, range: 0...10_000)
         try w.finish()
-        try resolveAlgorithms(try root.section("algorithms"))
+        try resolveAlgorithms(try root.subsection("algorithms"))
         try root.finish()
     }
 
-    /// Reads every learner's section now, so that a typo in any of them fails before training starts.
-    private mutating func resolveAlgorithms(_ section: some ParameterSource) throws {
+    /// Reads every learner's and chain's section now, so that a typo in any of them fails before training
+    /// starts. A key under `algorithms:` that is not a registered learner is a chain.
+    private mutating func resolveAlgorithms(_ section: YAMLSection) throws {
         for name in AlgorithmRegistry.names {
             let recording = RecordingParameterSource(try section.section(name))
             _ = try AlgorithmRegistry.make(name, parameters: recording)
             hyperparameters[name] = recording.resolved
         }
+        let builtIn = try YAMLSection(yaml: Self.builtInChainsYAML, file: "built-in chains")
+        for name in builtIn.keys + section.keys where hyperparameters[name] == nil && chains[name] == nil {
+            // The file's section over the built-in one (when the chain is built in).
+            let source: any ParameterSource = switch (section.keys.contains(name), builtIn.keys.contains(name)) {
+            case (true, true): ParameterOverlay(try section.subsection(name), over: try builtIn.subsection(name))
+            case (true, false): try section.subsection(name)
+            default: try builtIn.subsection(name)
+            }
+            chains[name] = try resolveChain(name, source)
+        }
         try section.finish()
     }
 
-    /// The learner `name`, configured by this spec.
+    /// A chain's stages: `chain:` lists registered learners; a section named after a stage's learner holds
+    /// that stage's settings, over the policy's section for the learner.
+    private func resolveChain(_ name: String, _ source: any ParameterSource) throws -> [ChainStage] {
+        let names = try source.strings("chain", default: [])
+        guard !names.isEmpty else {
+            throw source.problem("chain", "'\(name)' is not a learner (\(AlgorithmRegistry.names.joined(separator: ", "))); a chain of learners lists its stages: chain: [brio, dpo]")
+        }
+        var settings: [String: [String: String]] = [:]
+        for learner in names where settings[learner] == nil {
+            guard let base = hyperparameters[learner] else {
+                throw source.problem("chain", "unknown learner '\(learner)' in the chain; known: \(AlgorithmRegistry.names.joined(separator: ", "))")
+            }
+            let recording = RecordingParameterSource(ParameterOverlay(try source.section(learner), over: dictionary(base, learner)))
+            _ = try AlgorithmRegistry.make(learner, parameters: recording)
+            settings[learner] = recording.resolved
+        }
+        try source.finish()
+        return names.map { ChainStage(learner: $0, hyperparameters: settings[$0] ?? [:]) }
+    }
+
+    private func dictionary(_ resolved: [String: String], _ learner: String) -> ParameterDictionary {
+        ParameterDictionary(resolved.mapValues { ParameterDictionary.Value($0) }, name: "policy \(name): algorithms.\(learner)")
+    }
+
+    /// Every name `learner(_:)` knows: the registered learners, then the chains.
+    public var learnerNames: [String] { AlgorithmRegistry.names + chains.keys.sorted() }
+
+    /// The registered learner `name`, configured by this spec.
     public func algorithm(_ name: String) throws -> any Algorithm {
         guard let resolved = hyperparameters[name] else {
             throw HumorGymError("unknown algorithm '\(name)'; known: \(AlgorithmRegistry.names.joined(separator: ", "))")
         }
-        return try AlgorithmRegistry.make(name, parameters: ParameterDictionary(resolved.mapValues { ParameterDictionary.Value($0) },
-                                                                                name: "policy \(self.name): algorithms.\(name)"))
+        return try AlgorithmRegistry.make(name, parameters: dictionary(resolved, name))
+    }
+
+    /// What `--algorithms` names: a registered learner, a chain of this policy, or stages written `a->b`
+    /// (each a registered learner, with this policy's settings for it).
+    public func learner(_ name: String) throws -> LearnerChain {
+        let parts = name.components(separatedBy: "->").map { $0.trimmingCharacters(in: .whitespaces) }
+        if parts.count > 1 {
+            for part in parts where hyperparameters[part] == nil {
+                throw HumorGymError("unknown learner '\(part)' in the chain '\(name)'; known: \(AlgorithmRegistry.names.joined(separator: ", "))")
+            }
+            return try LearnerChain(name: parts.joined(separator: "->"), stages: parts.map(algorithm))
+        }
+        if let stages = chains[name] {
+            return try LearnerChain(name: name, stages: stages.map { try AlgorithmRegistry.make($0.learner, parameters: dictionary($0.hyperparameters, $0.learner)) })
+        }
+        guard hyperparameters[name] != nil else {
+            throw HumorGymError("unknown learner '\(name)'; known: \(learnerNames.joined(separator: ", ")), or a chain written a->b")
+        }
+        return LearnerChain(try algorithm(name))
+    }
+
+    /// The resolved hyperparameters of what `learner(name)` builds, as reports list them: a learner's own
+    /// keys; for a chain, `chain` and each stage's keys prefixed with its number and learner (`2.dpo.beta`).
+    public func settings(of name: String) throws -> [String: String] {
+        let chain = try learner(name)
+        guard chain.stages.count > 1 || chains[chain.name] != nil else { return hyperparameters[chain.name] ?? [:] }
+        let stages = chains[chain.name] ?? chain.stages.map { ChainStage(learner: $0.name, hyperparameters: hyperparameters[$0.name] ?? [:]) }
+        var settings = ["chain": stages.map(\.learner).joined(separator: "->")]
+        for (index, stage) in stages.enumerated() {
+            for (key, value) in stage.hyperparameters { settings["\(index + 1).\(stage.learner).\(key)"] = value }
+        }
+        return settings
     }
 }

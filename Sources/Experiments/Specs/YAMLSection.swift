@@ -17,6 +17,8 @@ public final class YAMLSection: TextParameterSource {
         let root: Node?
         do {
             root = try Yams.compose(yaml: yaml)
+        } catch let error as YamlError {
+            throw HumorGymError("\(file)\(error.where): not valid YAML: \(error.problem)")
         } catch {
             throw HumorGymError("\(file): not valid YAML: \(error)")
         }
@@ -68,6 +70,9 @@ public final class YAMLSection: TextParameterSource {
         return try YAMLSection(node: node, file: file, path: qualified(key))
     }
 
+    /// The mapping's keys, in the file's order.
+    public var keys: [String] { entries.map(\.key) }
+
     /// Whether `key` holds a mapping (rather than a single value or nothing).
     public func holdsMapping(_ key: String) -> Bool {
         if case .mapping = entries.first(where: { $0.key == key })?.value { true } else { false }
@@ -107,6 +112,27 @@ public final class YAMLSection: TextParameterSource {
         for entry in entries where !asked.contains(entry.key) {
             let known = Array(Set(asked)).sorted().joined(separator: ", ")
             throw fail(entry.key, entry.line, "unknown key\(known.isEmpty ? "" : "; expected one of: \(known)")")
+        }
+    }
+}
+
+extension YamlError {
+    /// `:line:column` where the parser stopped, when it says.
+    fileprivate var `where`: String {
+        switch self {
+        case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _): ":\(mark.line):\(mark.column)"
+        case .duplicatedKeysInMapping(_, let context): ":\(context.mark.line):\(context.mark.column)"
+        default: ""
+        }
+    }
+
+    /// What went wrong, on one line (Yams' own description quotes the source over several).
+    fileprivate var problem: String {
+        switch self {
+        case .scanner(let context, let problem, _, _), .parser(let context, let problem, _, _), .composer(let context, let problem, _, _):
+            context.map { "\($0.text) (line \($0.mark.line)): \(problem)" } ?? problem
+        case .duplicatedKeysInMapping(let duplicates, _): "duplicated key(s) \(duplicates.sorted().joined(separator: ", "))"
+        default: description.split(separator: "\n").joined(separator: " ")
         }
     }
 }

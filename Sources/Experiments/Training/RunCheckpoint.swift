@@ -5,40 +5,50 @@ import Transformer
 
 /// A run's training state on disk, saved by ``Trainer/train(_:learners:run:checkpointing:progress:finished:)``
 /// at every boundary (end of an epoch or round) and read back to resume: the phase it stood in (the warm
-/// start or the learner), that loop's ``LoopState``, and once the warm start is done, its parameters (the
-/// learner's reference and the evaluation's baseline). Safetensors, written atomically: a run killed at any
+/// start or the learner, and which stage of a chain), that loop's ``LoopState``, once the warm start is done
+/// its parameters (the first stage's reference and the evaluation's baseline), and from a chain's second
+/// stage on, the parameters that stage started from (its reference). Safetensors, written atomically: a run killed at any
 /// moment leaves the previous state or the new one, never half of one.
 public struct RunCheckpoint: Sendable, Equatable {
-    static let format = "humorgym-run-state-1"
+    static let format = "humorgym-run-state-2"
     public static let warmStartPhase = "warm-start"
 
     /// Names the run that wrote it (seed, learner, specs); resuming a different run from it is an error.
     public var identity: String
-    /// `warm-start`, or the learner's name.
+    /// `warm-start`, or the learner's (or chain's) name.
     public var phase: String
+    /// The chain's stage the loop belongs to, from 0 (0 for a single learner and the warm start).
+    public var stage: Int
     public var loop: LoopState
     /// The warm start's parameters, once it is finished.
     public var start: [Double]?
+    /// The parameters the chain's stage started from, for stages after the first.
+    public var stageStart: [Double]?
     /// The parameters' stored precision: that of the policy (F32 for the transformer).
     public var dtype: SafeTensors.Tensor.DType
 
-    public init(identity: String, phase: String, loop: LoopState, start: [Double]?, dtype: SafeTensors.Tensor.DType) {
+    public init(identity: String, phase: String, stage: Int = 0, loop: LoopState, start: [Double]?, stageStart: [Double]? = nil,
+                dtype: SafeTensors.Tensor.DType) {
         self.identity = identity
         self.phase = phase
+        self.stage = stage
         self.loop = loop
         self.start = start
+        self.stageStart = stageStart
         self.dtype = dtype
     }
 
     public func encoded() throws -> Data {
         var tensors: [(String, SafeTensors.Tensor)] = [("parameters", loop.parameters), ("adam.m", loop.firstMoment), ("adam.v", loop.secondMoment)]
             .map { ($0, SafeTensors.Tensor(shape: [$1.count], values: $1, dtype: dtype)) }
-        if let start { tensors.append(("start", SafeTensors.Tensor(shape: [start.count], values: start, dtype: dtype))) }
+        for (name, vector) in [("start", start), ("stage-start", stageStart)] {
+            if let vector { tensors.append((name, SafeTensors.Tensor(shape: [vector.count], values: vector, dtype: dtype))) }
+        }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]  // the same state, the same bytes
         let streams = try encoder.encode(loop.streams.mapValues { Data($0).base64EncodedString() })
         return try SafeTensors.encode(tensors, metadata: [
-            "format": Self.format, "identity": identity, "phase": phase, "algorithm": loop.algorithm,
+            "format": Self.format, "identity": identity, "phase": phase, "stage": String(stage), "algorithm": loop.algorithm,
             "unitsCompleted": String(loop.unitsCompleted), "step": String(loop.step), "streams": String(decoding: streams, as: UTF8.self),
         ])
     }
@@ -75,7 +85,9 @@ public struct RunCheckpoint: Sendable, Equatable {
                          secondMoment: try vector("adam.v").values, streams: streams)
         identity = try field("identity")
         phase = try field("phase")
+        stage = try count("stage")
         start = tensors["start"] == nil ? nil : try vector("start").values
+        stageStart = tensors["stage-start"] == nil ? nil : try vector("stage-start").values
         dtype = parameters.dtype
     }
 

@@ -4,15 +4,15 @@ import Stochastics
 import Transformer
 
 /// The protocol every command follows: imitation on the run's teacher outputs for `warmStartEpochs` (the
-/// shared warm start), then each learner from that same start. It keeps every step's log, the warm start's
-/// included; ``Evaluation`` measures what it made.
+/// shared warm start), then each learner (a ``LearnerChain``: one learner, or stages one after another) from
+/// that same start. It keeps every step's log, the warm start's included; ``Evaluation`` measures what it made.
 public struct Trainer: Sendable {
     public let experiment: Experiment
 
     public init(_ experiment: Experiment) { self.experiment = experiment }
 
-    /// What one learner made of the warm start: the trained student, its per-step log, and its seeds (the
-    /// evaluation's streams derive from them).
+    /// What one learner (or chain) made of the warm start: the trained student, its per-step log over all
+    /// stages, and its seeds (the evaluation's streams derive from them).
     public struct Stage<P: Sendable>: Sendable {
         public var learner: String
         public var policy: P
@@ -33,11 +33,11 @@ public struct Trainer: Sendable {
 
     /// Trains `learners` from the warm start of `run`. `progress` sees every step with its phase; returning
     /// false stops that phase. `finished` sees each stage as soon as it is done, with the warm start (to
-    /// measure it before the next learner trains). With `checkpointing` (one learner only), the training state
-    /// is saved at every epoch or round, and a resumed run continues from the saved one exactly as the run
-    /// that never stopped.
+    /// measure it before the next learner trains). With `checkpointing` (one learner or chain only), the
+    /// training state is saved at every epoch or round, and a resumed run continues from the saved one exactly
+    /// as the run that never stopped.
     public func train<P: TrainablePolicy>(
-        _ student: P, learners: [any Algorithm], run: Experiment.Run, checkpointing: RunCheckpointing? = nil,
+        _ student: P, learners: [LearnerChain], run: Experiment.Run, checkpointing: RunCheckpointing? = nil,
         progress: @escaping @Sendable (_ phase: String, StepMetrics) -> Bool = { _, _ in true },
         finished: (_ stage: Stage<P>, _ start: P) async throws -> Void = { _, _ in }
     ) async throws -> Result<P> {
@@ -46,19 +46,23 @@ public struct Trainer: Sendable {
         }
         let saved = try checkpointing?.load()
         let dtype: SafeTensors.Tensor.DType = MemoryLayout<P.Scalar>.size == 4 ? .f32 : .f64
-        func saver(phase: String, start: [Double]?) -> (@Sendable (LoopState) throws -> Void)? {
+        func saver(phase: String, stage: Int = 0, start: [Double]?, stageStart: [Double]? = nil) -> (@Sendable (LoopState) throws -> Void)? {
             guard let c = checkpointing else { return nil }
             return { @Sendable loop in
-                try RunCheckpoint(identity: c.identity, phase: phase, loop: loop, start: start, dtype: dtype).save(to: c.path)
+                try RunCheckpoint(identity: c.identity, phase: phase, stage: stage, loop: loop, start: start, stageStart: stageStart,
+                                  dtype: dtype).save(to: c.path)
             }
+        }
+        func parameters(_ saved: [Double]?, _ what: String) throws -> [P.Scalar] {
+            guard let saved, saved.count == start.parameters.count else {
+                throw HumorGymError("\(checkpointing?.path ?? ""): the training state lacks \(what) for this policy")
+            }
+            return saved.map(P.Scalar.init)
         }
         var start = student
         var warmStartLog: [StepMetrics] = []
-        if let saved, let checkpointing, saved.phase != RunCheckpoint.warmStartPhase {
-            guard let parameters = saved.start, parameters.count == start.parameters.count else {
-                throw HumorGymError("\(checkpointing.path): the training state lacks the warm start's parameters for this policy")
-            }
-            start.parameters = parameters.map(P.Scalar.init)
+        if let saved, saved.phase != RunCheckpoint.warmStartPhase {
+            start.parameters = try parameters(saved.start, "the warm start's parameters")
         } else {
             var warmStart = Imitation.Parameters()
             warmStart.epochs = experiment.policySpec.warmStartEpochs
@@ -68,14 +72,25 @@ public struct Trainer: Sendable {
             warmStartLog = try await Imitation(warmStart).train(&start, context: context)
         }
         var stages: [Stage<P>] = []
-        for learner in learners {
-            let seeds = run.seeds.child(learner.name)
+        for chain in learners {
+            let seeds = run.seeds.child(chain.name)
             var policy = start
-            let resume = saved.flatMap { $0.phase == learner.name ? $0.loop : nil }
-            var context = try context(run: run, learner: seeds, resume: resume, progress: { progress(Self.trainingPhase, $0) })
-            context.checkpoint = saver(phase: learner.name, start: start.parameters.map(Double.init))
-            let log = try await learner.train(&policy, context: context)
-            stages.append(Stage(learner: learner.name, policy: policy, log: log, seeds: seeds))
+            var log: [StepMetrics] = []
+            // A resumed chain continues in the stage it stood in, from the policy that stage started from.
+            let resumed = saved.flatMap { $0.phase == chain.name ? $0 : nil }
+            let first = resumed?.stage ?? 0
+            guard first < chain.stages.count else {
+                throw HumorGymError("\(checkpointing?.path ?? ""): the training state stands in stage \(first + 1) of '\(chain.name)', which has \(chain.stages.count)")
+            }
+            if let resumed, first > 0 { policy.parameters = try parameters(resumed.stageStart, "stage \(first + 1)'s starting parameters") }
+            for (index, learner) in chain.stages.enumerated().dropFirst(first) {
+                var context = try context(run: run, learner: chain.seeds(ofStage: index, chain: seeds), resume: index == first ? resumed?.loop : nil,
+                                          progress: { progress(Self.trainingPhase, $0) })
+                context.checkpoint = saver(phase: chain.name, stage: index, start: start.parameters.map(Double.init),
+                                           stageStart: index > 0 ? policy.parameters.map(Double.init) : nil)
+                log += try await learner.train(&policy, context: context)
+            }
+            stages.append(Stage(learner: chain.name, policy: policy, log: log, seeds: seeds))
             try await finished(stages[stages.count - 1], start)
         }
         return Result(start: start, warmStartLog: warmStartLog, stages: stages)

@@ -1,0 +1,182 @@
+import Foundation
+import HumorGym
+import Stochastics
+
+/// BRIO (Liu, Liu, Radev and Neubig, ACL 2022), as Small But Funny (Ravi et al., ACL 2024) trains its BRIO
+/// student: a margin ranking loss that orders the student's length-normalised log-probabilities of ranked
+/// candidates as the critic ranked them, plus BRIO's cross-entropy on the references (the teacher's outputs):
+///
+///     s(y)  = log pi_theta(y | x) / |y|^alpha                                 (length-normalised score)
+///     L_rank(x) = sum_{i < j} max(0, s(S_j) - s(S_i) + (j - i) log(2) / lambda^alpha)   (S_1 ranked best)
+///     L_ce(x)   = -(1/m) sum_{r in teacher's outputs for x} log pi_theta(r | x)
+///     L(theta)  = (1/B) sum_{x in batch} [L_ce(x) + gamma L_rank(x)]
+///
+/// lambda is the mean length of the round's candidates, so a margin of log(2)/lambda^alpha per rank asks for
+/// the better candidate to be at least twice as likely at that length. alpha (`lengthPenalty`, BRIO's own
+/// length penalty) is 1 for a student that writes token by token, whose log-probability is a sum over
+/// tokens: the paper's formula. A candidate-set student's log-probability is one choice among candidates,
+/// which does not grow with length; dividing it by |y| would rank a long response above a short one for
+/// free, so their policy files set alpha = 0 (whole-sequence scores, a margin of log 2 per rank).
+/// Where the ranked candidates come from:
+///
+/// - `candidates: student` (feedback, the paper's BRIO student): the student samples k responses, the most
+///   different pair is judged in both orders (the critique phase DPO and SD share, ``PairSelection``), and
+///   the winner ranks first. The schedule's `feedbackEvery` sets how often the student is judged again.
+/// - `candidates: teacher` (supervision, BRIO-DPO's first stage): the teacher's outputs for the prompt,
+///   ranked by a round robin of the critic's duels (each pair in both orders); a candidate's score is its
+///   summed P(win), and a duel the critic abstains on counts 1/2 to each side.
+///
+/// gamma (`rankingWeight`) is not given in either paper for this task. Its default, 10, makes the two terms
+/// pull with similar force: the cross-entropy's gradient on a sequence's log-probability is 1/m, the ranking
+/// term's is gamma / |y|, and responses are about 10 tokens long here; BRIO's own gamma (100 on CNN/DM)
+/// sits on a token-averaged cross-entropy, which is the same balance at its lengths.
+public struct BRIO: Algorithm {
+    /// Where the ranked candidates come from (see the type's documentation).
+    public enum Candidates: Sendable, Equatable {
+        /// The student's `samples` responses, the most different pair judged; pairs outside the length
+        /// filter `maxLengthRatio` (0: off) are dropped, as for DPO.
+        case student(samples: Int, maxLengthRatio: Double)
+        /// The teacher's outputs, ranked by the critic's round robin.
+        case teacher
+
+        public static let names = ["student", "teacher"]
+
+        /// The `candidates:` key and the keys of that source; a key of the other source is unknown (an error).
+        init(from source: some ParameterSource) throws {
+            switch try source.string("candidates", default: "student", allowed: Self.names) {
+            case "student":
+                self = .student(samples: try source.int("samples", default: 6, range: 2...1000),
+                                maxLengthRatio: try source.double("maxLengthRatio", default: 1.25, range: 0...1e6))
+            default: self = .teacher
+            }
+        }
+    }
+
+    public struct Parameters: Sendable, Equatable {
+        public var candidates = Candidates.student(samples: 6, maxLengthRatio: 1.25)
+        /// gamma, the ranking term's weight beside the cross-entropy's 1.
+        public var rankingWeight = 10.0
+        /// alpha: scores are log pi / |y|^alpha, margins log 2 / lambda^alpha per rank.
+        public var lengthPenalty = 1.0
+        /// 4 epochs, judged once (the paper's static feedback); feedbackEvery 1 re-judges every epoch.
+        public var schedule = FeedbackSchedule(epochs: 4, feedbackEvery: 4)
+        public init() {}
+    }
+
+    /// One prompt's training item: its candidates, best first, and the references of its cross-entropy.
+    public struct Ranking: Sendable, Hashable {
+        public var prompt: Prompt
+        public var ranked: [Text]
+        public var references: [Text]
+        public init(prompt: Prompt, ranked: [Text], references: [Text]) {
+            self.prompt = prompt
+            self.ranked = ranked
+            self.references = references
+        }
+
+        /// What the loss needs the log-probabilities of: the ranked candidates, then the references.
+        public var examples: [Example] { (ranked + references).map { Example(prompt: prompt, response: $0) } }
+    }
+
+    public let name = "brio"
+    public var parameters: Parameters
+
+    public init(_ parameters: Parameters = Parameters()) { self.parameters = parameters }
+
+    public init(from source: some ParameterSource) throws {
+        var p = Parameters()
+        p.candidates = try Candidates(from: source)
+        p.rankingWeight = try source.double("rankingWeight", default: p.rankingWeight, range: 0...1e6)
+        p.lengthPenalty = try source.double("lengthPenalty", default: p.lengthPenalty, range: 0...4)
+        p.schedule = try FeedbackSchedule(from: source, defaults: p.schedule)
+        try source.finish()
+        self.init(p)
+    }
+
+    /// The loss over a batch of rankings. `logProbabilities` holds, per ranking, its ranked candidates then
+    /// its references (flattened in that order), and so does the returned gradient; `margin` is log(2)/lambda^alpha.
+    public func loss(rankings: [Ranking], logProbabilities: [Double], margin: Double) -> BatchLoss {
+        let n = Double(rankings.count), gamma = parameters.rankingWeight
+        var gradient = [Double](repeating: 0, count: logProbabilities.count)
+        var crossEntropy = 0.0, ranking = 0.0, ordered = 0.0, pairs = 0.0
+        var offset = 0
+        for item in rankings {
+            let lengths = item.ranked.map { pow(Double(max(1, $0.count)), parameters.lengthPenalty) }
+            let scores = item.ranked.indices.map { logProbabilities[offset + $0] / lengths[$0] }
+            for i in scores.indices {
+                for j in scores.indices where j > i {
+                    pairs += 1
+                    if scores[i] > scores[j] { ordered += 1 }
+                    let violation = scores[j] - scores[i] + Double(j - i) * margin
+                    guard violation > 0 else { continue }
+                    ranking += violation
+                    gradient[offset + j] += gamma / lengths[j] / n
+                    gradient[offset + i] -= gamma / lengths[i] / n
+                }
+            }
+            offset += item.ranked.count
+            let m = Double(item.references.count)
+            for r in item.references.indices {
+                crossEntropy -= logProbabilities[offset + r] / m
+                gradient[offset + r] -= 1 / m / n
+            }
+            offset += item.references.count
+        }
+        return BatchLoss(value: (crossEntropy + gamma * ranking) / n, gradient: gradient, metrics: [
+            "loss/ce": crossEntropy / n, "loss/ranking": ranking / n, "ranking/accuracy": pairs > 0 ? ordered / pairs : 1,
+        ])
+    }
+
+    public func train<P: TrainablePolicy>(_ policy: inout P, context: TrainingContext) async throws -> [StepMetrics] {
+        var loop = GradientLoop<P>(algorithm: name, context: context)
+        let sampling = try context.stream("sampling")
+        var references: [Prompt: [Text]] = [:]
+        for (prompt, outputs) in zip(context.prompts, context.demonstrations) { references[prompt] = outputs }
+        var margin = 0.0  // log(2) / lambda^alpha of the round being fitted
+        return try await loop.rounds(parameters.schedule, &policy, stream: try context.stream("shuffle"), collect: { policy in
+            let (rankings, abstentions) = try await rank(policy, references: references, context: context, sampling: sampling)
+            let lengths = rankings.flatMap { $0.ranked.map(\.count) }
+            margin = log(2) / pow(max(1, Double(lengths.reduce(0, +)) / Double(max(1, lengths.count))), parameters.lengthPenalty)
+            return (rankings, ["rankings": Double(rankings.count), "abstentions": Double(abstentions), "margin": margin])
+        }, examples: \.examples, loss: { loss(rankings: $0, logProbabilities: $1, margin: margin) })
+    }
+
+    /// This round's rankings, one per prompt the critic could rank, and the number of duels it abstained on.
+    private func rank(_ policy: some Policy, references: [Prompt: [Text]], context: TrainingContext,
+                      sampling: RandomStream) async throws -> (rankings: [Ranking], abstentions: Int) {
+        switch parameters.candidates {
+        case .student(let samples, let maxLengthRatio):
+            let (verdicts, duels) = try await PairSelection.critique(policy, environment: context.environment, samples: samples,
+                                                                     maxLengthRatio: maxLengthRatio, stream: sampling)
+            let rankings = verdicts.map { Ranking(prompt: $0.prompt, ranked: [$0.chosen, $0.rejected], references: references[$0.prompt] ?? []) }
+            return (rankings, duels - verdicts.count)
+        case .teacher:
+            // A round robin, one duel per prompt per episode: pair (a, b) of every prompt of the episode
+            // that has both. With the in-order environment every episode is the whole training split.
+            var seen: [Prompt] = [], wins: [Prompt: [Double]] = [:], decided: Set<Prompt> = []
+            var abstentions = 0
+            let largest = context.demonstrations.map(\.count).max() ?? 0
+            for a in 0..<largest {
+                for b in (a + 1)..<max(a + 1, largest) {
+                    let prompts = context.environment.reset(seed: nil)
+                    let pairs = prompts.map { references[$0].flatMap { $0.count > b ? (first: $0[a], second: $0[b]) : nil } }
+                    let preferences = try await context.environment.duel(pairs)
+                    for (prompt, (pair, preference)) in zip(prompts, zip(pairs, preferences)) where pair != nil {
+                        if wins[prompt] == nil { seen.append(prompt) }
+                        if preference == nil { abstentions += 1 } else { decided.insert(prompt) }
+                        let first = preference ?? 0.5
+                        wins[prompt, default: [Double](repeating: 0, count: largest)][a] += first
+                        wins[prompt, default: [Double](repeating: 0, count: largest)][b] += 1 - first
+                    }
+                }
+            }
+            let rankings = seen.filter(decided.contains).map { prompt in
+                let outputs = references[prompt] ?? [], w = wins[prompt] ?? []
+                // Best first; equal scores keep the teacher's order.
+                let order = outputs.indices.sorted { w[$0] > w[$1] || (w[$0] == w[$1] && $0 < $1) }
+                return Ranking(prompt: prompt, ranked: order.map { outputs[$0] }, references: outputs)
+            }
+            return (rankings, abstentions)
+        }
+    }
+}

@@ -1,0 +1,158 @@
+import Foundation
+import HumorGym
+import HumorGymTesting
+@testable import Learners
+import Policies
+import Stochastics
+import Teachers
+import Testing
+
+@Suite struct BRIOTests {
+    /// Two rankings (three candidates of lengths 4, 6, 5 with two references; two of length 3 with one), as in
+    /// `scripts/reference_losses.py`.
+    func example(alpha: Double) -> (BRIO, [BRIO.Ranking], [Double], margin: Double) {
+        var parameters = BRIO.Parameters()
+        parameters.rankingWeight = 10
+        parameters.lengthPenalty = alpha
+        let prompt = Prompt(id: 0, split: .train, text: Fixtures.tokens([1]))
+        func text(_ length: Int, _ first: Int32) -> Text { Fixtures.tokens((0..<Int32(length)).map { first + $0 }) }
+        let rankings = [
+            BRIO.Ranking(prompt: prompt, ranked: [text(4, 10), text(6, 20), text(5, 30)], references: [text(2, 40), text(3, 50)]),
+            BRIO.Ranking(prompt: prompt, ranked: [text(3, 60), text(3, 70)], references: [text(2, 80)]),
+        ]
+        let logProbabilities = [-6.0, -5.0, -9.0, -7.0, -8.5, -3.0, -3.2, -2.0]
+        return (BRIO(parameters), rankings, logProbabilities, log(2) / pow(4.5, alpha))
+    }
+
+    @Test(arguments: [
+        (1.0, 9.455654135821979, [-2.5, 0.8333333333333334, 1.0, -0.25, -0.25, -1.6666666666666667, 1.6666666666666667, -0.5]),
+        (0.0, 15.806471805599452, [-5.0, 5.0, 0.0, -0.25, -0.25, -5.0, 5.0, -0.5]),
+    ])
+    func theLossMatchesTheReferenceScript(alpha: Double, value: Double, gradient: [Double]) {
+        let (brio, rankings, logProbabilities, margin) = example(alpha: alpha)
+        let l = brio.loss(rankings: rankings, logProbabilities: logProbabilities, margin: margin)
+        #expect(abs(l.value - value) < 1e-12)
+        #expect(zip(l.gradient, gradient).allSatisfy { abs($0 - $1) < 1e-12 }, "\(l.gradient)")
+    }
+
+    @Test func theLossByHand() {
+        // One pair of equal length 2 ranked a over b, whole-sequence scores (alpha 0), margin log 2, gamma 1,
+        // one reference: L = -log p(r) + max(0, log p(b) - log p(a) + log 2).
+        var parameters = BRIO.Parameters()
+        parameters.rankingWeight = 1
+        parameters.lengthPenalty = 0
+        let prompt = Prompt(id: 0, split: .train, text: Fixtures.tokens([1]))
+        let ranking = BRIO.Ranking(prompt: prompt, ranked: [Fixtures.tokens([1, 2]), Fixtures.tokens([3, 4])], references: [Fixtures.tokens([5])])
+        let violated = BRIO(parameters).loss(rankings: [ranking], logProbabilities: [-2, -2, -1], margin: log(2))
+        #expect(abs(violated.value - (1 + log(2))) < 1e-12)
+        #expect(violated.gradient == [-1, 1, -1])
+        // a already more than twice as likely as b: only the cross-entropy is left.
+        let met = BRIO(parameters).loss(rankings: [ranking], logProbabilities: [-1, -2, -1], margin: log(2))
+        #expect(met.value == 1 && met.gradient == [0, 0, -1])
+        #expect(met.metrics["ranking/accuracy"] == 1)
+    }
+
+    @Test func theGradientMatchesFiniteDifferences() {
+        for alpha in [1.0, 0.0, 0.5] {
+            let (brio, rankings, logProbabilities, margin) = example(alpha: alpha)
+            let analytic = brio.loss(rankings: rankings, logProbabilities: logProbabilities, margin: margin).gradient
+            let numeric = finiteDifferences(logProbabilities, indices: Array(logProbabilities.indices)) {
+                brio.loss(rankings: rankings, logProbabilities: $0, margin: margin).value
+            }
+            #expect(zip(analytic, numeric).allSatisfy { abs($0 - $1) < 1e-7 }, "alpha \(alpha): \(analytic) vs \(numeric)")
+        }
+    }
+
+    /// A tabular student whose candidates are exactly the teacher's three outputs per prompt, all of length L,
+    /// ranked by a critic that prefers the smaller first token. The cross-entropy alone would make them equally
+    /// likely; the ranking term asks for each to be twice as likely as the next (margin log(2)/L on scores
+    /// log p / L), and at the joint optimum those margins hold with equality: p = (4, 2, 1) / 7 in rank
+    /// order, whatever order the teacher wrote them in.
+    @Test func onTheTeachersOutputsTheOptimumMakesEachRankTwiceAsLikelyAsTheNext() async throws {
+        let length = 4
+        let prompts = (0..<6).map { Prompt(id: $0, split: .train, text: Fixtures.tokens([Int32($0)])) }
+        func text(rank: Int32, prompt: Int) -> Text { Fixtures.tokens([rank] + (1..<Int32(length)).map { Int32(100 * prompt) + $0 }) }
+        // The teacher writes them in order 2, 1, 3 (by rank).
+        let outputs = prompts.indices.map { p in [text(rank: 2, prompt: p), text(rank: 1, prompt: p), text(rank: 3, prompt: p)] }
+        let ranksFirst = ScriptedCritic(name: "ranks", score: { text, _ in -Double(text.tokens[0]) }, compare: { pair in
+            let d = pair.second.tokens[0] - pair.first.tokens[0]
+            return PairwiseJudgement(probabilityFirstBetter: d > 0 ? 1 : d < 0 ? 0 : 0.5, verdict: d > 0 ? .first : d < 0 ? .second : .tie)
+        })
+        var policy = TabularPolicy(candidates: CandidateSets(outputs))
+        var parameters = BRIO.Parameters()
+        parameters.candidates = .teacher
+        parameters.schedule = FeedbackSchedule(epochs: 3000, feedbackEvery: 3000)
+        var optimizer = OptimizerSettings(learningRate: 0.05, batchSize: 6)
+        optimizer.schedule.decaySteps = 3000  // a decaying step settles on the kink of the hinge
+        optimizer.schedule.floor = 0.001
+        let context = TrainingContext(prompts: prompts, demonstrations: outputs, critic: ranksFirst, optimizer: optimizer, seeds: SeedSequence(root: 3))
+        let log = try await BRIO(parameters).train(&policy, context: context)
+        #expect(log.first?.values["rankings"] == 6 && abs(log.first!.values["margin"]! - Foundation.log(2) / Double(length)) < 1e-12)
+        for (prompt, texts) in zip(prompts, outputs) {
+            let p = texts.map { exp(policy.logProbability(of: $0, given: prompt)) }
+            // In the teacher's order: ranks 2, 1, 3.
+            for (got, want) in zip(p, [2.0 / 7, 4.0 / 7, 1.0 / 7]) { #expect(abs(got - want) < 0.01, "\(p)") }
+        }
+    }
+
+    /// With its own samples judged by a critic that likes length, BRIO makes the student write longer, and
+    /// re-judging every epoch (iterative feedback) moves it further than judging once.
+    @Test func feedbackRaisesWhatTheCriticPrefersAndMoreOftenRaisesItMore() async throws {
+        let world = Fixtures.small
+        let prompts = world.prompts(.train)
+        let teacher = WorldTeacher(world: world, seed: 1)
+        func meanLength(_ p: TabularPolicy) -> Double {
+            prompts.reduce(0.0) { total, prompt in
+                total + zip(p.probabilities(for: prompt), world.candidates[prompt]).reduce(0.0) { $0 + $1.0 * Double($1.1.count) }
+            } / Double(prompts.count)
+        }
+        func trained(feedbackEvery: Int) async throws -> TabularPolicy {
+            var parameters = BRIO.Parameters()
+            parameters.candidates = .student(samples: 6, maxLengthRatio: 0)
+            parameters.lengthPenalty = 0
+            parameters.schedule = FeedbackSchedule(epochs: 10, feedbackEvery: feedbackEvery)
+            var policy = TabularPolicy(candidates: world.candidates)
+            let context = TrainingContext(prompts: prompts, demonstrations: prompts.map { teacher.outputs(for: $0, count: 3) },
+                                          critic: ScriptedCritic.prefersLonger, optimizer: OptimizerSettings(learningRate: 0.2, batchSize: 8),
+                                          seeds: SeedSequence(root: 4))
+            _ = try await BRIO(parameters).train(&policy, context: context)
+            return policy
+        }
+        let start = meanLength(TabularPolicy(candidates: world.candidates))
+        let once = meanLength(try await trained(feedbackEvery: 10)), often = meanLength(try await trained(feedbackEvery: 1))
+        #expect(once > start + 0.5 && often > once + 0.5, "mean length \(start) -> \(once) (judged once) -> \(often) (every epoch)")
+    }
+
+    @Test func aKeyOfTheOtherCandidateSourceIsUnknown() throws {
+        #expect(throws: HumorGymError.self) { try BRIO(from: ParameterDictionary(["candidates": "teacher", "samples": 4])) }
+        let student = try BRIO(from: ParameterDictionary(["samples": 4, "epochs": 10, "feedbackEvery": 5]))
+        #expect(student.parameters.candidates == .student(samples: 4, maxLengthRatio: 1.25))
+        #expect(student.parameters.schedule.rounds == 2)
+    }
+}
+
+@Suite struct FeedbackScheduleTests {
+    @Test func thePapersSchedules() {
+        // E = 10 with K = 10, 5, 1: 1, 2 and 10 rounds of feedback.
+        #expect([10, 5, 1].map { FeedbackSchedule(epochs: 10, feedbackEvery: $0).rounds } == [1, 2, 10])
+        let uneven = FeedbackSchedule(epochs: 10, feedbackEvery: 4)
+        #expect((0..<uneven.rounds).map(uneven.epochs(inRound:)) == [4, 4, 2])
+        #expect(FeedbackSchedule(epochs: 3, feedbackEvery: 10).rounds == 1)
+        #expect(FeedbackSchedule(epochs: 0, feedbackEvery: 1).rounds == 0)
+    }
+
+    @Test func aLearnerTakesEveryEpochOfItsSchedule() async throws {
+        let world = Fixtures.small
+        let prompts = world.prompts(.train)
+        var parameters = SelfDistillation.Parameters()
+        parameters.maxLengthRatio = 0
+        parameters.schedule = FeedbackSchedule(epochs: 5, feedbackEvery: 2)
+        var policy = TabularPolicy(candidates: world.candidates)
+        let context = TrainingContext(prompts: prompts, demonstrations: prompts.map { _ in [] }, critic: ScriptedCritic.prefersLonger,
+                                      optimizer: OptimizerSettings(learningRate: 0.1, batchSize: 1000), seeds: SeedSequence(root: 1))
+        let log = try await SelfDistillation(parameters).train(&policy, context: context)
+        // One batch per epoch: epochs 1-5 over rounds 1, 1, 2, 2, 3.
+        #expect(log.map { $0.values["epoch"]! } == [1, 2, 3, 4, 5])
+        #expect(log.map { $0.values["round"]! } == [1, 1, 2, 2, 3])
+    }
+}
