@@ -55,11 +55,11 @@ def rwr_weights(rewards, beta, clip):
 
 
 def brio(items, gamma, margin, alpha):
-    """items: (ranked log-probabilities best first, their lengths, reference log-probabilities).
-    Returns the loss and dL/dlogp, per item its ranked candidates then its references."""
+    """items: (ranked log-probabilities best first, their lengths, the reference's log-probability or None).
+    Returns the loss and dL/dlogp, per item its ranked candidates then its reference."""
     n = len(items)
     total, grad = 0.0, []
-    for ranked, lengths, refs in items:
+    for ranked, lengths, ref in items:
         norm = [l ** alpha for l in lengths]
         s = [lp / z for lp, z in zip(ranked, norm)]
         g = [0.0] * len(ranked)
@@ -70,8 +70,10 @@ def brio(items, gamma, margin, alpha):
                     total += gamma * v
                     g[j] += gamma / norm[j] / n
                     g[i] -= gamma / norm[i] / n
-        total -= sum(refs) / len(refs)
-        grad += g + [-1 / len(refs) / n] * len(refs)
+        if ref is not None:
+            total -= ref
+            g.append(-1 / n)
+        grad += g
     return total / n, grad
 
 
@@ -85,7 +87,7 @@ def main():
         value, grad = dpo_family(pairs, beta=0.5, loss=loss, noise=0.2)
         print(f"dpo loss={loss}: loss {value!r}")
         print(f"  grad {[repr(g) for g in grad]}")
-    items = [([-6.0, -5.0, -9.0], [4, 6, 5], [-7.0, -8.5]), ([-3.0, -3.2], [3, 3], [-2.0])]
+    items = [([-6.0, -5.0, -9.0], [4, 6, 5], -7.0), ([-3.0, -3.2], [3, 3], -2.0), ([], [], -8.5), ([-1.0, -4.0], [2, 2], None)]
     for alpha in (1.0, 0.0):
         value, grad = brio(items, gamma=10.0, margin=math.log(2) / 4.5 ** alpha, alpha=alpha)
         print(f"brio alpha={alpha}: loss {value!r}")

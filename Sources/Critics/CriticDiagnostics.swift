@@ -4,7 +4,9 @@ import HumorGym
 /// presentation orders.
 ///
 /// - agreement: among pairs where gold strictly prefers one response and the critic's order-averaged
-///   preference is decisive, the share where they pick the same response.
+///   preference is decisive, the share where they pick the same response. `humorAgreement` and
+///   `consistencyAgreement` do the same with gold's humor or consistency alone, as the paper asked its
+///   annotators about each separately.
 /// - position flips: among pairs with a decisive verdict in both orders, the share where the verdict
 ///   follows the position (the same slot wins both times, so the preferred text changes).
 /// - length bias: among pairs of different lengths where gold prefers one and the critic is decisive,
@@ -40,6 +42,8 @@ public struct CriticDiagnostics: Sendable, Codable, Equatable {
 
     public var pairs: Int
     public var agreement: Rate
+    public var humorAgreement: Rate
+    public var consistencyAgreement: Rate
     public var positionFlips: Rate
     public var lengthBias: Rate
     public var abstentions: Rate
@@ -49,7 +53,7 @@ public struct CriticDiagnostics: Sendable, Codable, Equatable {
     /// jokes) agreement and length bias have nothing to count.
     public static func measure(critic: any Critic, gold: (any GoldJudge)?, pairs: [PairRequest]) async throws -> CriticDiagnostics {
         let judgements = try await critic.compareBothOrders(pairs)
-        var agree = Rate(count: 0, denominator: 0), flips = agree, length = agree, ties = agree
+        var agree = Rate(count: 0, denominator: 0), humor = agree, consistency = agree, flips = agree, length = agree, ties = agree
         var abstentions = Rate(count: 0, denominator: 2 * pairs.count)
         for (pair, (forward, backward)) in zip(pairs, judgements) {
             abstentions.count += (forward.verdict == .abstain ? 1 : 0) + (backward.verdict == .abstain ? 1 : 0)
@@ -63,10 +67,17 @@ public struct CriticDiagnostics: Sendable, Codable, Equatable {
             if preferFirst == 0.5 { ties.count += 1; continue }
             guard let gold else { continue }
             let criticPrefersFirst = preferFirst > 0.5
-            let gf = gold.judge(pair.first, for: pair.prompt).total, gs = gold.judge(pair.second, for: pair.prompt).total
+            let first = gold.judge(pair.first, for: pair.prompt), second = gold.judge(pair.second, for: pair.prompt)
+            func count(_ rate: inout Rate, _ a: Double, _ b: Double) {
+                guard a != b else { return }
+                rate.denominator += 1
+                if (a > b) == criticPrefersFirst { rate.count += 1 }
+            }
+            count(&humor, first.humor, second.humor)
+            count(&consistency, first.consistency, second.consistency)
+            count(&agree, first.total, second.total)
+            let gf = first.total, gs = second.total
             if gf != gs {
-                agree.denominator += 1
-                if (gf > gs) == criticPrefersFirst { agree.count += 1 }
                 if pair.first.count != pair.second.count {
                     length.denominator += 1
                     let goldPrefersShorter = (gf > gs) == (pair.first.count < pair.second.count)
@@ -75,7 +86,7 @@ public struct CriticDiagnostics: Sendable, Codable, Equatable {
                 }
             }
         }
-        return CriticDiagnostics(pairs: pairs.count, agreement: agree, positionFlips: flips, lengthBias: length,
+        return CriticDiagnostics(pairs: pairs.count, agreement: agree, humorAgreement: humor, consistencyAgreement: consistency, positionFlips: flips, lengthBias: length,
                                  abstentions: abstentions, ties: ties)
     }
 }

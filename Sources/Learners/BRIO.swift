@@ -4,13 +4,14 @@ import Stochastics
 
 /// BRIO (Liu, Liu, Radev and Neubig, ACL 2022), as Small But Funny (Ravi et al., ACL 2024) trains its BRIO
 /// student: a margin ranking loss that orders the student's length-normalised log-probabilities of ranked
-/// candidates as the critic ranked them, plus BRIO's cross-entropy on the references (the teacher's outputs):
+/// candidates as the critic ranked them, plus BRIO's cross-entropy on the reference. Its training examples
+/// are FT's, the teacher's (input, output) pairs, each carrying its input's ranked candidates S_1..S_n:
 ///
 ///     s(y)  = log pi_theta(y | x) / |y|^alpha                                 (length-normalised score)
 ///     L_rank(x) = sum_{i < j} max(0, s(S_j) - s(S_i) + (j - i) log(2) / lambda^alpha)   (S_1 ranked best)
-///     L_ce(x)   = -(1/m) sum_{r in teacher's outputs for x} log pi_theta(r | x)
-///     L(theta)  = (1/B) sum_{x in batch} [L_ce(x) + gamma L_rank(x)]
+///     L(theta)  = (1/B) sum_{(x, r) in batch} [-log pi_theta(r | x) + gamma L_rank(x)]
 ///
+/// so with gamma = 0 it is imitation, step for step.
 /// lambda is the mean length of the round's candidates, so a margin of log(2)/lambda^alpha per rank asks for
 /// the better candidate to be at least twice as likely at that length. alpha (`lengthPenalty`, BRIO's own
 /// length penalty) is 1 for a student that writes token by token, whose log-probability is a sum over
@@ -27,9 +28,9 @@ import Stochastics
 ///   summed P(win), and a duel the critic abstains on counts 1/2 to each side.
 ///
 /// gamma (`rankingWeight`) is not given in either paper for this task. Its default, 10, makes the two terms
-/// pull with similar force: the cross-entropy's gradient on a sequence's log-probability is 1/m, the ranking
-/// term's is gamma / |y|, and responses are about 10 tokens long here; BRIO's own gamma (100 on CNN/DM)
-/// sits on a token-averaged cross-entropy, which is the same balance at its lengths.
+/// pull with similar force: the cross-entropy's gradient on the reference's log-probability is 1, the
+/// ranking term's on a candidate's is gamma / |y|^alpha, and responses are about 10 tokens long here;
+/// BRIO's own gamma (100 on CNN/DM) sits on a token-averaged cross-entropy, the same balance at its lengths.
 public struct BRIO: Algorithm {
     /// Where the ranked candidates come from (see the type's documentation).
     public enum Candidates: Sendable, Equatable {
@@ -63,19 +64,26 @@ public struct BRIO: Algorithm {
         public init() {}
     }
 
-    /// One prompt's training item: its candidates, best first, and the references of its cross-entropy.
-    public struct Ranking: Sendable, Hashable {
+    /// One training item: a teacher's output for the prompt (the reference; none for a prompt the teacher left
+    /// without output) with the prompt's candidates, best first (none where the critic gave no ranking).
+    public struct Item: Sendable, Hashable {
         public var prompt: Prompt
         public var ranked: [Text]
-        public var references: [Text]
-        public init(prompt: Prompt, ranked: [Text], references: [Text]) {
+        public var reference: Text?
+        public init(prompt: Prompt, ranked: [Text], reference: Text?) {
             self.prompt = prompt
             self.ranked = ranked
-            self.references = references
+            self.reference = reference
         }
 
-        /// What the loss needs the log-probabilities of: the ranked candidates, then the references.
-        public var examples: [Example] { (ranked + references).map { Example(prompt: prompt, response: $0) } }
+        /// What the loss needs the log-probabilities of: the ranked candidates, then the reference.
+        public var examples: [Example] { (ranked + (reference.map { [$0] } ?? [])).map { Example(prompt: prompt, response: $0) } }
+
+        /// A prompt's items: one per reference, each with the ranking; a ranking alone when there is none.
+        static func items(prompt: Prompt, ranked: [Text], references: [Text]) -> [Item] {
+            if references.isEmpty { return ranked.count > 1 ? [Item(prompt: prompt, ranked: ranked, reference: nil)] : [] }
+            return references.map { Item(prompt: prompt, ranked: ranked, reference: $0) }
+        }
     }
 
     public let name = "brio"
@@ -93,14 +101,14 @@ public struct BRIO: Algorithm {
         self.init(p)
     }
 
-    /// The loss over a batch of rankings. `logProbabilities` holds, per ranking, its ranked candidates then
-    /// its references (flattened in that order), and so does the returned gradient; `margin` is log(2)/lambda^alpha.
-    public func loss(rankings: [Ranking], logProbabilities: [Double], margin: Double) -> BatchLoss {
-        let n = Double(rankings.count), gamma = parameters.rankingWeight
+    /// The loss over a batch of items. `logProbabilities` holds, per item, its ranked candidates then its
+    /// reference (flattened in that order), and so does the returned gradient; `margin` is log(2)/lambda^alpha.
+    public func loss(items: [Item], logProbabilities: [Double], margin: Double) -> BatchLoss {
+        let n = Double(items.count), gamma = parameters.rankingWeight
         var gradient = [Double](repeating: 0, count: logProbabilities.count)
         var crossEntropy = 0.0, ranking = 0.0, ordered = 0.0, pairs = 0.0
         var offset = 0
-        for item in rankings {
+        for item in items {
             let lengths = item.ranked.map { pow(Double(max(1, $0.count)), parameters.lengthPenalty) }
             let scores = item.ranked.indices.map { logProbabilities[offset + $0] / lengths[$0] }
             for i in scores.indices {
@@ -115,12 +123,11 @@ public struct BRIO: Algorithm {
                 }
             }
             offset += item.ranked.count
-            let m = Double(item.references.count)
-            for r in item.references.indices {
-                crossEntropy -= logProbabilities[offset + r] / m
-                gradient[offset + r] -= 1 / m / n
+            if item.reference != nil {
+                crossEntropy -= logProbabilities[offset]
+                gradient[offset] = -1 / n
+                offset += 1
             }
-            offset += item.references.count
         }
         return BatchLoss(value: (crossEntropy + gamma * ranking) / n, gradient: gradient, metrics: [
             "loss/ce": crossEntropy / n, "loss/ranking": ranking / n, "ranking/accuracy": pairs > 0 ? ordered / pairs : 1,
@@ -137,19 +144,22 @@ public struct BRIO: Algorithm {
             let (rankings, abstentions) = try await rank(policy, references: references, context: context, sampling: sampling)
             let lengths = rankings.flatMap { $0.ranked.map(\.count) }
             margin = log(2) / pow(max(1, Double(lengths.reduce(0, +)) / Double(max(1, lengths.count))), parameters.lengthPenalty)
-            return (rankings, ["rankings": Double(rankings.count), "abstentions": Double(abstentions), "margin": margin])
-        }, examples: \.examples, loss: { loss(rankings: $0, logProbabilities: $1, margin: margin) })
+            let items = rankings.flatMap { Item.items(prompt: $0.prompt, ranked: $0.ranked, references: references[$0.prompt] ?? []) }
+            return (items, ["rankings": Double(rankings.filter { $0.ranked.count > 1 }.count), "abstentions": Double(abstentions), "margin": margin])
+        }, examples: \.examples, loss: { loss(items: $0, logProbabilities: $1, margin: margin) })
     }
 
-    /// This round's rankings, one per prompt the critic could rank, and the number of duels it abstained on.
+    /// This round's rankings, one per prompt of the episode (empty where the critic gave none: the prompt keeps
+    /// only its cross-entropy), and the number of duels the critic abstained on.
     private func rank(_ policy: some Policy, references: [Prompt: [Text]], context: TrainingContext,
-                      sampling: RandomStream) async throws -> (rankings: [Ranking], abstentions: Int) {
+                      sampling: RandomStream) async throws -> (rankings: [(prompt: Prompt, ranked: [Text])], abstentions: Int) {
         switch parameters.candidates {
         case .student(let samples, let maxLengthRatio):
-            let (verdicts, duels) = try await PairSelection.critique(policy, environment: context.environment, samples: samples,
-                                                                     maxLengthRatio: maxLengthRatio, stream: sampling)
-            let rankings = verdicts.map { Ranking(prompt: $0.prompt, ranked: [$0.chosen, $0.rejected], references: references[$0.prompt] ?? []) }
-            return (rankings, duels - verdicts.count)
+            let (verdicts, duels, prompts) = try await PairSelection.critique(policy, environment: context.environment, samples: samples,
+                                                                              maxLengthRatio: maxLengthRatio, stream: sampling)
+            var ranked: [Prompt: [Text]] = [:]
+            for v in verdicts { ranked[v.prompt] = [v.chosen, v.rejected] }
+            return (prompts.map { ($0, ranked[$0] ?? []) }, duels - verdicts.count)
         case .teacher:
             // A round robin, one duel per prompt per episode: pair (a, b) of every prompt of the episode
             // that has both. With the in-order environment every episode is the whole training split.
@@ -161,20 +171,21 @@ public struct BRIO: Algorithm {
                     let prompts = context.environment.reset(seed: nil)
                     let pairs = prompts.map { references[$0].flatMap { $0.count > b ? (first: $0[a], second: $0[b]) : nil } }
                     let preferences = try await context.environment.duel(pairs)
-                    for (prompt, (pair, preference)) in zip(prompts, zip(pairs, preferences)) where pair != nil {
-                        if wins[prompt] == nil { seen.append(prompt) }
+                    for (prompt, (pair, preference)) in zip(prompts, zip(pairs, preferences)) {
+                        if wins[prompt] == nil { seen.append(prompt); wins[prompt] = [Double](repeating: 0, count: largest) }
+                        guard pair != nil else { continue }
                         if preference == nil { abstentions += 1 } else { decided.insert(prompt) }
                         let first = preference ?? 0.5
-                        wins[prompt, default: [Double](repeating: 0, count: largest)][a] += first
-                        wins[prompt, default: [Double](repeating: 0, count: largest)][b] += 1 - first
+                        wins[prompt]?[a] += first
+                        wins[prompt]?[b] += 1 - first
                     }
                 }
             }
-            let rankings = seen.filter(decided.contains).map { prompt in
+            let rankings = seen.map { prompt in
                 let outputs = references[prompt] ?? [], w = wins[prompt] ?? []
-                // Best first; equal scores keep the teacher's order.
+                // Best first; equal scores keep the teacher's order. A prompt the critic never decided has no ranking.
                 let order = outputs.indices.sorted { w[$0] > w[$1] || (w[$0] == w[$1] && $0 < $1) }
-                return Ranking(prompt: prompt, ranked: order.map { outputs[$0] }, references: outputs)
+                return (prompt, decided.contains(prompt) ? order.map { outputs[$0] } : [])
             }
             return (rankings, abstentions)
         }

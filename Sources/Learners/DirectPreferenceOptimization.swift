@@ -150,7 +150,7 @@ public struct DirectPreferenceOptimization: Algorithm {
         let sampling = try context.stream("sampling")
         return try await loop.rounds(parameters.schedule, &policy, stream: try context.stream("shuffle"),
                                      collect: { policy in
-            let (verdicts, duels) = try await PairSelection.critique(policy, environment: context.environment, samples: parameters.samples,
+            let (verdicts, duels, _) = try await PairSelection.critique(policy, environment: context.environment, samples: parameters.samples,
                                                                      maxLengthRatio: parameters.maxLengthRatio, stream: sampling)
             var pairs = verdicts.map {
                 PreferencePair(prompt: $0.prompt, chosen: $0.chosen, rejected: $0.rejected, confidence: $0.confidence,

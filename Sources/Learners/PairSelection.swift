@@ -52,9 +52,9 @@ public enum PairSelection {
     /// The critique phase as the pairwise learners run it: `samples` responses from `policy` to each prompt of
     /// the environment's episode, the most different pair of each dueled (judged in both orders, averaged),
     /// and the winner of each decided pair. A prompt without a pair, or whose duel the critic abstained on,
-    /// gives no verdict, never a guess; `duels` counts the pairs sent.
+    /// gives no verdict, never a guess; `duels` counts the pairs sent, and `prompts` is the episode.
     static func critique<P: Policy>(_ policy: P, environment: any FeedbackEnvironment, samples: Int, maxLengthRatio: Double,
-                                    stream: RandomStream) async throws -> (verdicts: [Verdict], duels: Int) {
+                                    stream: RandomStream) async throws -> (verdicts: [Verdict], duels: Int, prompts: [Prompt]) {
         let prompts = environment.reset(seed: nil)
         let duels = policy.sample(prompts, count: samples, using: stream).map {
             mostDifferentPair($0, maxLengthRatio: maxLengthRatio).map { (first: $0.0, second: $0.1) }
@@ -66,6 +66,6 @@ public enum PairSelection {
             let (chosen, rejected) = p >= 0.5 ? (duel.first, duel.second) : (duel.second, duel.first)
             verdicts.append(Verdict(prompt: prompt, chosen: chosen, rejected: rejected, confidence: max(p, 1 - p)))
         }
-        return (verdicts, duels.compactMap { $0 }.count)
+        return (verdicts, duels.compactMap { $0 }.count, prompts)
     }
 }

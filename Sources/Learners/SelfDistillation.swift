@@ -46,7 +46,7 @@ public struct SelfDistillation: Algorithm {
         let sampling = try context.stream("sampling")
         return try await loop.rounds(parameters.schedule, &policy, stream: try context.stream("shuffle"),
                                      collect: { policy in
-            let (verdicts, duels) = try await PairSelection.critique(policy, environment: context.environment, samples: parameters.samples,
+            let (verdicts, duels, _) = try await PairSelection.critique(policy, environment: context.environment, samples: parameters.samples,
                                                                      maxLengthRatio: parameters.maxLengthRatio, stream: sampling)
             let preferred = verdicts.filter { $0.confidence >= parameters.minConfidence }.map { Example(prompt: $0.prompt, response: $0.chosen) }
             return (preferred, ["preferred": Double(preferred.count), "abstentions": Double(duels - verdicts.count)])

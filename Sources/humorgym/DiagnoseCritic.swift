@@ -61,16 +61,19 @@ struct DiagnoseCritic: AsyncParsableCommand {
             let elapsed = ContinuousClock.now - started
             if json { try printJSONLine(d); return }
             print("critic \(described) on \(d.pairs) pairs of teacher outputs, \(split.rawValue) split, both orders")
-            func row(_ name: String, _ r: CriticDiagnostics.Rate, _ paper: String) {
+            func row(_ name: String, _ r: CriticDiagnostics.Rate, _ paper: Double?) {
                 let percent = r.denominator == 0 ? "     -" : String(format: "%5.1f%%", r.percent)
-                print(name.padding(toLength: 16, withPad: " ", startingAt: 0)
-                      + percent + String(format: "  (%d / %d)", r.count, r.denominator) + "   paper (MCP): " + paper)
+                print(name.padding(toLength: 22, withPad: " ", startingAt: 0) + percent
+                      + String(format: "  (%d / %d)", r.count, r.denominator).padding(toLength: 18, withPad: " ", startingAt: 0)
+                      + "paper (MCP): " + (paper.map { String(format: "%.0f%%", $0) } ?? "-"))
             }
-            row("agreement", d.agreement, "76%")
-            row("position flips", d.positionFlips, "15%")
-            row("length bias", d.lengthBias, "20%")
-            row("abstentions", d.abstentions, "-")
-            row("ties", d.ties, "-")
+            row("agreement", d.agreement, nil)
+            row("  on humor", d.humorAgreement, Paper.Critic.humorAgreement)
+            row("  on consistency", d.consistencyAgreement, Paper.Critic.consistencyAgreement)
+            row("position flips", d.positionFlips, Paper.Critic.positionFlips)
+            row("length bias", d.lengthBias, Paper.Critic.lengthBias)
+            row("abstentions", d.abstentions, nil)
+            row("ties", d.ties, nil)
             if let client, let before {
                 let st = client.statistics, seconds = elapsed / .seconds(1)
                 print(String(format: "latency %.2f s a verdict (%d verdicts in %.1f s); %d HTTP requests, %d retries, %d from the cache",
@@ -79,7 +82,8 @@ struct DiagnoseCritic: AsyncParsableCommand {
             }
             print("""
 
-            agreement: pairs where gold prefers one and the order-averaged verdict is decisive.
+            agreement: pairs where gold prefers one and the order-averaged verdict is decisive (on humor or
+                       consistency: where gold's humor or consistency alone prefers one).
             position flips: pairs decisive in both orders whose verdict followed the position.
             length bias: of pairs of different lengths that gold and the critic both decide, those where gold
                          prefers the shorter and the critic the longer.

@@ -10,7 +10,7 @@ struct HumorGymCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "humorgym",
         abstract: "A simulation sandbox for feedback-driven humor distillation (after \"Small But Funny\", ACL 2024).",
-        subcommands: [Compare.self, Run.self, Sample.self, DiagnoseCritic.self, Judge.self, Teach.self],
+        subcommands: [Compare.self, Reproduce.self, Run.self, Sample.self, DiagnoseCritic.self, Judge.self, Teach.self],
         defaultSubcommand: Compare.self)
 
     static func main() async {

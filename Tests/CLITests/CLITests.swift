@@ -139,6 +139,22 @@ final class CLI {
         #expect(NSDictionary(dictionary: run["metrics"] as! [String: Any]) == NSDictionary(dictionary: final["metrics"] as! [String: Any]))
     }
 
+    @Test func reproduceWritesTheTablesAndSkipsWhatItFinished() async throws {
+        let cli = try CLI()
+        let args = ["reproduce", "--env", "small.yaml", "--seeds", "2", "--only", "table2,table6", "--out", "r"]
+        let first = try await cli.run(args)
+        #expect(first.status == 0, "\(first.err)")
+        #expect(first.out.contains("wrote r/reproduce.md and r/results.json"))
+        let markdown = try cli.contents("r/reproduce.md")
+        #expect(String(decoding: markdown, as: UTF8.self).contains("| BRIO-DPO (brio-dpo) | 56 |"))
+        let results = try cli.contents("r/results.json")
+        let again = try await cli.run(args)
+        #expect(again.status == 0 && again.err.contains("done before") && !again.err.contains(": done ("), "\(again.err)")
+        #expect(try cli.contents("r/results.json") == results && again.out == first.out)
+        let bad = try await cli.run(["reproduce", "--env", "small.yaml", "--only", "table5", "--out", "r2"])
+        #expect(bad.status == 1 && bad.err.hasPrefix("error: --only: unknown table 'table5'; known: table1, table2"), "\(bad.err)")
+    }
+
     @Test func theTabularStudentRunsEndToEnd() async throws {
         let cli = try CLI()
         let r = try await cli.run(["compare", "--env", "small.yaml", "--policy", "tabular", "--seeds", "2", "--out", "t", "--quiet"])

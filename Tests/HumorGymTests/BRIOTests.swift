@@ -8,29 +8,31 @@ import Teachers
 import Testing
 
 @Suite struct BRIOTests {
-    /// Two rankings (three candidates of lengths 4, 6, 5 with two references; two of length 3 with one), as in
-    /// `scripts/reference_losses.py`.
-    func example(alpha: Double) -> (BRIO, [BRIO.Ranking], [Double], margin: Double) {
+    /// Four items as in `scripts/reference_losses.py`: three candidates of lengths 4, 6, 5 with a reference; two
+    /// of length 3 with one; a reference without a ranking; a ranking without a reference.
+    func example(alpha: Double) -> (BRIO, [BRIO.Item], [Double], margin: Double) {
         var parameters = BRIO.Parameters()
         parameters.rankingWeight = 10
         parameters.lengthPenalty = alpha
         let prompt = Prompt(id: 0, split: .train, text: Fixtures.tokens([1]))
         func text(_ length: Int, _ first: Int32) -> Text { Fixtures.tokens((0..<Int32(length)).map { first + $0 }) }
-        let rankings = [
-            BRIO.Ranking(prompt: prompt, ranked: [text(4, 10), text(6, 20), text(5, 30)], references: [text(2, 40), text(3, 50)]),
-            BRIO.Ranking(prompt: prompt, ranked: [text(3, 60), text(3, 70)], references: [text(2, 80)]),
+        let items = [
+            BRIO.Item(prompt: prompt, ranked: [text(4, 10), text(6, 20), text(5, 30)], reference: text(2, 40)),
+            BRIO.Item(prompt: prompt, ranked: [text(3, 60), text(3, 70)], reference: text(2, 80)),
+            BRIO.Item(prompt: prompt, ranked: [], reference: text(3, 50)),
+            BRIO.Item(prompt: prompt, ranked: [text(2, 90), text(2, 95)], reference: nil),
         ]
-        let logProbabilities = [-6.0, -5.0, -9.0, -7.0, -8.5, -3.0, -3.2, -2.0]
-        return (BRIO(parameters), rankings, logProbabilities, log(2) / pow(4.5, alpha))
+        let logProbabilities = [-6.0, -5.0, -9.0, -7.0, -3.0, -3.2, -2.0, -8.5, -1.0, -4.0]
+        return (BRIO(parameters), items, logProbabilities, log(2) / pow(4.5, alpha))
     }
 
     @Test(arguments: [
-        (1.0, 9.455654135821979, [-2.5, 0.8333333333333334, 1.0, -0.25, -0.25, -1.6666666666666667, 1.6666666666666667, -0.5]),
-        (0.0, 15.806471805599452, [-5.0, 5.0, 0.0, -0.25, -0.25, -5.0, 5.0, -0.5]),
+        (1.0, 6.665327067910989, [-1.25, 0.4166666666666667, 0.5, -0.25, -0.8333333333333334, 0.8333333333333334, -0.25, -0.25, 0.0, 0.0]),
+        (0.0, 9.840735902799725, [-2.5, 2.5, 0.0, -0.25, -2.5, 2.5, -0.25, -0.25, 0.0, 0.0]),
     ])
     func theLossMatchesTheReferenceScript(alpha: Double, value: Double, gradient: [Double]) {
-        let (brio, rankings, logProbabilities, margin) = example(alpha: alpha)
-        let l = brio.loss(rankings: rankings, logProbabilities: logProbabilities, margin: margin)
+        let (brio, items, logProbabilities, margin) = example(alpha: alpha)
+        let l = brio.loss(items: items, logProbabilities: logProbabilities, margin: margin)
         #expect(abs(l.value - value) < 1e-12)
         #expect(zip(l.gradient, gradient).allSatisfy { abs($0 - $1) < 1e-12 }, "\(l.gradient)")
     }
@@ -42,22 +44,22 @@ import Testing
         parameters.rankingWeight = 1
         parameters.lengthPenalty = 0
         let prompt = Prompt(id: 0, split: .train, text: Fixtures.tokens([1]))
-        let ranking = BRIO.Ranking(prompt: prompt, ranked: [Fixtures.tokens([1, 2]), Fixtures.tokens([3, 4])], references: [Fixtures.tokens([5])])
-        let violated = BRIO(parameters).loss(rankings: [ranking], logProbabilities: [-2, -2, -1], margin: log(2))
+        let item = BRIO.Item(prompt: prompt, ranked: [Fixtures.tokens([1, 2]), Fixtures.tokens([3, 4])], reference: Fixtures.tokens([5]))
+        let violated = BRIO(parameters).loss(items: [item], logProbabilities: [-2, -2, -1], margin: log(2))
         #expect(abs(violated.value - (1 + log(2))) < 1e-12)
         #expect(violated.gradient == [-1, 1, -1])
         // a already more than twice as likely as b: only the cross-entropy is left.
-        let met = BRIO(parameters).loss(rankings: [ranking], logProbabilities: [-1, -2, -1], margin: log(2))
+        let met = BRIO(parameters).loss(items: [item], logProbabilities: [-1, -2, -1], margin: log(2))
         #expect(met.value == 1 && met.gradient == [0, 0, -1])
         #expect(met.metrics["ranking/accuracy"] == 1)
     }
 
     @Test func theGradientMatchesFiniteDifferences() {
         for alpha in [1.0, 0.0, 0.5] {
-            let (brio, rankings, logProbabilities, margin) = example(alpha: alpha)
-            let analytic = brio.loss(rankings: rankings, logProbabilities: logProbabilities, margin: margin).gradient
+            let (brio, items, logProbabilities, margin) = example(alpha: alpha)
+            let analytic = brio.loss(items: items, logProbabilities: logProbabilities, margin: margin).gradient
             let numeric = finiteDifferences(logProbabilities, indices: Array(logProbabilities.indices)) {
-                brio.loss(rankings: rankings, logProbabilities: $0, margin: margin).value
+                brio.loss(items: items, logProbabilities: $0, margin: margin).value
             }
             #expect(zip(analytic, numeric).allSatisfy { abs($0 - $1) < 1e-7 }, "alpha \(alpha): \(analytic) vs \(numeric)")
         }
@@ -121,6 +123,26 @@ import Testing
         let start = meanLength(TabularPolicy(candidates: world.candidates))
         let once = meanLength(try await trained(feedbackEvery: 10)), often = meanLength(try await trained(feedbackEvery: 1))
         #expect(once > start + 0.5 && often > once + 0.5, "mean length \(start) -> \(once) (judged once) -> \(often) (every epoch)")
+    }
+
+    /// Without its ranking term BRIO is imitation: the same examples, batches and steps, the same student.
+    @Test func withoutTheRankingTermItIsImitationStepForStep() async throws {
+        let world = Fixtures.small
+        let prompts = world.prompts(.train)
+        let teacher = WorldTeacher(world: world, seed: 1)
+        // Each learner gets fresh streams from the same seeds.
+        func context() -> TrainingContext {
+            TrainingContext(prompts: prompts, demonstrations: prompts.map { teacher.outputs(for: $0, count: 3) },
+                            critic: ScriptedCritic.prefersLonger, optimizer: OptimizerSettings(learningRate: 0.1, batchSize: 16), seeds: SeedSequence(root: 8))
+        }
+        var parameters = BRIO.Parameters()
+        parameters.rankingWeight = 0
+        var brio = TabularPolicy(candidates: world.candidates), imitation = brio
+        let brioLog = try await BRIO(parameters).train(&brio, context: context())
+        let imitationLog = try await Imitation().train(&imitation, context: context())
+        #expect(brioLog.count == imitationLog.count && brioLog.map { $0.values["loss"] } == imitationLog.map { $0.values["loss"] })
+        let same = brio.parameters == imitation.parameters
+        #expect(same, "BRIO without its ranking term trained another student than imitation")
     }
 
     @Test func aKeyOfTheOtherCandidateSourceIsUnknown() throws {

@@ -37,7 +37,7 @@ import Testing
         let start = TabularPolicy(candidates: world.candidates)
         // The winners the learner will see: the same sampling stream, the same judge, the same duels.
         let c = context()
-        let (verdicts, duels) = try await PairSelection.critique(start, environment: c.environment, samples: parameters.samples,
+        let (verdicts, duels, _) = try await PairSelection.critique(start, environment: c.environment, samples: parameters.samples,
                                                                  maxLengthRatio: 0, stream: try c.stream("sampling"))
         #expect(verdicts.count > world.prompts(.train).count / 2 && duels >= verdicts.count)
         var policy = start

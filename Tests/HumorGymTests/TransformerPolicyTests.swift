@@ -127,10 +127,12 @@ import Teachers
           rwr: {epochs: 1, samples: 2}
           dpo: {epochs: 1, samples: 3, maxLengthRatio: 0}
           sd: {epochs: 1, samples: 3, maxLengthRatio: 0}
+          brio: {epochs: 1, samples: 3, maxLengthRatio: 0}
         """
         let spec = try PolicySpec(yaml: yaml, file: "tiny.yaml")
-        let result = try await Comparison(experiment: Experiment(environment: env, policy: spec), algorithms: ["imitation", "rwr", "dpo", "sd"], seedCount: 1).run()
-        #expect(result.runs.map(\.algorithm) == ["imitation", "rwr", "dpo", "sd"])
+        let learners = ["imitation", "rwr", "dpo", "sd", "brio", "brio-dpo"]
+        let result = try await Comparison(experiment: Experiment(environment: env, policy: spec), algorithms: learners, seedCount: 1).run()
+        #expect(result.runs.map(\.algorithm) == learners)
         for run in result.runs {
             #expect(run.steps > 0, "\(run.algorithm) took no step")
             #expect(run.metrics["test"]!.kl.isFinite && run.metrics["test"]!.wtr >= 0)

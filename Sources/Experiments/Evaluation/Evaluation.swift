@@ -9,19 +9,44 @@ public struct Evaluation: Sendable {
 
     public init(_ experiment: Experiment) { self.experiment = experiment }
 
-    /// `policy`'s metrics by split name, with `start` (the warm start) as the KL reference.
-    public func metrics<P: Policy>(_ policy: P, start: P, run: Experiment.Run, learner: SeedSequence) async throws -> [String: SplitMetrics] {
-        let world = experiment.world, settings = experiment.environment.evaluation
+    /// `policy`'s metrics by split name, with `start` (the warm start) as the KL reference. With `panel`, the
+    /// same responses are also judged by the panel's judges (``panel(seeds:run:)``).
+    public func metrics<P: Policy>(_ policy: P, start: P, run: Experiment.Run, learner: SeedSequence, panel: Bool = false) async throws
+        -> [String: SplitMetrics] {
         var out: [String: SplitMetrics] = [:]
         for split in Split.evaluated {
-            let seeds = learner.child("evaluation").child(split.rawValue)
-            out[split.rawValue] = try await SplitMetrics.measure(
-                policy: policy, start: start, prompts: world.prompts(split), teacherOutputs: run.teacherOutputs[split],
-                greedy: settings.decoding == .greedy, samples: settings.samplesPerPrompt, gold: experiment.gold,
-                evaluator: experiment.evaluator(seeds: seeds, run: run), critic: experiment.critic(seed: seeds.seed(for: "critic"), run: run),
-                stream: seeds.stream("samples"))
+            out[split.rawValue] = try await measure(policy, start: start, run: run, split: split, seeds: learner.child("evaluation").child(split.rawValue),
+                                                    panel: panel)
         }
         return out
+    }
+
+    /// `policy`'s metrics on the first `prompts` prompts of the test split, with every judge of the panel,
+    /// drawing from `seeds`: one point of a curve over training.
+    public func point<P: Policy>(_ policy: P, start: P, run: Experiment.Run, prompts: Int, seeds: SeedSequence) async throws -> SplitMetrics {
+        try await measure(policy, start: start, run: run, split: .test, prompts: prompts, seeds: seeds, panel: true)
+    }
+
+    private func measure<P: Policy>(_ policy: P, start: P, run: Experiment.Run, split: Split, prompts: Int = .max, seeds: SeedSequence,
+                                    panel: Bool) async throws -> SplitMetrics {
+        let settings = experiment.environment.evaluation
+        return try await SplitMetrics.measure(
+            policy: policy, start: start, prompts: Array(experiment.world.prompts(split).prefix(prompts)),
+            teacherOutputs: Array(run.teacherOutputs[split].prefix(prompts)), greedy: settings.decoding == .greedy,
+            samples: settings.samplesPerPrompt, gold: experiment.gold, evaluator: experiment.evaluator(seeds: seeds, run: run),
+            critic: experiment.critic(seed: seeds.seed(for: "critic"), run: run), panel: panel ? self.panel(seeds: seeds, run: run) : [],
+            stream: seeds.stream("samples"))
+    }
+
+    /// The judges `reproduce` reads beside the environment's evaluator, as the paper reports WTR by more than
+    /// one: the training critic (the paper's Llama-2 judge; a stream of its own), and where the world has one,
+    /// the gold judge on the total and on humor and consistency alone (the paper's human study).
+    func panel(seeds: SeedSequence, run: Experiment.Run) -> [(name: String, judge: Evaluator)] {
+        var judges = [(name: "critic", judge: Evaluator(.critic(experiment.critic(seed: seeds.seed(for: "panel-critic"), run: run))))]
+        if let gold = experiment.gold {
+            judges += Evaluator.Aspect.allCases.map { (name: $0 == .total ? "gold" : "gold-\($0.rawValue)", judge: Evaluator(.gold(gold, aspect: $0))) }
+        }
+        return judges
     }
 
     /// The metrics of every stage of a training result, in stage order.

@@ -5,10 +5,24 @@ import HumorGym
 /// presentation orders, x100: 50 means "as good as the teacher".
 public struct Evaluator: Sendable {
     public enum Judge: Sendable {
-        /// The gold judge: a win or tie when gold(student) >= gold(teacher), in either order.
-        case gold(any GoldJudge)
+        /// The gold judge: a win or tie when gold(student) >= gold(teacher) on `aspect`, in either order. On
+        /// humor or consistency alone it stands for the paper's human study (WTR-H, WTR-C).
+        case gold(any GoldJudge, aspect: Aspect = .total)
         /// Any critic: a win or tie when the verdict is not for the teacher; an abstention is not a win.
         case critic(any Critic)
+    }
+
+    /// What of the gold score a gold judgement compares.
+    public enum Aspect: String, Sendable, CaseIterable {
+        case total, humor, consistency
+
+        func of(_ score: GoldScore) -> Double {
+            switch self {
+            case .total: score.total
+            case .humor: score.humor
+            case .consistency: score.consistency
+            }
+        }
     }
 
     public let judge: Judge
@@ -22,8 +36,8 @@ public struct Evaluator: Sendable {
         precondition(student.count == teacher.count && !student.isEmpty, "one teacher output per student example")
         var wins = 0.0, abstentions: Double? = nil
         switch judge {
-        case .gold(let gold):
-            for (s, t) in zip(student, teacher) where gold.judge(s.response, for: s.prompt).total >= gold.judge(t, for: s.prompt).total {
+        case .gold(let gold, let aspect):
+            for (s, t) in zip(student, teacher) where aspect.of(gold.judge(s.response, for: s.prompt)) >= aspect.of(gold.judge(t, for: s.prompt)) {
                 wins += 2
             }
         case .critic(let critic):

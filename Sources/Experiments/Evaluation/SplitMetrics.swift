@@ -18,6 +18,9 @@ public struct SplitMetrics: Sendable, Codable, Equatable {
     public var kl: Double
     /// Mean response length over prompt length.
     public var lengthRatio: Double
+    /// WTR by each further judge of an evaluation panel, by name (nil without a panel): the same responses
+    /// against the same teacher outputs, judged again.
+    public var panel: [String: Double]?
 
     /// The metrics in report order, with their column names; nil where a metric does not exist here.
     public static let fields: [(name: String, label: String, value: @Sendable (SplitMetrics) -> Double?)] = [
@@ -32,7 +35,8 @@ public struct SplitMetrics: Sendable, Codable, Equatable {
     /// `samples` fresh samples.
     public static func measure<P: Policy>(
         policy: P, start: P, prompts: [Prompt], teacherOutputs: [[Text]], greedy: Bool, samples: Int,
-        gold: (any GoldJudge)?, evaluator: Evaluator, critic: any Critic, stream: RandomStream
+        gold: (any GoldJudge)?, evaluator: Evaluator, critic: any Critic, panel: [(name: String, judge: Evaluator)] = [],
+        stream: RandomStream
     ) async throws -> SplitMetrics {
         var students: [Example] = [], references: [Text] = [], drawn: [Example] = []
         let allSamples = policy.sample(prompts, count: samples, using: stream)
@@ -57,11 +61,14 @@ public struct SplitMetrics: Sendable, Codable, Equatable {
         let criticScores = try await critic.scoresOrAbstentions(students).compactMap { $0 }
         let kl = zip(policy.logProbabilities(drawn), start.logProbabilities(drawn)).reduce(0.0) { $0 + $1.0 - $1.1 }
         let judged = try await evaluator.rates(student: students, teacher: references)
+        var panelRates: [String: Double]? = panel.isEmpty ? nil : [:]
+        for (name, judge) in panel { panelRates?[name] = try await judge.rates(student: students, teacher: references).winOrTie }
         return SplitMetrics(
             wtr: judged.winOrTie, abstentions: judged.abstentions,
             gold: scores.flatMap { mean($0.map(\.total)) }, humor: scores.flatMap { mean($0.map(\.humor)) },
             consistency: scores.flatMap { mean($0.map(\.consistency)) }, fluency: scores.flatMap { mean($0.map(\.fluency)) },
             critic: mean(criticScores), kl: kl / Double(drawn.count),
-            lengthRatio: students.reduce(0.0) { $0 + Double($1.response.count) / Double(max(1, $1.prompt.text.count)) } / Double(students.count))
+            lengthRatio: students.reduce(0.0) { $0 + Double($1.response.count) / Double(max(1, $1.prompt.text.count)) } / Double(students.count),
+            panel: panelRates)
     }
 }

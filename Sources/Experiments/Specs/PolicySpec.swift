@@ -161,6 +161,13 @@ public struct PolicySpec: Sendable, Equatable {
         return try AlgorithmRegistry.make(name, parameters: dictionary(resolved, name))
     }
 
+    /// The registered learner `learner` with `settings` over this policy's, under the name `name` (its streams
+    /// derive from it): what `reproduce` trains where a table varies one hyperparameter.
+    public func variant(_ name: String, of learner: String, overriding settings: ParameterDictionary) throws -> LearnerChain {
+        guard let resolved = hyperparameters[learner] else { throw HumorGymError("unknown learner '\(learner)'") }
+        return try LearnerChain(name: name, stages: [AlgorithmRegistry.make(learner, parameters: ParameterOverlay(settings, over: dictionary(resolved, learner)))])
+    }
+
     /// What `--algorithms` names: a registered learner, a chain of this policy, or stages written `a->b`
     /// (each a registered learner, with this policy's settings for it).
     public func learner(_ name: String) throws -> LearnerChain {

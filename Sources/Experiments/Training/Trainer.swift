@@ -1,3 +1,4 @@
+import Foundation
 import HumorGym
 import Learners
 import Stochastics
@@ -8,16 +9,34 @@ import Transformer
 /// that same start. It keeps every step's log, the warm start's included; ``Evaluation`` measures what it made.
 public struct Trainer: Sendable {
     public let experiment: Experiment
+    /// Train on the first this many prompts of the training split, with their teacher outputs (the paper's
+    /// data-size study); nil: all of them.
+    public var trainingPrompts: Int?
+    /// Keep the learners' parameters at every boundary (end of an epoch or round; ``Stage/boundaries``), to
+    /// measure training as it went without touching any training stream.
+    public var recordsBoundaries: Bool
 
-    public init(_ experiment: Experiment) { self.experiment = experiment }
+    public init(_ experiment: Experiment, trainingPrompts: Int? = nil, recordsBoundaries: Bool = false) {
+        self.experiment = experiment
+        self.trainingPrompts = trainingPrompts
+        self.recordsBoundaries = recordsBoundaries
+    }
 
     /// What one learner (or chain) made of the warm start: the trained student, its per-step log over all
-    /// stages, and its seeds (the evaluation's streams derive from them).
+    /// stages, its seeds (the evaluation's streams derive from them), and with `recordsBoundaries` its
+    /// parameters at each boundary.
     public struct Stage<P: Sendable>: Sendable {
         public var learner: String
         public var policy: P
         public var log: [StepMetrics]
         public var seeds: SeedSequence
+        public var boundaries: [Boundary] = []
+    }
+
+    /// A learner's parameters at the end of an epoch or round, after `step` steps of its chain.
+    public struct Boundary: Sendable {
+        public var step: Int
+        public var parameters: [Double]
     }
 
     /// The warm start (the learners' common start and reference) with its log, and each learner's stage.
@@ -83,14 +102,22 @@ public struct Trainer: Sendable {
                 throw HumorGymError("\(checkpointing?.path ?? ""): the training state stands in stage \(first + 1) of '\(chain.name)', which has \(chain.stages.count)")
             }
             if let resumed, first > 0 { policy.parameters = try parameters(resumed.stageStart, "stage \(first + 1)'s starting parameters") }
+            let boundaries = Recorder<Boundary>()
             for (index, learner) in chain.stages.enumerated().dropFirst(first) {
                 var context = try context(run: run, learner: chain.seeds(ofStage: index, chain: seeds), resume: index == first ? resumed?.loop : nil,
                                           progress: { progress(Self.trainingPhase, $0) })
-                context.checkpoint = saver(phase: chain.name, stage: index, start: start.parameters.map(Double.init),
-                                           stageStart: index > 0 ? policy.parameters.map(Double.init) : nil)
+                let save = saver(phase: chain.name, stage: index, start: start.parameters.map(Double.init),
+                                 stageStart: index > 0 ? policy.parameters.map(Double.init) : nil)
+                let offset = log.count, records = recordsBoundaries
+                if save != nil || records {
+                    context.checkpoint = { loop in
+                        try save?(loop)
+                        if records { boundaries.append(Boundary(step: offset + loop.step, parameters: loop.parameters)) }
+                    }
+                }
                 log += try await learner.train(&policy, context: context)
             }
-            stages.append(Stage(learner: chain.name, policy: policy, log: log, seeds: seeds))
+            stages.append(Stage(learner: chain.name, policy: policy, log: log, seeds: seeds, boundaries: boundaries.values))
             try await finished(stages[stages.count - 1], start)
         }
         return Result(start: start, warmStartLog: warmStartLog, stages: stages)
@@ -103,10 +130,20 @@ public struct Trainer: Sendable {
         let critic = experiment.critic(seed: seeds.seed(for: "critic"), run: run)
         // A mock critic's generator is part of the training state; an LLM critic's answers are in its cache.
         if let owner = critic as? any RandomStateOwner { try streams.track("critic", owner) }
+        let count = trainingPrompts ?? Int.max
         var context = TrainingContext(
-            prompts: experiment.world.prompts(.train), demonstrations: run.teacherOutputs.train,
+            prompts: Array(experiment.world.prompts(.train).prefix(count)), demonstrations: Array(run.teacherOutputs.train.prefix(count)),
             critic: critic, optimizer: experiment.policySpec.optimizer, seeds: seeds, streams: streams, progress: progress)
         context.resume = resume
         return context
     }
+}
+
+/// Values appended from a `@Sendable` callback, read once the work is done.
+private final class Recorder<Value: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var storage: [Value] = []
+
+    func append(_ value: Value) { lock.withLock { storage.append(value) } }
+    var values: [Value] { lock.withLock { storage } }
 }

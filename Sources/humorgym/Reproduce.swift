@@ -1,0 +1,52 @@
+import ArgumentParser
+import Experiments
+import Foundation
+import HumorGym
+
+struct Reproduce: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the paper's experiments in the simulated world; write reproduce.md (the paper's figures beside the simulation's, a verdict per claim) and results.json.",
+        discussion: """
+        Tables: table1 (the critic against gold), table2 (five students, in distribution), table3 (out of distribution), \
+        table4 (data size, feedback frequency), table6 (humor and meaning apart), rq5 (length with and without the filter). \
+        A killed run, started again with the same arguments, skips the cells it finished (saved in OUT/cells).
+        """)
+
+    @OptionGroup var specs: SpecOptions
+
+    @Option(help: "Number of seeds.")
+    var seeds = 5
+
+    @Option(help: "Root seed; run seeds are derived from it.")
+    var seed: UInt64 = 0
+
+    @Option(help: "Directory for reproduce.md, results.json and the finished cells.")
+    var out = "runs/reproduce"
+
+    @Option(help: ArgumentHelp("Comma-separated tables (default: all).", valueName: "tables"))
+    var only: String?
+
+    @Option(help: "Cells trained at once.")
+    var jobs = 2
+
+    @Flag(help: "Print only the claims.")
+    var quiet = false
+
+    func run() async throws {
+        try await reportingErrors {
+            _ = try specs.experiment()  // checks --threads and the specs as every command does
+            let reproduction = try Reproduction(
+                environment: SpecResolver.environment(specs.environment), policy: SpecResolver.policy(specs.policy), threads: specs.threads,
+                seedCount: seeds, rootSeed: seed, tables: only.map(Reproduction.tables) ?? Reproduction.Table.allCases, concurrency: jobs)
+            try ResultsWriter.prepare(directory: out)  // a bad --out fails now, not after training
+            let quiet = quiet
+            let (learners, critics) = try await reproduction.run(directory: out) { line in
+                if !quiet { FileHandle.standardError.write(Data((line + "\n").utf8)) }
+            }
+            let report = ReproductionReport(reproduction, learners: learners, critics: critics)
+            try report.write(to: out)
+            for claim in report.claims { print("\(claim.verdict.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)) \(claim.text). \(claim.evidence).") }
+            print("\nwrote \(out)/reproduce.md and \(out)/results.json")
+        }
+    }
+}
