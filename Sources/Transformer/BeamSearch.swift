@@ -49,7 +49,7 @@ extension TransformerPolicy {
             if next.isEmpty || step == limit - 1 { break }
             cache.select(rows)
             live = next
-            logits = try! model.decode(tokens, cache: &cache)
+            logits = try! model.decode(tokens, cache: &cache, threads: threads)
         }
         return tokenizer.text(best?.text ?? [])
     }

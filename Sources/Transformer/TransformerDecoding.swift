@@ -6,56 +6,77 @@ import LinearAlgebra
 extension TransformerModel {
     /// The keys and values of every layer for a batch of sequences being decoded.
     public struct DecodingCache: Sendable {
-        public private(set) var batch: Int
+        /// Where a sequence's rows live in `keys` and `values`: [layers, batch, context, width].
+        struct Slots: Sendable {
+            var layers: Int, batch: Int, context: Int, width: Int
+            var count: Int { layers * batch * context * width }
+            /// Where sequence `sequence` of layer `layer` starts.
+            func offset(layer: Int, sequence: Int) -> Int { (layer * batch + sequence) * context * width }
+        }
+
+        private(set) var slots: Slots
+        public var batch: Int { slots.batch }
         /// Tokens so far in every sequence.
         public internal(set) var length: Int
-        /// The model's context length and width: where a row lives in `keys` and `values`.
-        let context: Int, width: Int
-        /// Per layer, [batch, context, width]: heads packed along the width as in the qkv projection.
-        var keys: [[S]]
-        var values: [[S]]
+        /// Heads packed along the width as in the qkv projection.
+        var keys: [S]
+        var values: [S]
 
         init(batch: Int, layers: Int, context: Int, width: Int) {
-            self.batch = batch
+            slots = Slots(layers: layers, batch: batch, context: context, width: width)
             length = 0
-            self.context = context
-            self.width = width
-            keys = Array(repeating: [S](repeating: 0, count: batch * context * width), count: layers)
+            keys = [S](repeating: 0, count: slots.count)
             values = keys
         }
 
         /// Keeps sequence `rows[i]` as sequence i (beam search's reordering); the batch becomes `rows.count`.
         public mutating func select(_ rows: [Int]) {
-            let slot = context * width
-            func gather(_ cache: [S]) -> [S] { rows.flatMap { cache[($0 * slot)..<(($0 + 1) * slot)] } }
-            keys = keys.map(gather)
-            values = values.map(gather)
-            batch = rows.count
+            let old = slots, slot = old.context * old.width
+            func gather(_ cache: [S]) -> [S] {
+                (0..<old.layers).flatMap { l in rows.flatMap { cache[old.offset(layer: l, sequence: $0)..<(old.offset(layer: l, sequence: $0) + slot)] } }
+            }
+            keys = gather(keys)
+            values = gather(values)
+            slots.batch = rows.count
         }
 
-        /// Stores the key and value of qkv row `row` ([3 width] each) as `position` of `sequence` in `layer`.
-        mutating func store(_ qkv: [S], row: Int, layer: Int, sequence: Int, position: Int) {
-            let from = row * 3 * width, to = (sequence * context + position) * width
+        /// Stores the key and value of qkv row `row` ([3 width] each) at `position` of the slot starting at `at`.
+        static func store(_ qkv: UnsafePointer<S>, row: Int, width: Int, keys: UnsafeMutablePointer<S>, values: UnsafeMutablePointer<S>,
+                          at slot: Int, position: Int) {
+            let from = row * 3 * width, to = slot + position * width
             for i in 0..<width {
-                keys[layer][to + i] = qkv[from + width + i]
-                values[layer][to + i] = qkv[from + 2 * width + i]
+                keys[to + i] = qkv[from + width + i]
+                values[to + i] = qkv[from + 2 * width + i]
             }
         }
     }
+
+    /// Sequences per shard of a decoding step. Fixed, like training's shards, so that a step gives the same
+    /// bits whatever the number of threads that run its shards.
+    static var sequencesPerDecodingShard: Int { 32 }
 
     /// Runs the prompts ([batch, length], all the same length) and returns the cache and the logits of each
     /// sequence's last position, [batch, vocabulary].
     @_specialize(where S == Float)
     @_specialize(where S == Double)
-    public func prefill(tokens: [Int32], batch: Int, length: Int) throws -> (cache: DecodingCache, logits: [S]) {
-        let a = try forward(tokens: tokens, batch: batch, length: length)
+    public func prefill(tokens: [Int32], batch: Int, length: Int, threads: Int = 1) throws -> (cache: DecodingCache, logits: [S]) {
+        let a = try forward(tokens: tokens, batch: batch, length: length, threads: threads)
         let c = configuration, V = c.vocabularySize
         var cache = DecodingCache(batch: batch, layers: c.layers, context: c.contextLength, width: c.width)
         cache.length = length
-        for shard in a.shards {
-            for (l, s) in shard.blocks.enumerated() {
-                for (j, b) in shard.sequences.enumerated() {
-                    for t in 0..<length { cache.store(s.qkv, row: j * length + t, layer: l, sequence: b, position: t) }
+        let slots = cache.slots
+        cache.keys.withUnsafeMutableBufferPointer { keys in
+            cache.values.withUnsafeMutableBufferPointer { values in
+                for shard in a.shards {
+                    for (l, s) in shard.blocks.enumerated() {
+                        for (j, b) in shard.sequences.enumerated() {
+                            let slot = slots.offset(layer: l, sequence: b)
+                            for t in 0..<length {
+                                DecodingCache.store(s.qkv, row: j * length + t, width: c.width, keys: keys.baseAddress!, values: values.baseAddress!,
+                                                    at: slot, position: t)
+                            }
+                        }
+                    }
                 }
             }
         }
@@ -64,30 +85,58 @@ extension TransformerModel {
         return (cache, last)
     }
 
-    /// Appends one token to every sequence and returns the next-token logits, [batch, vocabulary].
+    /// Appends one token to every sequence and returns the next-token logits, [batch, vocabulary]. Shards of
+    /// the batch run on up to `threads` threads, each writing only its own sequences' cache and logits.
     @_specialize(where S == Float)
     @_specialize(where S == Double)
-    public func decode(_ tokens: [Int32], cache: inout DecodingCache) throws -> [S] {
+    public func decode(_ tokens: [Int32], cache: inout DecodingCache, threads: Int = 1) throws -> [S] {
         let c = configuration, V = c.vocabularySize, B = cache.batch, t = cache.length
         precondition(tokens.count == B, "decode: one token per sequence")
         guard t < c.contextLength else { throw TransformerError.sequenceTooLong(length: t + 1, context: c.contextLength) }
         if let bad = tokens.first(where: { $0 < 0 || Int($0) >= V }) { throw TransformerError.tokenOutOfRange(token: bad, vocabulary: V) }
-        let shape = CausalSelfAttention.Shape(batch: B, length: t + 1, heads: c.heads, headWidth: c.headWidth)
-        var logits = [S](repeating: 0, count: B * V), scratch = [S](repeating: 0, count: t + 1)
+        let ranges = stride(from: 0, to: B, by: Self.sequencesPerDecodingShard).map { $0..<min($0 + Self.sequencesPerDecodingShard, B) }
+        var logits = [S](repeating: 0, count: B * V)
+        let slots = cache.slots
+        logits.withUnsafeMutableBufferPointer { out in
+            cache.keys.withUnsafeMutableBufferPointer { keys in
+                cache.values.withUnsafeMutableBufferPointer { values in
+                    let (out, keys, values) = (UncheckedPointer(out.baseAddress!), UncheckedPointer(keys.baseAddress!), UncheckedPointer(values.baseAddress!))
+                    _ = Parallel.map(ranges.count, threads: threads) { i in
+                        decode(shard: ranges[i], tokens: tokens, position: t, slots: slots, keys: keys.pointer, values: values.pointer,
+                               logits: out.pointer + ranges[i].lowerBound * V)
+                    }
+                }
+            }
+        }
+        cache.length += 1
+        return logits
+    }
+
+    /// One shard's step: its sequences' new rows through every block, attending over their cached keys.
+    private func decode(shard sequences: Range<Int>, tokens: [Int32], position t: Int, slots: DecodingCache.Slots,
+                        keys: UnsafeMutablePointer<S>, values: UnsafeMutablePointer<S>, logits: UnsafeMutablePointer<S>) {
+        let c = configuration, n = sequences.count
+        let shape = CausalSelfAttention.Shape(batch: n, length: t + 1, heads: c.heads, headWidth: c.headWidth)
+        var scratch = [S](repeating: 0, count: t + 1)
         parameters.withUnsafeBufferPointer { pb in
             let P = pb.baseAddress!
-            var x = embed(tokens[...], position: { _ in t }, parameters: P)
+            var x = embed(tokens[sequences], position: { _ in t }, parameters: P)
             for l in layout.blocks.indices {
-                _ = block(l, &x, rows: B, parameters: P) { qkv, attention in
-                    for b in 0..<B { cache.store(qkv, row: b, layer: l, sequence: b, position: t) }
-                    CausalSelfAttention.forward(query: qkv, keys: cache.keys[l], values: cache.values[l], context: c.contextLength,
+                // The shard's sequences are contiguous in each layer's cache.
+                let first = slots.offset(layer: l, sequence: sequences.lowerBound)
+                _ = block(l, &x, rows: n, parameters: P) { qkv, attention in
+                    qkv.withUnsafeBufferPointer { q in
+                        for j in 0..<n {
+                            DecodingCache.store(q.baseAddress!, row: j, width: c.width, keys: keys, values: values,
+                                                at: first + j * c.contextLength * c.width, position: t)
+                        }
+                    }
+                    CausalSelfAttention.forward(query: qkv, keys: keys + first, values: values + first, context: c.contextLength,
                                                 shape: shape, output: &attention, scratch: &scratch)
                     return []
                 }
             }
-            _ = head(x, rows: B, parameters: P, logits: &logits)
+            _ = head(x, rows: n, parameters: P, logits: logits)
         }
-        cache.length += 1
-        return logits
     }
 }

@@ -177,7 +177,7 @@ public struct TransformerPolicy: TrainablePolicy {
         let V = model.configuration.vocabularySize
         // The tokens are in the vocabulary and the lengths within the context: the model cannot fail here.
         var (cache, logits) = try! model.prefill(tokens: starts.flatMap { Array(Array(repeating: $0, count: count).joined()) },
-                                                 batch: rows, length: promptLength)
+                                                 batch: rows, length: promptLength, threads: threads)
         var responses = [[Int32]](repeating: [], count: rows)
         var done = [Bool](repeating: false, count: rows)
         for step in 0..<limit {
@@ -191,7 +191,7 @@ public struct TransformerPolicy: TrainablePolicy {
             }
             if step == limit - 1 || !done.contains(false) { break }
             // Finished rows decode padding to keep the batch rectangular; their outputs are ignored.
-            logits = try! model.decode(next, cache: &cache)
+            logits = try! model.decode(next, cache: &cache, threads: threads)
         }
         return responses.map(tokenizer.text)
     }
@@ -199,6 +199,7 @@ public struct TransformerPolicy: TrainablePolicy {
     /// Probabilities after temperature, top-k and top-p truncation (the nucleus of Holtzman et al., 2020).
     static func truncated(_ logits: [Double], temperature: Double, topK: Int, topP: Double) -> [Double] {
         var p = Softmax.probabilities(logits, temperature: temperature)
+        guard topK > 0 || topP < 1 else { return p }  // no cut: no need to rank the vocabulary
         let order = p.indices.sorted { p[$0] != p[$1] ? p[$0] > p[$1] : $0 < $1 }
         var keep = topK > 0 ? min(topK, order.count) : order.count
         if topP < 1 {
