@@ -47,6 +47,15 @@ def dpo_family(pairs, beta, loss, noise=0.1):
     return total / n, grad
 
 
+def dpo_chosen_nll(pairs, beta, alpha, chosen_length):
+    """Soft-label DPO plus RPO's term alpha * (-log pi(y_w) / |y_w|) on every pair."""
+    loss, grad = dpo(pairs, beta, soft=True)
+    n = len(pairs)
+    loss += sum(alpha * -lc / chosen_length for lc, *_ in pairs) / n
+    grad = [g - (alpha / chosen_length / n if i % 2 == 0 else 0) for i, g in enumerate(grad)]
+    return loss, grad
+
+
 def rwr_weights(rewards, beta, clip):
     m = max(r / beta for r in rewards)
     e = [math.exp(r / beta - m) for r in rewards]
@@ -92,6 +101,9 @@ def main():
         value, grad = brio(items, gamma=10.0, margin=math.log(2) / 4.5 ** alpha, alpha=alpha)
         print(f"brio alpha={alpha}: loss {value!r}")
         print(f"  grad {[repr(g) for g in grad]}")
+    value, grad = dpo_chosen_nll(pairs, beta=0.5, alpha=0.4, chosen_length=2)
+    print(f"dpo chosenNLL=0.4, |y_w|=2: loss {value!r}")
+    print(f"  grad {[repr(g) for g in grad]}")
     w = rwr_weights([1.0, 2.0, 0.5, 3.0], beta=2.0, clip=5.0)
     print(f"rwr weights {[repr(x) for x in w]}")
     w = rwr_weights([0.0, 10.0, 0.0], beta=1.0, clip=2.0)

@@ -22,6 +22,14 @@ import Stochastics
 ///                                                     dL/dh = beta (sigmoid(z) - (1 - e) / (1 - 2 e))
 ///              (robust DPO, Chowdhury et al., ICML 2024: unbiased under labels flipped with rate e)
 ///
+/// `chosenNLL` alpha > 0 adds the chosen response's length-normalised negative log-likelihood to every pair,
+///
+///     L_total = L + alpha * (-log pi(y_w | x) / |y_w|)                      dL_total/d log pi(y_w) += -alpha / |y_w|
+///
+/// as RPO does (Pang et al., 2024, "Iterative Reasoning Preference Optimization"): DPO alone may lower both
+/// responses' likelihood and move the mass to sequences no one judged, which a generative student pays for
+/// in gibberish; the term keeps the winners likely. 0 (the default) is DPO's loss unchanged.
+///
 /// The optima on the tabular student: under a Bradley-Terry critic with utility u and q = sigmoid(u_w - u_l),
 /// sigmoid's is pi*(y) proportional to pi_ref(y) exp(u(y) / beta); on one pair judged y_w over y_l, IPO's sets
 /// h = 1 / (2 beta) exactly, and hinge's is any h >= 1 / beta (it stops pushing there). Robust DPO's
@@ -37,6 +45,8 @@ public struct DirectPreferenceOptimization: Algorithm {
         public var maxLengthRatio = 1.25
         /// Which loss of the family, with the settings only that loss has.
         public var loss = Loss.sigmoid(softLabels: true)
+        /// alpha, the weight of the chosen responses' length-normalised NLL (RPO's term); 0: plain DPO.
+        public var chosenNLL = 0.0
         /// 16 epochs over the pairs, judged afresh every 4 (4 rounds of iterative feedback).
         public var schedule = FeedbackSchedule(epochs: 16, feedbackEvery: 4)
         public init() {}
@@ -113,6 +123,7 @@ public struct DirectPreferenceOptimization: Algorithm {
         p.samples = try source.int("samples", default: p.samples, range: 2...1000)
         p.maxLengthRatio = try source.double("maxLengthRatio", default: p.maxLengthRatio, range: 0...1e6)
         p.loss = try Loss(from: source)
+        p.chosenNLL = try source.double("chosenNLL", default: p.chosenNLL, range: 0...1e6)
         p.schedule = try FeedbackSchedule(from: source, defaults: p.schedule)
         try source.finish()
         self.init(p)
@@ -131,8 +142,9 @@ public struct DirectPreferenceOptimization: Algorithm {
             let z = beta * (rc - rr)
             let (loss, slope) = parameters.loss.value(h: rc - rr, beta: beta, confidence: pair.confidence)
             value += loss
-            let dh = slope / n
-            gradient[2 * i] = dh
+            let dh = slope / n, length = Double(max(1, pair.chosen.count))
+            value += parameters.chosenNLL * -logProbabilities[2 * i] / length
+            gradient[2 * i] = dh - parameters.chosenNLL / length / n
             gradient[2 * i + 1] = -dh
             chosenReward += beta * rc
             rejectedReward += beta * rr

@@ -69,6 +69,25 @@ import Testing
         #expect(zip(l.gradient, numeric).allSatisfy { abs($0 - $1) < 1e-7 }, "\(loss)")
     }
 
+    /// RPO's term on top of soft-label DPO (alpha 0.4, chosen responses of two tokens), against the script.
+    @Test func theChosenNLLTermMatchesTheReferenceScript() {
+        var parameters = DirectPreferenceOptimization.Parameters()
+        parameters.beta = 0.5
+        parameters.chosenNLL = 0.4
+        let prompt = Prompt(id: 0, split: .train, text: Fixtures.tokens([1]))
+        let made = pairs.map {
+            DirectPreferenceOptimization.PreferencePair(prompt: prompt, chosen: Fixtures.tokens([1, 2]), rejected: Fixtures.tokens([3]),
+                                                        confidence: $0.4, referenceChosen: $0.2, referenceRejected: $0.3)
+        }
+        let logProbs = pairs.flatMap { [$0.0, $0.1] }
+        let l = DirectPreferenceOptimization(parameters).loss(pairs: made, logProbabilities: logProbs)
+        #expect(abs(l.value - 1.3372313053889524) < 1e-12)
+        let expected = [-0.11292344479969091, 0.046256778133024236, -0.09574041946860982, 0.02907375280194316, -0.1885097631050008, 0.12184309643833414]
+        #expect(zip(l.gradient, expected).allSatisfy { abs($0 - $1) < 1e-12 }, "\(l.gradient)")
+        let numeric = finiteDifferences(logProbs, indices: Array(logProbs.indices)) { DirectPreferenceOptimization(parameters).loss(pairs: made, logProbabilities: $0).value }
+        #expect(zip(l.gradient, numeric).allSatisfy { abs($0 - $1) < 1e-8 })
+    }
+
     @Test func theLossFamilyByHand() {
         // Past the margin the hinge is flat; robust DPO with no noise is DPO; IPO's loss is zero at h = 1 / (2 beta).
         let hinge = DirectPreferenceOptimization.Loss.hinge.value(h: 3, beta: 0.5, confidence: 1)
