@@ -34,8 +34,9 @@ import Testing
             #expect(cells[2] == String(format: "%.0f", paper.evaluator) && cells[4] == String(format: "%.0f", paper.critic), "\(row)")
             #expect(cells[3].contains("[") && cells[5].contains("[") && cells[7].contains("["), "\(row)")
         }
-        // One claim per consecutive pair of students, by the critic and by the evaluator, each with its verdict.
-        #expect(report.claims.count == 8)
+        // Each feedback student against FT and each against the one before it by the critic (4 + 3), and the
+        // evaluator's order (4), each with its verdict.
+        #expect(report.claims.count == 11)
         #expect(markdown.contains("- **") && markdown.contains("over 2 seeds"))
         // The panel: the critic's, the evaluator's and gold's WTR all measured.
         let dpo = try #require(learners.first { $0.learner == "dpo" }?.metrics["test"])
@@ -54,9 +55,10 @@ import Testing
             }
         }
         let claims = ReproductionReport(reproduction, learners: learners, critics: []).claims.filter { $0.text.contains("by the critic") }
-        #expect(claims.map(\.verdict) == [.shown, .opposite, .notDecided, .shown])
+        // Against FT: SD, BRIO, DPO, BRIO-DPO; then BRIO over SD, DPO over BRIO, BRIO-DPO over DPO.
+        #expect(claims.map(\.verdict) == [.shown, .shown, .notDecided, .shown, .opposite, .notDecided, .shown])
         #expect(claims[0].evidence == "SD - FT = +10.3 [+8.9, +11.8] over 3 seeds", "\(claims[0].evidence)")
-        #expect(ReproductionReport.format(Summary([3, 4, 5])) == "4.0 [1.5, 6.5]" && ReproductionReport.format(Summary([2])) == "2.0")
+        #expect(ReproductionReport.format(Summary([30, 40, 50])) == "40.0 [15.2, 64.8]" && ReproductionReport.format(Summary([2])) == "2.00")
     }
 
     /// A killed reproduce leaves its finished cells; the rerun computes only the missing ones and writes the

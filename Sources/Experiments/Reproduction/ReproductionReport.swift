@@ -55,11 +55,12 @@ public struct ReproductionReport: Sendable, Codable, Equatable {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// "44.0 [41.8, 46.2]", "44.0" for one seed, "-" when not measured.
+    /// "44.0 [41.8, 46.2]", "44.0" for one seed, "-" when not measured; ratios (below 10) get two decimals.
     static func format(_ summary: Summary?) -> String {
         guard let s = summary else { return "-" }
-        guard let lo = s.lower, let hi = s.upper else { return String(format: "%.1f", s.mean) }
-        return String(format: "%.1f [%.1f, %.1f]", s.mean, lo, hi)
+        let f = abs(s.mean) < 10 ? "%.2f" : "%.1f"
+        guard let lo = s.lower, let hi = s.upper else { return String(format: f, s.mean) }
+        return String(format: "\(f) [\(f), \(f)]", s.mean, lo, hi)
     }
 
     /// Writes `results.json` and `reproduce.md` into `directory`, each atomically.

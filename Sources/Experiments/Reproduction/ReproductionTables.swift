@@ -107,8 +107,11 @@ private struct Source {
     func claim(_ text: String, _ a: Series?, _ b: Series?, _ names: (String, String)) -> ReproductionTables.Claim {
         guard let a, let b else { return .init(text: text, verdict: .notDecided, evidence: "not measured") }
         let difference = Summary(zip(a, b).map { $0 - $1 })
-        let interval = difference.lower.map { String(format: " [%+.1f, %+.1f]", $0, difference.upper!) } ?? ""
-        let evidence = String(format: "%@ - %@ = %+.1f", names.0, names.1, difference.mean) + interval
+        // Ratios differ in the second decimal, win rates in the first.
+        let digits = max(abs(difference.mean), difference.halfWidth ?? 0) < 1 ? 3 : 1
+        func signed(_ x: Double) -> String { String(format: "%+.\(digits)f", x) }
+        let interval = difference.lower.map { " [\(signed($0)), \(signed(difference.upper!))]" } ?? ""
+        let evidence = "\(names.0) - \(names.1) = \(signed(difference.mean))" + interval
             + " over \(a.count) seed\(a.count == 1 ? "" : "s")"
         let verdict: ReproductionTables.Claim.Verdict = if let lo = difference.lower, lo > 0 { .shown }
             else if let hi = difference.upper, hi < 0 { .opposite } else { .notDecided }
@@ -153,19 +156,21 @@ private struct Source {
                 return value(judge.column, paper: paper, wtr(student.learner, judge, split: split))
             })
         }
-        var claims: [ReproductionTables.Claim] = []
-        let ordered = split == .test ? Paper.students : Paper.students.filter { Paper.table3[$0.paper] != nil }
-        for judge in split == .test ? [Judge.critic, .evaluator] : [.critic] {
-            for (worse, better) in zip(ordered, ordered.dropFirst()) {
-                let figures: String = switch (split, judge) {
-                case (.test, .critic): "\(Int(Paper.table2[better.paper]!.critic)) vs \(Int(Paper.table2[worse.paper]!.critic))"
-                case (.test, _): "\(Int(Paper.table2[better.paper]!.evaluator)) vs \(Int(Paper.table2[worse.paper]!.evaluator))"
-                default: "\(Int(Paper.table3[better.paper]!)) vs \(Int(Paper.table3[worse.paper]!))"
-                }
-                claims.append(claim("\(better.paper) beats \(worse.paper), judged by the \(judge.rawValue) (paper: \(figures))",
-                                    wtr(better.learner, judge, split: split), wtr(worse.learner, judge, split: split), (better.paper, worse.paper)))
+        func beats(_ better: Paper.Student, _ worse: Paper.Student, _ judge: Judge) -> ReproductionTables.Claim {
+            let figures: String = switch (split, judge) {
+            case (.test, .critic): "\(Int(Paper.table2[better.paper]!.critic)) vs \(Int(Paper.table2[worse.paper]!.critic))"
+            case (.test, _): "\(Int(Paper.table2[better.paper]!.evaluator)) vs \(Int(Paper.table2[worse.paper]!.evaluator))"
+            default: "\(Int(Paper.table3[better.paper]!)) vs \(Int(Paper.table3[worse.paper]!))"
             }
+            return claim("\(better.paper) beats \(worse.paper), judged by the \(judge.rawValue) (paper: \(figures))",
+                         wtr(better.learner, judge, split: split), wtr(worse.learner, judge, split: split), (better.paper, worse.paper))
         }
+        // The paper's main claim first (each feedback student beats FT), then its order among them; in
+        // distribution the evaluator's order too.
+        let ordered = split == .test ? Paper.students : Paper.students.filter { Paper.table3[$0.paper] != nil }
+        let feedback = ordered.dropFirst()
+        var claims = feedback.map { beats($0, Paper.ft, .critic) } + zip(feedback, feedback.dropFirst()).map { beats($1, $0, .critic) }
+        if split == .test { claims += zip(ordered, ordered.dropFirst()).map { beats($1, $0, .evaluator) } }
         let title = split == .test ? "Table 2: WTR against the teacher, in distribution (test split)" : "Table 3: WTR against the teacher, out of distribution (OOD split)"
         return .init(id: id, title: title, columns: judges.map(\.column), rows: rows, claims: claims,
                      notes: ["WTR: the student's win-or-tie rate against the teacher's outputs, both orders, x100."])
