@@ -11,6 +11,14 @@ public struct Matrix: Sendable, Equatable {
         self.storage = Array(repeating: value, count: rows * columns)
     }
 
+    /// A matrix over `storage`, row-major.
+    init(rows: Int, columns: Int, storage: [Double]) {
+        precondition(rows >= 0 && columns >= 0 && storage.count == rows * columns, "storage does not hold \(rows) x \(columns) entries")
+        self.rows = rows
+        self.columns = columns
+        self.storage = storage
+    }
+
     public subscript(row: Int, column: Int) -> Double {
         get { storage[row * columns + column] }
         set { storage[row * columns + column] = newValue }

@@ -11,9 +11,19 @@ public protocol CandidateSetPolicy: TrainablePolicy {
     func logits(for prompt: Prompt) -> [Double]
     /// gradient += d(sum_j g_j z_j) / d theta for the prompt's logits z and a logit-space gradient g.
     func accumulateGradient(for prompt: Prompt, logitGradient: [Double], into gradient: inout [Double])
+    /// The logits and, for later, their `accumulateGradient`: a student whose two share work (the log-linear
+    /// one lays its features out once) keeps it here. The default calls the two.
+    func logitsWithPullback(for prompt: Prompt) -> (logits: [Double], accumulateGradient: LogitPullback)
 }
 
+/// gradient += d(sum_j g_j z_j) / d theta for one prompt's logits z, given the logit-space gradient g.
+public typealias LogitPullback = (_ logitGradient: [Double], _ gradient: inout [Double]) -> Void
+
 extension CandidateSetPolicy {
+    public func logitsWithPullback(for prompt: Prompt) -> (logits: [Double], accumulateGradient: LogitPullback) {
+        (logits(for: prompt), { accumulateGradient(for: prompt, logitGradient: $0, into: &$1) })
+    }
+
     public func probabilities(for prompt: Prompt) -> [Double] { Softmax.probabilities(logits(for: prompt)) }
 
     public func sample(_ prompt: Prompt, count: Int, using stream: RandomStream) -> [Text] {
@@ -39,11 +49,13 @@ extension CandidateSetPolicy {
     /// d log pi(y_k | x) / d z_j = 1[j = k] - pi_j, pulled back through the logits once per distinct prompt.
     public func logProbabilitiesWithPullback(_ batch: [Example]) -> (values: [Double], pullback: ([Double]) -> [Double]) {
         var logProbs: [Prompt: [Double]] = [:]
+        var pullbacks: [Prompt: LogitPullback] = [:]
         var order: [Prompt] = []
         for example in batch where logProbs[example.prompt] == nil {
-            let z = logits(for: example.prompt)
+            let (z, pullback) = logitsWithPullback(for: example.prompt)
             let lse = Softmax.logSumExp(z)
             logProbs[example.prompt] = z.map { $0 - lse }
+            pullbacks[example.prompt] = pullback
             order.append(example.prompt)
         }
         let positions = batch.map { candidates.position(of: $0.response, for: $0.prompt) }
@@ -63,7 +75,7 @@ extension CandidateSetPolicy {
             var gradient = [Double](repeating: 0, count: parameterCount)
             // Prompts in first-seen order, so the floating-point sum does not depend on hashing.
             for prompt in order {
-                if let lg = logitGradients[prompt] { accumulateGradient(for: prompt, logitGradient: lg, into: &gradient) }
+                if let lg = logitGradients[prompt] { pullbacks[prompt]!(lg, &gradient) }
             }
             return gradient
         })

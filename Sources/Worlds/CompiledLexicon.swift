@@ -10,6 +10,16 @@ struct CompiledLexicon: Sendable {
         let words: [Int32]
     }
 
+    /// A time or place modifier: a preposition and its head word, which carries the meaning.
+    struct Modifier: Sendable {
+        let preposition: Int32
+        /// The plain head word first, then its synonyms.
+        let words: [Int32]
+
+        /// The preposition with head word `k` ("at dawn", "at daybreak").
+        func phrase(_ k: Int) -> [Int32] { [preposition, words[k]] }
+    }
+
     let vocabulary: Vocabulary
     let topicNames: [String]
     /// Topics `0..<inDistributionTopicCount` are train/test topics; the rest are OOD.
@@ -22,6 +32,8 @@ struct CompiledLexicon: Sendable {
     let intensifiers: [Int32]
     let openers: [[Int32]]
     let tags: [[Int32]]
+    /// The first `modifierCount` of ``Lexicon/modifiers``; none in the original world.
+    let modifiers: [Modifier]
 
     /// What one token is, packed so that the gold judge reads one entry per token; -1 where it is none.
     struct TokenRole: Sendable {
@@ -32,8 +44,11 @@ struct CompiledLexicon: Sendable {
         /// The first token of an opener or tag phrase (matched in full by the judge).
         var opener: Int16 = -1
         var tag: Int16 = -1
-        /// Concepts, qualifiers, twist nouns and intensifiers: the words whose repetition the judge penalises.
-        var isContent: Bool { concept >= 0 || qualifier >= 0 || twistNoun >= 0 || intensifier >= 0 }
+        /// A modifier's head word.
+        var modifier: Int16 = -1
+        /// Concepts, qualifiers, modifiers, twist nouns and intensifiers: the words whose repetition the judge
+        /// penalises.
+        var isContent: Bool { concept >= 0 || qualifier >= 0 || modifier >= 0 || twistNoun >= 0 || intensifier >= 0 }
     }
 
     /// `roles[token]`.
@@ -44,7 +59,9 @@ struct CompiledLexicon: Sendable {
         "everyone", "says", "again", "being", "basically", "live", "time", "turn", "into", "own", "person", "thing", "chill", ",", ".",
     ]
 
-    init() {
+    /// The lexicon with the first `modifierCount` modifiers. Their words come last, so every other token keeps
+    /// its id, and the original world (none) keeps its vocabulary.
+    init(modifierCount: Int = 0) {
         var words = Self.templateWords
         func split(_ entry: String) -> [String] { entry.split(separator: "|").map(String.init) }
         func phrase(_ entry: String) -> [String] { entry.split(separator: " ").map(String.init) }
@@ -55,6 +72,9 @@ struct CompiledLexicon: Sendable {
         for entry in Lexicon.qualifiers { words += split(entry) }
         words += Lexicon.twistNouns + Lexicon.intensifiers
         for p in Lexicon.situations + Lexicon.openers + Lexicon.tags { words += phrase(p) }
+        // "at dawn|daybreak": the preposition "at", the head words "dawn" and "daybreak".
+        let modifierEntries = Lexicon.modifiers.prefix(modifierCount).map { (preposition: phrase($0)[0], heads: split(phrase($0)[1])) }
+        for m in modifierEntries { words += [m.preposition] + m.heads }
         let vocabulary = Vocabulary(words)
         func ids(_ ws: [String]) -> [Int32] { ws.map { vocabulary.id($0)! } }
 
@@ -74,6 +94,7 @@ struct CompiledLexicon: Sendable {
         self.intensifiers = ids(Lexicon.intensifiers)
         self.openers = Lexicon.openers.map { ids(phrase($0)) }
         self.tags = Lexicon.tags.map { ids(phrase($0)) }
+        self.modifiers = modifierEntries.map { Modifier(preposition: vocabulary.id($0.preposition)!, words: ids($0.heads)) }
 
         var roles = [TokenRole](repeating: TokenRole(), count: vocabulary.count)
         func mark(_ groups: [[Int32]], _ field: WritableKeyPath<TokenRole, Int16>) {
@@ -85,6 +106,7 @@ struct CompiledLexicon: Sendable {
         mark(intensifiers.map { [$0] }, \.intensifier)
         mark(openers.map { [$0[0]] }, \.opener)
         mark(tags.map { [$0[0]] }, \.tag)
+        mark(modifiers.map(\.words), \.modifier)
         self.roles = roles
     }
 

@@ -2,7 +2,8 @@
 /// ("nurse|caregiver"); the gold judge counts a synonym as keeping the meaning.
 ///
 /// Train and test prompts come from `topics`; out-of-distribution prompts from `oodTopics`, which train
-/// never shows, in sentence shapes train never shows either (see ``PromptShape``).
+/// never shows, in sentence shapes train never shows either (see ``PromptShape``). A world with modifiers
+/// lets any prompt end with one of `modifiers` ("... at dawn ."), in distribution and out.
 enum Lexicon {
     struct Topic {
         let name: String
@@ -66,6 +67,15 @@ enum Lexicon {
     static let qualifiers = [
         "tired|exhausted", "busy|swamped", "nervous|anxious", "happy|cheerful", "bored|restless", "hungry|starving",
         "late|tardy", "broke|penniless", "lazy|sluggish", "proud|smug", "confused|puzzled", "calm|relaxed",
+    ]
+
+    /// Time and place modifiers, each a preposition and its head word with synonyms ("at dawn|daybreak": "at
+    /// dawn" or "at daybreak"): the optional last part of a prompt's meaning in a world with modifiers, shared by
+    /// every topic; the gold judge reads the head word.
+    static let modifiers = [
+        "at dawn|daybreak", "at noon|midday", "at dusk|sunset", "in winter|wintertime", "in summer|summertime",
+        "on weekends|saturdays", "on vacation|holiday", "at parties|gatherings", "at weddings|receptions",
+        "in meetings|conferences", "in traffic|gridlock", "at brunch|breakfast",
     ]
 
     /// The nouns a joke's twist compares the speaker to.

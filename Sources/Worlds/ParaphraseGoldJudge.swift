@@ -5,9 +5,10 @@ import HumorGym
 /// - humor = clamp(0.7 funny(topic, noun, situation) + exaggeration(k) + each intensifier's own strength
 ///   + opener + tag + punchline
 ///   - 0.15 per extra twist - 0.15 per repeated content word, 0, 1), from the last twist in the text.
-/// - consistency = clamp(w_c [concept kept] + w_q [qualifier kept] - 0.4 per other concept
-///   - 0.25 per other qualifier, 0, 1); a synonym keeps the meaning; w_q = 0.35 when the prompt has a
-///   qualifier, else 0, and w_c = 1 - w_q.
+/// - consistency = clamp(w_c [concept kept] + w_q [qualifier kept] + w_m [modifier kept] - 0.4 per other
+///   concept - 0.25 per other qualifier - 0.25 per other modifier, 0, 1); a synonym keeps the meaning;
+///   w_q = 0.35 when the prompt has a qualifier, else 0, w_m = 0.25 when it has a modifier, else 0, and
+///   w_c = 1 - w_q - w_m.
 /// - fluency = (share of bigrams, with sentence start and end, that the world's grammar produces)
 ///   * exp(-max(0, length - 18) / 8): long outputs lose fluency.
 /// - total = w_h humor + w_c consistency + w_f fluency (weights from the world's configuration).
@@ -22,8 +23,8 @@ public struct ParaphraseGoldJudge: GoldJudge {
         let m = meanings[prompt.id]
         let x = response.tokens
         let n = x.count
-        var conceptKept = false, qualifierKept = false
-        var otherConcepts = 0, otherQualifiers = 0
+        var conceptKept = false, qualifierKept = false, modifierKept = false
+        var otherConcepts = 0, otherQualifiers = 0, otherModifiers = 0
         var intensifierCount = 0, bonus = 0.0
         var twistCount = 0, twistFunny = 0.0, twistEnd = -1, lastTagStart = -1
         var repeats = 0
@@ -37,6 +38,7 @@ public struct ParaphraseGoldJudge: GoldJudge {
                 }
                 if role.concept >= 0 { if Int(role.concept) == m.concept { conceptKept = true } else { otherConcepts += 1 } }
                 if role.qualifier >= 0 { if Int(role.qualifier) == m.qualifier { qualifierKept = true } else { otherQualifiers += 1 } }
+                if role.modifier >= 0 { if Int(role.modifier) == m.modifier { modifierKept = true } else { otherModifiers += 1 } }
                 if role.intensifier >= 0 { intensifierCount += 1; bonus += humor.intensifierStrength[Int(role.intensifier)] }
                 if role.twistNoun >= 0 {
                     twistCount += 1
@@ -55,9 +57,10 @@ public struct ParaphraseGoldJudge: GoldJudge {
             // The twist is the punchline when nothing but the full stop follows it.
             if twistEnd >= n - 2 && lastTagStart < twistEnd { h += 0.08 }
         }
-        let wq = m.qualifier == nil ? 0 : 0.35
-        let consistency = (conceptKept ? 1 - wq : 0) + (qualifierKept ? wq : 0)
-            - 0.4 * Double(otherConcepts) - 0.25 * Double(otherQualifiers)
+        // Without a modifier, w_m and its terms are exact zeros: the original world's scores to the bit.
+        let wq = m.qualifier == nil ? 0 : 0.35, wm = m.modifier == nil ? 0 : 0.25
+        let consistency = (conceptKept ? 1 - wq - wm : 0) + (qualifierKept ? wq : 0) + (modifierKept ? wm : 0)
+            - 0.4 * Double(otherConcepts) - 0.25 * Double(otherQualifiers) - 0.25 * Double(otherModifiers)
         let fluency = bigrams.fluency(x)
         let humorScore = clamp01(h), consistencyScore = clamp01(consistency)
         return GoldScore(humor: humorScore, consistency: consistencyScore, fluency: fluency,

@@ -4,9 +4,13 @@ import Stochastics
 /// The default world: a literal first-person sentence -> a humorous paraphrase that keeps its meaning.
 ///
 /// Prompts come from ``Lexicon`` and ``PromptShape``: train and test share topics and shapes but never the
-/// same (shape, concept, qualifier); OOD prompts use other topics and shapes. Each prompt has a fixed
-/// candidate set drawn from the ``ResponseGrammar`` (the literal copy of the prompt first). Everything is a
-/// function of the configuration, the world seed included.
+/// same meaning (shape, concept, qualifier, modifier); OOD prompts use other topics and shapes. Each prompt
+/// has a fixed candidate set drawn from the ``ResponseGrammar`` (the literal copy of the prompt first).
+/// Everything is a function of the configuration, the world seed included.
+///
+/// The original world has 1,120 in-distribution meanings and 280 OOD ones; `modifiers` grows it to the
+/// paper's data sizes (12,000 train inputs) by letting a prompt end with a time or place ("at dawn"), each
+/// modifier adding as many meanings again.
 public struct ParaphraseWorld: SimulatedWorld {
     public struct Configuration: Sendable, Equatable {
         /// Seeds the prompts, the candidates and the hidden humor: the world itself, not a run.
@@ -20,6 +24,9 @@ public struct ParaphraseWorld: SimulatedWorld {
         public var humorWeight = 0.5
         public var consistencyWeight = 0.3
         public var fluencyWeight = 0.2
+        /// Time and place modifiers a prompt may end with, 0...12 (``Lexicon/modifiers``): 0 is the original
+        /// world; m gives (m + 1) x 1,120 in-distribution and (m + 1) x 280 OOD meanings.
+        public var modifiers = 0
 
         public init() {}
 
@@ -33,6 +40,7 @@ public struct ParaphraseWorld: SimulatedWorld {
             humorWeight = try source.double("humorWeight", default: humorWeight, range: 0...1)
             consistencyWeight = try source.double("consistencyWeight", default: consistencyWeight, range: 0...1)
             fluencyWeight = try source.double("fluencyWeight", default: fluencyWeight, range: 0...1)
+            modifiers = try source.int("modifiers", default: modifiers, range: 0...Lexicon.modifiers.count)
             try source.finish()
         }
     }
@@ -46,29 +54,35 @@ public struct ParaphraseWorld: SimulatedWorld {
 
     public init(_ configuration: Configuration = Configuration()) throws {
         self.configuration = configuration
-        let lexicon = CompiledLexicon()
+        let c = configuration
+        // A configuration built in code skips the file's ranges; these are what the world cannot do without.
+        guard c.trainPrompts >= 1, c.testPrompts >= 1, c.oodPrompts >= 1, c.candidatesPerPrompt >= 2 else {
+            throw HumorGymError("paraphrase world: every split needs a prompt and every prompt two candidates; got train \(c.trainPrompts), test \(c.testPrompts), ood \(c.oodPrompts), candidates \(c.candidatesPerPrompt)")
+        }
+        guard (0...Lexicon.modifiers.count).contains(c.modifiers) else {
+            throw HumorGymError("paraphrase world: modifiers must be in 0...\(Lexicon.modifiers.count); got \(c.modifiers)")
+        }
+        let lexicon = CompiledLexicon(modifierCount: c.modifiers)
         let grammar = ResponseGrammar(lexicon: lexicon)
         let seeds = SeedSequence(root: configuration.seed)
 
-        // Every (shape, concept, qualifier) a shape allows, in distribution and out.
+        // Every (shape, concept, qualifier, modifier) a shape allows, in distribution and out.
         func meanings(outOfDistribution: Bool) -> [PromptMeaning] {
             var out: [PromptMeaning] = []
+            let modifiers: [Int?] = [nil] + lexicon.modifiers.indices.map { $0 }
             for (s, shape) in PromptShape.all.enumerated() where shape.isOutOfDistribution == outOfDistribution {
                 for (c, concept) in lexicon.concepts.enumerated() where concept.kind == shape.kind
                     && (concept.topic < lexicon.inDistributionTopicCount) != outOfDistribution {
                     let qualifiers: [Int?] = shape.hasQualifier ? lexicon.qualifiers.indices.map { $0 } : [nil]
-                    for q in qualifiers { out.append(PromptMeaning(shape: s, topic: concept.topic, concept: c, qualifier: q)) }
+                    for q in qualifiers {
+                        for m in modifiers { out.append(PromptMeaning(shape: s, topic: concept.topic, concept: c, qualifier: q, modifier: m)) }
+                    }
                 }
             }
             return out
         }
         let inDistribution = meanings(outOfDistribution: false)
         let outOfDistribution = meanings(outOfDistribution: true)
-        let c = configuration
-        // A configuration built in code skips the file's ranges; these are what the world cannot do without.
-        guard c.trainPrompts >= 1, c.testPrompts >= 1, c.oodPrompts >= 1, c.candidatesPerPrompt >= 2 else {
-            throw HumorGymError("paraphrase world: every split needs a prompt and every prompt two candidates; got train \(c.trainPrompts), test \(c.testPrompts), ood \(c.oodPrompts), candidates \(c.candidatesPerPrompt)")
-        }
         guard c.trainPrompts + c.testPrompts <= inDistribution.count else {
             throw HumorGymError("paraphrase world: train (\(c.trainPrompts)) + test (\(c.testPrompts)) prompts exceed the \(inDistribution.count) in-distribution prompts the grammar makes")
         }
@@ -82,13 +96,21 @@ public struct ParaphraseWorld: SimulatedWorld {
             + order.dropFirst(c.trainPrompts).prefix(c.testPrompts).map { (.test, inDistribution[$0]) }
             + oodOrder.prefix(c.oodPrompts).map { (.ood, outOfDistribution[$0]) }
 
-        // The language the gold judge calls fluent: every prompt the grammar makes and clean samples of its
-        // responses, from every meaning in a fixed order, so that it does not depend on the split sizes.
+        // The language the gold judge calls fluent: every prompt the grammar makes and its clean responses, from
+        // every meaning, so that it does not depend on the split sizes. The original world samples 24 responses
+        // per meaning in a fixed order (kept: its published figures rest on it); a world with modifiers, built
+        // to grow, takes every bigram the grammar can produce, which misses none and costs no more than the
+        // sample would.
         var bigrams = BigramSet(vocabularySize: lexicon.vocabulary.count)
         let grammarSamples = seeds.stream("grammar")
         for meaning in inDistribution + outOfDistribution {
             bigrams.insert(grammar.prompt(meaning))
-            for _ in 0..<24 { bigrams.insert(grammar.response(meaning, stream: grammarSamples, corrupt: false)) }
+            let restatement = grammar.restatement(meaning)
+            if lexicon.modifiers.isEmpty {
+                for _ in 0..<24 { bigrams.insert(grammar.response(restatement, stream: grammarSamples, corrupt: false)) }
+            } else {
+                grammar.insertEveryBigram(restatement, into: &bigrams)
+            }
         }
         var prompts: [Prompt] = []
         var candidateLists: [[Text]] = []
@@ -96,11 +118,12 @@ public struct ParaphraseWorld: SimulatedWorld {
             let tokens = grammar.prompt(meaning)
             prompts.append(Prompt(id: id, split: split, text: lexicon.vocabulary.text(tokens)))
             let stream = seeds.child("candidates").stream(String(id))
+            let restatement = grammar.restatement(meaning)
             var list = [lexicon.vocabulary.text(tokens)]
             var seen: Set<Text> = [list[0]]
             var attempts = 0
             while list.count < c.candidatesPerPrompt && attempts < 100 * c.candidatesPerPrompt {
-                let candidate = lexicon.vocabulary.text(grammar.response(meaning, stream: stream, corrupt: true))
+                let candidate = lexicon.vocabulary.text(grammar.response(restatement, stream: stream, corrupt: true))
                 if seen.insert(candidate).inserted { list.append(candidate) }
                 attempts += 1
             }

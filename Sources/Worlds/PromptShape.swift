@@ -3,7 +3,8 @@ enum ConceptKind: Int, CaseIterable, Sendable {
     case role, activity, object
 }
 
-/// A prompt's sentence shape. `CONCEPT` and `QUALIFIER` are the meaning slots.
+/// A prompt's sentence shape. `CONCEPT` and `QUALIFIER` are the meaning slots; a modifier, when the meaning
+/// has one, goes before the full stop that ends every shape.
 struct PromptShape: Sendable {
     let pattern: [String]
     let kind: ConceptKind
@@ -31,4 +32,6 @@ struct PromptMeaning: Sendable, Hashable {
     let topic: Int
     let concept: Int
     let qualifier: Int?
+    /// An index into the world's modifiers; always nil in the original world.
+    let modifier: Int?
 }

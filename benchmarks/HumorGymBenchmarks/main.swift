@@ -16,6 +16,8 @@ import Worlds
 //  3. the transformer's training step beside PyTorch's at 1 and 2 threads;
 //  4. llm (only when asked for): a cache hit's cost, and judging throughput against HUMORGYM_LLM_URL at
 //     concurrency 1, 2 and 4 beside wrk sending the same requests.
+//  5. world and world-paper (only when asked for): building the default paraphrase world and the paper-scale
+//     one (environments/paper-scale.yaml, 12,000 train prompts), each with the log-linear student's features.
 
 Memory.retainFreedMemory()  // as the humorgym CLI does
 let parts = CommandLine.arguments.count > 1 ? Set(CommandLine.arguments.dropFirst()) : ["critic", "compare", "transformer"]
@@ -119,3 +121,6 @@ if parts.contains("llm") {
     }
 }
 
+for (part, environment, repeats) in [("world", "paraphrase", 5), ("world-paper", "paper-scale", 3)] where parts.contains(part) {
+    try WorldBuild.report(environment: environment, repeats: repeats)
+}

@@ -68,13 +68,12 @@ public final class Experiment: Sendable {
         }
         switch policy.kind {
         case .logLinear:
-            let candidates = world.candidates.offsets.last ?? 0
-            let bytes = Double(candidates) * Double(policy.features) * 8
+            let map = FeatureMap(dimension: policy.features)
+            let bytes = LogLinearPolicy.Features.maximumBytes(map: map, prompts: world.allPrompts, candidates: world.candidates)
             guard bytes <= 4 * 1_073_741_824 else {
-                throw HumorGymError(String(format: "the log-linear student's feature matrix would take %.1f GiB (%d candidates x %d features); lower `features` or the prompt counts", bytes / 1_073_741_824, candidates, policy.features))
+                throw HumorGymError(String(format: "the log-linear student's features could take %.1f GiB (%d candidates, up to %d features each); lower `features` or the prompt counts", bytes / 1_073_741_824, world.candidates.offsets.last ?? 0, policy.features))
             }
-            student = .logLinear(LogLinearPolicy.Features(map: FeatureMap(dimension: policy.features), prompts: world.allPrompts,
-                                                          candidates: world.candidates))
+            student = .logLinear(LogLinearPolicy.Features(map: map, prompts: world.allPrompts, candidates: world.candidates))
         case .tabular: student = .tabular
         case .transformer: student = .transformer
         }
