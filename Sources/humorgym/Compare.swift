@@ -13,17 +13,10 @@ struct Compare: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Comma-separated learners (default: \(AlgorithmRegistry.defaults.joined(separator: ","))).", valueName: "names"))
     var algorithms: String?
 
-    @Option(help: "Number of seeds.")
-    var seeds = 5
-
-    @Option(help: "Root seed; run seeds are derived from it.")
-    var seed: UInt64 = 0
+    @OptionGroup var study: SeedOptions
 
     @Option(help: "Directory for results.json and results.csv.")
     var out = "runs/compare"
-
-    @Option(help: "Seeds trained at once.")
-    var jobs = 2
 
     @Flag(help: "Print only the table.")
     var quiet = false
@@ -31,8 +24,8 @@ struct Compare: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let names = algorithms.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } ?? AlgorithmRegistry.defaults
-            let comparison = try Comparison(experiment: try specs.experiment(), algorithms: names, seedCount: seeds, rootSeed: seed,
-                                            concurrency: jobs)
+            let comparison = try Comparison(experiment: try specs.experiment(), algorithms: names, seedCount: study.seeds, rootSeed: study.seed,
+                                            concurrency: study.jobs)
             try ResultsWriter.prepare(directory: out)  // a bad --out fails now, not after training
             let quiet = quiet
             let result = try await comparison.run { line in

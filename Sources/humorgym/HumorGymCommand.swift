@@ -36,6 +36,18 @@ struct SpecOptions: ParsableArguments {
     }
 }
 
+/// The seeds a study runs over, and how many of its parts run at once.
+struct SeedOptions: ParsableArguments {
+    @Option(help: "Number of seeds.")
+    var seeds = 5
+
+    @Option(help: "Root seed; run seeds are derived from it.")
+    var seed: UInt64 = 0
+
+    @Option(help: "Seeds (compare) or cells (reproduce) trained at once; the results do not depend on it.")
+    var jobs = 2
+}
+
 /// The LLM server a command talks to.
 struct LLMOption: ParsableArguments {
     @Option(help: "The LLM: a name (llms/NAME.yaml) or a path.")

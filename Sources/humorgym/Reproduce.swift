@@ -14,20 +14,13 @@ struct Reproduce: AsyncParsableCommand {
 
     @OptionGroup var specs: SpecOptions
 
-    @Option(help: "Number of seeds.")
-    var seeds = 5
-
-    @Option(help: "Root seed; run seeds are derived from it.")
-    var seed: UInt64 = 0
+    @OptionGroup var study: SeedOptions
 
     @Option(help: "Directory for reproduce.md, results.json and the finished cells.")
     var out = "runs/reproduce"
 
     @Option(help: ArgumentHelp("Comma-separated tables (default: all).", valueName: "tables"))
     var only: String?
-
-    @Option(help: "Cells trained at once.")
-    var jobs = 2
 
     @Flag(help: "Print only the claims.")
     var quiet = false
@@ -37,7 +30,8 @@ struct Reproduce: AsyncParsableCommand {
             _ = try specs.experiment()  // checks --threads and the specs as every command does
             let reproduction = try Reproduction(
                 environment: SpecResolver.environment(specs.environment), policy: SpecResolver.policy(specs.policy), threads: specs.threads,
-                seedCount: seeds, rootSeed: seed, tables: only.map(Reproduction.tables) ?? Reproduction.Table.allCases, concurrency: jobs)
+                seedCount: study.seeds, rootSeed: study.seed, tables: only.map(Reproduction.tables) ?? Reproduction.Table.allCases,
+                concurrency: study.jobs)
             try ResultsWriter.prepare(directory: out)  // a bad --out fails now, not after training
             let quiet = quiet
             let (learners, critics) = try await reproduction.run(directory: out) { line in
