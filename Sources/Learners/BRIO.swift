@@ -34,9 +34,8 @@ import Stochastics
 public struct BRIO: Algorithm {
     /// Where the ranked candidates come from (see the type's documentation).
     public enum Candidates: Sendable, Equatable {
-        /// The student's `samples` responses, the most different pair judged; pairs outside the length
-        /// filter `maxLengthRatio` (0: off) are dropped, as for DPO.
-        case student(samples: Int, maxLengthRatio: Double)
+        /// The student's own samples, the most different pair judged, through the length filter, as for DPO.
+        case student(PairSelection.Critique)
         /// The teacher's outputs, ranked by the critic's round robin.
         case teacher
 
@@ -46,15 +45,14 @@ public struct BRIO: Algorithm {
         init(from source: some ParameterSource) throws {
             switch try source.string("candidates", default: "student", allowed: Self.names) {
             case "student":
-                self = .student(samples: try source.int("samples", default: 6, range: 2...1000),
-                                maxLengthRatio: try source.double("maxLengthRatio", default: 1.25, range: 0...1e6))
+                self = .student(try PairSelection.Critique(from: source))
             default: self = .teacher
             }
         }
     }
 
     public struct Parameters: Sendable, Equatable {
-        public var candidates = Candidates.student(samples: 6, maxLengthRatio: 1.25)
+        public var candidates = Candidates.student(PairSelection.Critique())
         /// gamma, the ranking term's weight beside the cross-entropy's 1.
         public var rankingWeight = 10.0
         /// alpha: scores are log pi / |y|^alpha, margins log 2 / lambda^alpha per rank.
@@ -154,9 +152,8 @@ public struct BRIO: Algorithm {
     private func rank(_ policy: some Policy, references: [Prompt: [Text]], context: TrainingContext,
                       sampling: RandomStream) async throws -> (rankings: [(prompt: Prompt, ranked: [Text])], abstentions: Int) {
         switch parameters.candidates {
-        case .student(let samples, let maxLengthRatio):
-            let (verdicts, duels, prompts) = try await PairSelection.critique(policy, environment: context.environment, samples: samples,
-                                                                              maxLengthRatio: maxLengthRatio, stream: sampling)
+        case .student(let critique):
+            let (verdicts, duels, prompts) = try await critique.run(policy, environment: context.environment, stream: sampling)
             var ranked: [Prompt: [Text]] = [:]
             for v in verdicts { ranked[v.prompt] = [v.chosen, v.rejected] }
             return (prompts.map { ($0, ranked[$0] ?? []) }, duels - verdicts.count)

@@ -38,11 +38,8 @@ import Stochastics
 public struct DirectPreferenceOptimization: Algorithm {
     public struct Parameters: Sendable, Equatable {
         public var beta = 0.2
-        /// Student samples per prompt, from which the most different pair is judged.
-        public var samples = 6
-        /// Drop pairs whose longer/shorter length ratio exceeds this: 1.25 keeps shorter/longer >= 0.8, like
-        /// the paper's 0.8-1.2 filter; 0 keeps every pair.
-        public var maxLengthRatio = 1.25
+        /// Samples per prompt and the length filter of the critique phase.
+        public var critique = PairSelection.Critique()
         /// Which loss of the family, with the settings only that loss has.
         public var loss = Loss.sigmoid(softLabels: true)
         /// alpha, the weight of the chosen responses' length-normalised NLL (RPO's term); 0: plain DPO.
@@ -120,8 +117,7 @@ public struct DirectPreferenceOptimization: Algorithm {
     public init(from source: some ParameterSource) throws {
         var p = Parameters()
         p.beta = try source.double("beta", default: p.beta, range: 1e-6...1e6)
-        p.samples = try source.int("samples", default: p.samples, range: 2...1000)
-        p.maxLengthRatio = try source.double("maxLengthRatio", default: p.maxLengthRatio, range: 0...1e6)
+        p.critique = try PairSelection.Critique(from: source)
         p.loss = try Loss(from: source)
         p.chosenNLL = try source.double("chosenNLL", default: p.chosenNLL, range: 0...1e6)
         p.schedule = try FeedbackSchedule(from: source, defaults: p.schedule)
@@ -162,8 +158,7 @@ public struct DirectPreferenceOptimization: Algorithm {
         let sampling = try context.stream("sampling")
         return try await loop.rounds(parameters.schedule, &policy, stream: try context.stream("shuffle"),
                                      collect: { policy in
-            let (verdicts, duels, _) = try await PairSelection.critique(policy, environment: context.environment, samples: parameters.samples,
-                                                                     maxLengthRatio: parameters.maxLengthRatio, stream: sampling)
+            let (verdicts, duels, _) = try await parameters.critique.run(policy, environment: context.environment, stream: sampling)
             var pairs = verdicts.map {
                 PreferencePair(prompt: $0.prompt, chosen: $0.chosen, rejected: $0.rejected, confidence: $0.confidence,
                                referenceChosen: 0, referenceRejected: 0)

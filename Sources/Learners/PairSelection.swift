@@ -3,8 +3,8 @@ import Stochastics
 
 /// How the critique phase of Small But Funny turns a student's k samples into one pair to judge: keep the
 /// most different pair (largest token edit distance), and drop pairs whose length ratio is outside
-/// [1 / maxLengthRatio, maxLengthRatio] (against the critic's length bias); ``critique(_:environment:samples:maxLengthRatio:stream:)``
-/// runs the whole phase for the learners that learn from decided pairs (DPO, SD).
+/// [1 / maxLengthRatio, maxLengthRatio] (against the critic's length bias); ``Critique`` holds those settings
+/// and runs the whole phase for the learners that learn from decided pairs (DPO, SD, BRIO on its own samples).
 public enum PairSelection {
     /// Levenshtein distance between token sequences.
     public static func editDistance(_ a: [Int32], _ b: [Int32]) -> Int {
@@ -49,23 +49,43 @@ public enum PairSelection {
         public var confidence: Double
     }
 
-    /// The critique phase as the pairwise learners run it: `samples` responses from `policy` to each prompt of
-    /// the environment's episode, the most different pair of each dueled (judged in both orders, averaged),
-    /// and the winner of each decided pair. A prompt without a pair, or whose duel the critic abstained on,
-    /// gives no verdict, never a guess; `duels` counts the pairs sent, and `prompts` is the episode.
-    static func critique<P: Policy>(_ policy: P, environment: any FeedbackEnvironment, samples: Int, maxLengthRatio: Double,
-                                    stream: RandomStream) async throws -> (verdicts: [Verdict], duels: Int, prompts: [Prompt]) {
-        let prompts = environment.reset(seed: nil)
-        let duels = policy.sample(prompts, count: samples, using: stream).map {
-            mostDifferentPair($0, maxLengthRatio: maxLengthRatio).map { (first: $0.0, second: $0.1) }
+    /// The critique phase's settings, as every learner that runs it reads them (`samples`, `maxLengthRatio`).
+    public struct Critique: Sendable, Equatable {
+        /// Student samples per prompt, from which the most different pair is judged.
+        public var samples = 6
+        /// Drop pairs whose longer/shorter length ratio exceeds this: 1.25 keeps shorter/longer >= 0.8, like
+        /// the paper's 0.8-1.2 filter; 0 keeps every pair.
+        public var maxLengthRatio = 1.25
+
+        public init(samples: Int = 6, maxLengthRatio: Double = 1.25) {
+            self.samples = samples
+            self.maxLengthRatio = maxLengthRatio
         }
-        let preferences = try await environment.duel(duels)
-        var verdicts: [Verdict] = []
-        for (prompt, (duel, preference)) in zip(prompts, zip(duels, preferences)) {
-            guard let duel, let p = preference else { continue }
-            let (chosen, rejected) = p >= 0.5 ? (duel.first, duel.second) : (duel.second, duel.first)
-            verdicts.append(Verdict(prompt: prompt, chosen: chosen, rejected: rejected, confidence: max(p, 1 - p)))
+
+        public init(from source: some ParameterSource) throws {
+            self.init()
+            samples = try source.int("samples", default: samples, range: 2...1000)
+            maxLengthRatio = try source.double("maxLengthRatio", default: maxLengthRatio, range: 0...1e6)
         }
-        return (verdicts, duels.compactMap { $0 }.count, prompts)
+
+        /// The critique phase: `samples` responses from `policy` to each prompt of the environment's episode,
+        /// the most different pair of each dueled (judged in both orders, averaged), and the winner of each
+        /// decided pair. A prompt without a pair, or whose duel the critic abstained on, gives no verdict, never
+        /// a guess; `duels` counts the pairs sent, and `prompts` is the episode.
+        func run<P: Policy>(_ policy: P, environment: any FeedbackEnvironment, stream: RandomStream) async throws
+            -> (verdicts: [Verdict], duels: Int, prompts: [Prompt]) {
+            let prompts = environment.reset(seed: nil)
+            let duels = policy.sample(prompts, count: samples, using: stream).map {
+                mostDifferentPair($0, maxLengthRatio: maxLengthRatio).map { (first: $0.0, second: $0.1) }
+            }
+            let preferences = try await environment.duel(duels)
+            var verdicts: [Verdict] = []
+            for (prompt, (duel, preference)) in zip(prompts, zip(duels, preferences)) {
+                guard let duel, let p = preference else { continue }
+                let (chosen, rejected) = p >= 0.5 ? (duel.first, duel.second) : (duel.second, duel.first)
+                verdicts.append(Verdict(prompt: prompt, chosen: chosen, rejected: rejected, confidence: max(p, 1 - p)))
+            }
+            return (verdicts, duels.compactMap { $0 }.count, prompts)
+        }
     }
 }

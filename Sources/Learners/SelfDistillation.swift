@@ -15,10 +15,8 @@ import Stochastics
 /// already writes; its gain is bounded by how often the critic's winner is better than a typical sample.
 public struct SelfDistillation: Algorithm {
     public struct Parameters: Sendable, Equatable {
-        /// Student samples per prompt, from which the most different pair is judged.
-        public var samples = 6
-        /// Drop pairs whose longer/shorter length ratio exceeds this (the paper's 0.8-1.2 filter); 0 keeps every pair.
-        public var maxLengthRatio = 1.25
+        /// Samples per prompt and the length filter of the critique phase.
+        public var critique = PairSelection.Critique()
         /// Keep a winner only when the critic's averaged P(winner better) reaches this (0.5: every decided duel).
         public var minConfidence = 0.5
         /// 4 epochs over the preferred outputs, judged once (the paper's static feedback).
@@ -33,8 +31,7 @@ public struct SelfDistillation: Algorithm {
 
     public init(from source: some ParameterSource) throws {
         var p = Parameters()
-        p.samples = try source.int("samples", default: p.samples, range: 2...1000)
-        p.maxLengthRatio = try source.double("maxLengthRatio", default: p.maxLengthRatio, range: 0...1e6)
+        p.critique = try PairSelection.Critique(from: source)
         p.minConfidence = try source.double("minConfidence", default: p.minConfidence, range: 0.5...1)
         p.schedule = try FeedbackSchedule(from: source, defaults: p.schedule)
         try source.finish()
@@ -46,8 +43,7 @@ public struct SelfDistillation: Algorithm {
         let sampling = try context.stream("sampling")
         return try await loop.rounds(parameters.schedule, &policy, stream: try context.stream("shuffle"),
                                      collect: { policy in
-            let (verdicts, duels, _) = try await PairSelection.critique(policy, environment: context.environment, samples: parameters.samples,
-                                                                     maxLengthRatio: parameters.maxLengthRatio, stream: sampling)
+            let (verdicts, duels, _) = try await parameters.critique.run(policy, environment: context.environment, stream: sampling)
             let preferred = verdicts.filter { $0.confidence >= parameters.minConfidence }.map { Example(prompt: $0.prompt, response: $0.chosen) }
             return (preferred, ["preferred": Double(preferred.count), "abstentions": Double(duels - verdicts.count)])
         }, examples: { [$0] }, loss: { _, logProbabilities in Imitation.loss(logProbabilities: logProbabilities) })

@@ -205,7 +205,7 @@ import Testing
             } / Double(prompts.count)
         }
         var parameters = DirectPreferenceOptimization.Parameters()
-        parameters.maxLengthRatio = 0
+        parameters.critique.maxLengthRatio = 0
         var dpoPolicy = start
         let dpoLog = try await DirectPreferenceOptimization(parameters).train(&dpoPolicy, context: context(critic: ScriptedCritic.prefersLonger))
         #expect(meanLength(dpoPolicy) > meanLength(start) + 1)

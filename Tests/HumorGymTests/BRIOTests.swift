@@ -110,7 +110,7 @@ import Testing
         }
         func trained(feedbackEvery: Int) async throws -> TabularPolicy {
             var parameters = BRIO.Parameters()
-            parameters.candidates = .student(samples: 6, maxLengthRatio: 0)
+            parameters.candidates = .student(PairSelection.Critique(samples: 6, maxLengthRatio: 0))
             parameters.lengthPenalty = 0
             parameters.schedule = FeedbackSchedule(epochs: 10, feedbackEvery: feedbackEvery)
             var policy = TabularPolicy(candidates: world.candidates)
@@ -148,7 +148,7 @@ import Testing
     @Test func aKeyOfTheOtherCandidateSourceIsUnknown() throws {
         #expect(throws: HumorGymError.self) { try BRIO(from: ParameterDictionary(["candidates": "teacher", "samples": 4])) }
         let student = try BRIO(from: ParameterDictionary(["samples": 4, "epochs": 10, "feedbackEvery": 5]))
-        #expect(student.parameters.candidates == .student(samples: 4, maxLengthRatio: 1.25))
+        #expect(student.parameters.candidates == .student(PairSelection.Critique(samples: 4)))
         #expect(student.parameters.schedule.rounds == 2)
     }
 }
@@ -167,7 +167,7 @@ import Testing
         let world = Fixtures.small
         let prompts = world.prompts(.train)
         var parameters = SelfDistillation.Parameters()
-        parameters.maxLengthRatio = 0
+        parameters.critique.maxLengthRatio = 0
         parameters.schedule = FeedbackSchedule(epochs: 5, feedbackEvery: 2)
         var policy = TabularPolicy(candidates: world.candidates)
         let context = TrainingContext(prompts: prompts, demonstrations: prompts.map { _ in [] }, critic: ScriptedCritic.prefersLonger,

@@ -72,10 +72,10 @@ import Testing
         // As if killed before the last cells finished.
         try FileManager.default.removeItem(atPath: out + "/cells/" + cells[0])
         try FileManager.default.removeItem(atPath: out + "/cells/" + cells[5])
-        let lines = Lines()
+        let lines = Recorder<String>()
         let second = try await reproduction.run(directory: out) { lines.append($0) }
-        #expect(lines.all.filter { $0.hasSuffix("done before") }.count == 6)
-        #expect(lines.all.filter { $0.contains(": done (") }.count == 2)
+        #expect(lines.values.filter { $0.hasSuffix("done before") }.count == 6)
+        #expect(lines.values.filter { $0.contains(": done (") }.count == 2)
         let a = try Reproduction.encoder.encode(ReproductionReport(reproduction, learners: first.learners, critics: first.critics))
         let b = try Reproduction.encoder.encode(ReproductionReport(reproduction, learners: second.learners, critics: second.critics))
         #expect(a == b)
@@ -100,12 +100,4 @@ import Testing
             (error as? HumorGymError)?.message.contains("reproduce needs the paraphrase world") == true
         }
     }
-}
-
-/// Lines heard from a `@Sendable` callback.
-private final class Lines: @unchecked Sendable {
-    private let lock = NSLock()
-    private var lines: [String] = []
-    func append(_ line: String) { lock.withLock { lines.append(line) } }
-    var all: [String] { lock.withLock { lines } }
 }

@@ -32,13 +32,12 @@ import Testing
 
     @Test func oneRoundConvergesOnTheDuelWinners() async throws {
         var parameters = SelfDistillation.Parameters()
-        parameters.maxLengthRatio = 0
+        parameters.critique.maxLengthRatio = 0
         parameters.schedule = FeedbackSchedule(epochs: 150, feedbackEvery: 150)
         let start = TabularPolicy(candidates: world.candidates)
         // The winners the learner will see: the same sampling stream, the same judge, the same duels.
         let c = context()
-        let (verdicts, duels, _) = try await PairSelection.critique(start, environment: c.environment, samples: parameters.samples,
-                                                                 maxLengthRatio: 0, stream: try c.stream("sampling"))
+        let (verdicts, duels, _) = try await parameters.critique.run(start, environment: c.environment, stream: try c.stream("sampling"))
         #expect(verdicts.count > world.prompts(.train).count / 2 && duels >= verdicts.count)
         var policy = start
         let log = try await SelfDistillation(parameters).train(&policy, context: context())
@@ -51,7 +50,7 @@ import Testing
 
     @Test func roundsOfItRaiseWhatTheCriticPrefers() async throws {
         var parameters = SelfDistillation.Parameters()
-        parameters.maxLengthRatio = 0
+        parameters.critique.maxLengthRatio = 0
         parameters.schedule = FeedbackSchedule(epochs: 16, feedbackEvery: 4)  // four rounds
         let start = TabularPolicy(candidates: world.candidates)
         var policy = start
@@ -62,7 +61,7 @@ import Testing
     @Test func aConfidenceThresholdKeepsOnlyClearWins() async throws {
         // Length differences of one token give P = 0.73; a 0.95 threshold keeps only winners by three or more.
         var parameters = SelfDistillation.Parameters()
-        parameters.maxLengthRatio = 0
+        parameters.critique.maxLengthRatio = 0
         parameters.minConfidence = 0.95
         var policy = TabularPolicy(candidates: world.candidates)
         let strict = try await SelfDistillation(parameters).train(&policy, context: context())

@@ -89,9 +89,11 @@ public struct Reproduction: Sendable {
         }
     }
 
-    /// A learner as a table needs it, with the settings it changes from the policy's (empty: the policy's own).
+    /// A learner as a table needs it: the learner or chain the policy names, and the settings it changes from
+    /// the policy's (empty: the policy's own).
     struct Variant: Sendable {
         var chain: LearnerChain
+        var learner: String
         var changes: [String: String]
         /// Measure it at every boundary of training (RQ5's lengths over training).
         var curve: Bool
@@ -127,10 +129,12 @@ public struct Reproduction: Sendable {
     /// Every cell the chosen tables need, seed by seed, in a fixed order.
     func cells() throws -> [Cell] {
         let spec = experiment.policySpec
-        func learner(_ name: String, curve: Bool = false) throws -> Variant { Variant(chain: try spec.learner(name), changes: [:], curve: curve) }
+        func learner(_ name: String, curve: Bool = false) throws -> Variant {
+            Variant(chain: try spec.learner(name), learner: name, changes: [:], curve: curve)
+        }
         func variant(_ name: String, of learner: String, _ changes: [String: String], curve: Bool = false) throws -> Variant {
             let settings = ParameterDictionary(changes.mapValues { ParameterDictionary.Value($0) }, name: "reproduce: \(name)")
-            return Variant(chain: try spec.variant(name, of: learner, overriding: settings), changes: changes, curve: curve)
+            return Variant(chain: try spec.variant(name, of: learner, overriding: settings), learner: learner, changes: changes, curve: curve)
         }
         let has = Set(tables)
         var all: [Variant] = []
@@ -160,8 +164,7 @@ public struct Reproduction: Sendable {
                      "warm start \(spec.warmStartEpochs) epochs", "optimizer \(spec.optimizer)", "seed \(cell.seed)", "cell \(cell.name)"]
         if case .training(_, let variants) = cell.work {
             for v in variants {
-                let base = try spec.settings(of: v.chain.stages.count == 1 && !v.changes.isEmpty ? v.chain.stages[0].name : v.chain.name)
-                let settings = base.merging(v.changes) { _, new in new }
+                let settings = try spec.settings(of: v.learner).merging(v.changes) { _, new in new }
                 parts.append("\(v.chain.name) {\(settings.keys.sorted().map { "\($0)=\(settings[$0]!)" }.joined(separator: ", "))}")
             }
         }

@@ -89,9 +89,12 @@ private struct Source {
     typealias Series = [Double]
 
     func series(_ learner: String, data: Reproduction.Data = .all, split: Split = .test, _ value: (SplitMetrics) -> Double?) -> Series? {
-        let values = seeds.map { seed in
-            learners.first { $0.seed == seed && $0.learner == learner && $0.data == data }?.metrics[split.rawValue].flatMap(value)
-        }
+        perSeed { seed in learners.first { $0.seed == seed && $0.learner == learner && $0.data == data }?.metrics[split.rawValue].flatMap(value) }
+    }
+
+    /// `value` of every seed, in seed order; nil when any seed lacks it.
+    func perSeed(_ value: (UInt64) -> Double?) -> Series? {
+        let values = seeds.map(value)
         return values.contains(nil) ? nil : values.compactMap { $0 }
     }
 
@@ -128,8 +131,7 @@ private struct Source {
             ("length bias", Paper.Critic.lengthBias, \D.lengthBias),
         ]
         func percent(_ judge: String, _ rate: KeyPath<D, D.Rate>) -> Series? {
-            let values = seeds.map { seed in critics.first { $0.seed == seed && $0.judge == judge }.map { $0.diagnostics[keyPath: rate].percent } }
-            return values.contains(nil) ? nil : values.compactMap { $0 }
+            perSeed { seed in critics.first { $0.seed == seed && $0.judge == judge }.map { $0.diagnostics[keyPath: rate].percent } }
         }
         let rows = [("critic", "training critic (the paper's 70B critic, MCP)", true), ("evaluator", "independent evaluator (GPT-4's stand-in)", false)]
             .map { judge, label, isPaper in

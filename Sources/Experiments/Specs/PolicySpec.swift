@@ -108,11 +108,7 @@ public struct PolicySpec: Sendable, Equatable {
     /// Reads every learner's and chain's section now, so that a typo in any of them fails before training
     /// starts. A key under `algorithms:` that is not a registered learner is a chain.
     private mutating func resolveAlgorithms(_ section: YAMLSection) throws {
-        for name in AlgorithmRegistry.names {
-            let recording = RecordingParameterSource(try section.section(name))
-            _ = try AlgorithmRegistry.make(name, parameters: recording)
-            hyperparameters[name] = recording.resolved
-        }
+        for name in AlgorithmRegistry.names { hyperparameters[name] = try Self.resolve(name, try section.section(name)) }
         let builtIn = try YAMLSection(yaml: Self.builtInChainsYAML, file: "built-in chains")
         for name in builtIn.keys + section.keys where hyperparameters[name] == nil && chains[name] == nil {
             // The file's section over the built-in one (when the chain is built in).
@@ -138,12 +134,17 @@ public struct PolicySpec: Sendable, Equatable {
             guard let base = hyperparameters[learner] else {
                 throw source.problem("chain", "unknown learner '\(learner)' in the chain; known: \(AlgorithmRegistry.names.joined(separator: ", "))")
             }
-            let recording = RecordingParameterSource(ParameterOverlay(try source.section(learner), over: dictionary(base, learner)))
-            _ = try AlgorithmRegistry.make(learner, parameters: recording)
-            settings[learner] = recording.resolved
+            settings[learner] = try Self.resolve(learner, ParameterOverlay(try source.section(learner), over: dictionary(base, learner)))
         }
         try source.finish()
         return names.map { ChainStage(learner: $0, hyperparameters: settings[$0] ?? [:]) }
+    }
+
+    /// The settings learner `name` runs with when it reads `source`, defaults included: a bad one fails here.
+    private static func resolve(_ name: String, _ source: any ParameterSource) throws -> [String: String] {
+        let recording = RecordingParameterSource(source)
+        _ = try AlgorithmRegistry.make(name, parameters: recording)
+        return recording.resolved
     }
 
     private func dictionary(_ resolved: [String: String], _ learner: String) -> ParameterDictionary {

@@ -1,4 +1,3 @@
-import Foundation
 import HumorGym
 import Learners
 import Stochastics
@@ -137,13 +136,4 @@ public struct Trainer: Sendable {
         context.resume = resume
         return context
     }
-}
-
-/// Values appended from a `@Sendable` callback, read once the work is done.
-private final class Recorder<Value: Sendable>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var storage: [Value] = []
-
-    func append(_ value: Value) { lock.withLock { storage.append(value) } }
-    var values: [Value] { lock.withLock { storage } }
 }
