@@ -8,7 +8,7 @@ extension TransformerPolicy {
     /// Hugging Face's length_penalty = 1 does. Each step keeps the `beams` best continuations of the live
     /// beams; the search stops when no live beam can still beat the best finished one, or at the limit.
     func beamSearch(_ prompt: Prompt, beams width: Int) -> Text {
-        let start = prompt.text.tokens.map(tokenizer.token) + [tokenizer.separator]
+        let start = tokenizer.start(prompt.text)
         let limit = min(sampling.maxResponseTokens, model.configuration.contextLength - start.count)
         guard limit > 0 else { return tokenizer.text([]) }
         let V = model.configuration.vocabularySize

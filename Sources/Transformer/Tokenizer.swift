@@ -1,40 +1,176 @@
 import HumorGym
 
-/// Word-level tokens for the transformer: the world's vocabulary (token i is the world's word i, 0 is
-/// `<unk>`), then three specials. A token outside the vocabulary becomes `<unk>`, never a crash.
+/// The transformer's tokens, then three specials (`<sep>`, `<eos>`, `<pad>`). A world token outside the
+/// vocabulary becomes `<unk>`, never a crash.
+///
+/// - Word level (the default): model token i is the world's word i, 0 is `<unk>`.
+/// - Subword: 0 is the world's `<unk>` word, then the pieces of ``SubwordMerges`` learned from the training
+///   words, so that a word training never showed is spelled from pieces it did. A piece that begins a word is
+///   marked, so generated pieces split into words unambiguously; each word is looked up in the world's
+///   vocabulary, and a non-word is `<unk>` in the text's tokens, which the world's judges read.
 public struct Tokenizer: Sendable, Equatable, Codable {
+    public enum Mode: Sendable, Equatable {
+        case word
+        case subword(SubwordMerges)
+    }
+
+    /// The world's vocabulary: what texts are read from and decoded into.
     public let words: [String]
+    public let mode: Mode
+    /// Model tokens before the specials.
+    private let base: Int
+    /// Subword only: each world word's model tokens, by world token.
+    private let spellings: [[Int32]]
+    /// Subword only: the world token of each word.
+    private let wordIDs: [String: Int32]
 
-    public init(vocabulary: Vocabulary) { words = vocabulary.words }
+    public init(vocabulary: Vocabulary) { self.init(words: vocabulary.words) }
 
-    public init(words: [String]) { self.words = words }
+    public init(words: [String], mode: Mode = .word) {
+        self.words = words
+        self.mode = mode
+        switch mode {
+        case .word:
+            base = words.count
+            spellings = []
+            wordIDs = [:]
+        case .subword(let merges):
+            base = 1 + merges.pieces.count
+            spellings = words.enumerated().map { i, word in i == 0 || word.isEmpty ? [0] : merges.encode(word).map { Int32($0 + 1) } }
+            var ids: [String: Int32] = [:]
+            for (i, word) in words.enumerated() where i > 0 && ids[word] == nil { ids[word] = Int32(i) }
+            wordIDs = ids
+        }
+    }
 
     /// Separates the prompt from the response.
-    public var separator: Int32 { Int32(words.count) }
+    public var separator: Int32 { Int32(base) }
     /// Ends a response.
-    public var endOfText: Int32 { Int32(words.count + 1) }
+    public var endOfText: Int32 { Int32(base + 1) }
     /// Fills a batch's shorter sequences; never predicted.
-    public var padding: Int32 { Int32(words.count + 2) }
-    public var count: Int { words.count + 3 }
+    public var padding: Int32 { Int32(base + 2) }
+    public var count: Int { base + 3 }
 
-    /// A world token as a model token (`<unk>` for anything out of range).
-    public func token(_ t: Int32) -> Int32 { t >= 0 && Int(t) < words.count ? t : 0 }
+    /// A text's model tokens, read from its world tokens.
+    public func encode(_ text: Text) -> [Int32] {
+        switch mode {
+        case .word: text.tokens.map(worldToken)
+        case .subword: text.tokens.flatMap { spellings[Int(worldToken($0))] }
+        }
+    }
+
+    /// A world token, or `<unk>` for anything out of range.
+    private func worldToken(_ t: Int32) -> Int32 { t >= 0 && Int(t) < words.count ? t : 0 }
+
+    /// prompt <sep>: what a response is generated after.
+    public func start(_ prompt: Text) -> [Int32] { encode(prompt) + [separator] }
 
     /// prompt <sep> response <eos>, and the index of the first response position.
     public func sequence(prompt: Text, response: Text) -> (tokens: [Int32], responseStart: Int) {
-        (prompt.tokens.map(token) + [separator] + response.tokens.map(token) + [endOfText], prompt.count + 1)
+        let start = start(prompt)
+        return (start + encode(response) + [endOfText], start.count)
     }
 
-    /// The text of generated tokens: the world's words, rendered as the world renders them (the specials
-    /// never reach a response).
-    public func text(_ tokens: [Int32]) -> Text { Text(Vocabulary.render(tokens, words: words), tokens: tokens) }
+    /// The text of generated tokens (the specials never reach a response): the world's words, rendered as
+    /// the world renders them. Subword: a word is a start piece and the inner pieces after it; one the world
+    /// lacks, or that holds the unknown piece, `<unk>` or a special, is token 0, its string kept as written
+    /// when it reads back as that one word.
+    public func text(_ tokens: [Int32]) -> Text {
+        guard case .subword(let merges) = mode else { return Text(Vocabulary.render(tokens, words: words), tokens: tokens) }
+        var ids: [Int32] = [], written: [String] = []
+        var word: (text: String, wellFormed: Bool)?
+        func flush() {
+            guard let w = word else { return }
+            let id = w.wellFormed ? wordIDs[w.text] ?? 0 : 0
+            ids.append(id)
+            written.append(id != 0 ? words[Int(id)] : w.wellFormed && Vocabulary.words(in: w.text) == [w.text] ? w.text : Vocabulary.unknown)
+            word = nil
+        }
+        for t in tokens {
+            let i = Int(t) - 1
+            guard merges.pieces.indices.contains(i) else {
+                flush()
+                word = ("", false)
+                continue
+            }
+            let piece = merges.pieces[i]
+            if piece.start || word == nil {
+                flush()
+                word = (piece.text, piece.start && !piece.isUnknown)
+            } else {
+                word!.text += piece.text
+                word!.wellFormed = word!.wellFormed && !piece.isUnknown
+            }
+        }
+        flush()
+        return Text(Vocabulary.render(written.indices.map(Int32.init), words: written), tokens: ids)
+    }
 
+    /// Model tokens for reading: words, or pieces with `▁` marking a word's start (`<?>` the unknown piece).
     public func render(_ tokens: [Int32]) -> String {
         let specials = ["<sep>", "<eos>", "<pad>"]
         return tokens.map { t in
             let i = Int(t)
-            if (0..<words.count).contains(i) { return words[i] }
-            return (0..<specials.count).contains(i - words.count) ? specials[i - words.count] : Vocabulary.unknown
+            if (0..<base).contains(i) {
+                guard case .subword(let merges) = mode, i > 0 else { return i == 0 ? Vocabulary.unknown : words[i] }
+                let piece = merges.pieces[i - 1]
+                return (piece.start ? "▁" : "") + (piece.isUnknown ? "<?>" : piece.text)
+            }
+            return (0..<specials.count).contains(i - base) ? specials[i - base] : Vocabulary.unknown
         }.joined(separator: " ")
+    }
+
+    // A word-level tokenizer is stored as before this mode existed ({"words": [...]}), so old checkpoints load.
+    private enum CodingKeys: String, CodingKey { case words, subword }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let merges = try c.decodeIfPresent(SubwordMerges.self, forKey: .subword)
+        self.init(words: try c.decode([String].self, forKey: .words), mode: merges.map(Mode.subword) ?? .word)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(words, forKey: .words)
+        if case .subword(let merges) = mode { try c.encode(merges, forKey: .subword) }
+    }
+
+    public static func == (a: Tokenizer, b: Tokenizer) -> Bool { a.words == b.words && a.mode == b.mode }
+}
+
+extension Tokenizer {
+    /// The tokenizer a policy file asks for.
+    public enum Kind: Sendable, Equatable {
+        case word
+        /// Byte-pair-encoding merges, at most this many.
+        case subword(merges: Int)
+
+        /// The `tokenizer` and `merges` keys of a policy file's `model:` section; the section's other keys
+        /// are the model's shape, so ``TransformerConfiguration`` finishes it.
+        public init(from source: some ParameterSource) throws {
+            switch try source.string("tokenizer", default: "word", allowed: ["word", "subword"]) {
+            case "word": self = .word
+            // 300: the default world's training split holds 364 word types; 300 merges keep the pieces (364
+            // with `<unk>`) fewer than its 501 words, so rarer training words stay spelled from pieces that
+            // unseen words reuse, and make every prompt with any candidate response fit the default context
+            // of 64 (57 tokens at most; 70 at 200 merges, 88 at 100). 0 spells every word in characters.
+            default: self = .subword(merges: try source.int("merges", default: 300, range: 0...20_000))
+            }
+        }
+    }
+
+    /// A tokenizer of `kind` over the world's vocabulary; subword merges are learned from the words of
+    /// `training`, which must be training data only (a test or out-of-distribution word is to be spelled
+    /// from what training showed).
+    public init(vocabulary: Vocabulary, kind: Kind, training: [Text]) {
+        switch kind {
+        case .word:
+            self.init(vocabulary: vocabulary)
+        case .subword(let count):
+            let corpus = training.flatMap { text in
+                text.tokens.compactMap { t in t > 0 && Int(t) < vocabulary.count ? vocabulary.words[Int(t)] : nil }
+            }
+            self.init(words: vocabulary.words, mode: .subword(SubwordMerges(learningFrom: corpus, merges: count)))
+        }
     }
 }

@@ -2,7 +2,8 @@ import Foundation
 import HumorGym
 
 /// A transformer student saved as safetensors: every tensor under its GPT-2 name, and in the metadata the
-/// configuration, the sampling settings and the tokenizer's words, so that the file alone rebuilds the policy.
+/// configuration, the sampling settings and the tokenizer (its words, and its merges when it is subword), so
+/// that the file alone rebuilds the policy.
 extension TransformerPolicy {
     /// Version 2: the settings under the policy files' keys (version 1 used the Swift property names).
     static let checkpointFormat = "humorgym-transformer-2"

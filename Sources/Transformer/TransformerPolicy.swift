@@ -134,12 +134,12 @@ public struct TransformerPolicy: TrainablePolicy {
         sample([prompt], count: count, using: stream)[0]
     }
 
-    /// Decodes prompts of equal length together (at most `maxBatchRows` sequences at once), so that every
-    /// step is one batched pass; groups run in order of length, then of first appearance.
+    /// Decodes prompts of equal length in model tokens together (at most `maxBatchRows` sequences at once),
+    /// so that every step is one batched pass; groups run in order of length, then of first appearance.
     public func sample(_ prompts: [Prompt], count: Int, using stream: RandomStream) -> [[Text]] {
         var out = [[Text]](repeating: [], count: prompts.count)
         var groups: [Int: [Int]] = [:]
-        for (i, p) in prompts.enumerated() { groups[p.text.count, default: []].append(i) }
+        for (i, p) in prompts.enumerated() { groups[tokenizer.start(p.text).count, default: []].append(i) }
         let perChunk = max(1, Self.maxBatchRows / max(1, count))
         for length in groups.keys.sorted() {
             let members = groups[length]!
@@ -164,11 +164,11 @@ public struct TransformerPolicy: TrainablePolicy {
         return beamSearch(prompt, beams: sampling.beams)
     }
 
-    /// Decodes `count` responses for each prompt (all of one length) in one batch with the key-value cache,
+    /// Decodes `count` responses for each prompt (all of one length in model tokens) in one batch with the key-value cache,
     /// choosing each next token with `choose` until `<eos>` or the length limit; rows are prompt-major. The
     /// special tokens other than `<eos>` are never chosen.
     private func generate(_ prompts: [Prompt], count: Int, choose: ([Double]) -> Int) -> [Text] {
-        let starts = prompts.map { $0.text.tokens.map(tokenizer.token) + [tokenizer.separator] }
+        let starts = prompts.map { tokenizer.start($0.text) }
         let promptLength = starts.first?.count ?? 0
         precondition(starts.allSatisfy { $0.count == promptLength }, "generate: prompts of one length only")
         let limit = min(sampling.maxResponseTokens, model.configuration.contextLength - promptLength)

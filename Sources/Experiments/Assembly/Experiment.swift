@@ -216,8 +216,14 @@ public final class Experiment: Sendable {
         case .logLinear(let features): return try await body(LogLinearPolicy(candidates: world.candidates, features: features))
         case .tabular: return try await body(TabularPolicy(candidates: world.candidates))
         case .transformer:
-            var student = try TransformerPolicy(tokenizer: Tokenizer(vocabulary: world.vocabulary), configuration: policySpec.transformer,
-                                                sampling: policySpec.sampling)
+            // Subword merges come from the training split only (its prompts, and the candidate responses a
+            // world teacher draws its outputs from): test and out-of-distribution words are spelled from what
+            // training showed. The teacher's own outputs depend on the run's seed; this keeps one tokenizer
+            // for every seed.
+            let train = world.prompts(.train)
+            let tokenizer = Tokenizer(vocabulary: world.vocabulary, kind: policySpec.tokenizer,
+                                      training: train.map(\.text) + train.flatMap { world.candidates[$0] })
+            var student = try TransformerPolicy(tokenizer: tokenizer, configuration: policySpec.transformer, sampling: policySpec.sampling)
             student.threads = threads
             return try await body(student)
         }

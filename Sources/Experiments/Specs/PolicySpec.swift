@@ -22,6 +22,9 @@ public struct PolicySpec: Sendable, Equatable {
     public var features = 512
     /// The network's shape (transformer only); its vocabulary comes from the world.
     public var transformer = TransformerConfiguration(vocabularySize: 1)
+    /// The transformer's tokens (transformer only): the world's words, or subword pieces learned from the
+    /// training split (`model:` section's `tokenizer` and `merges`).
+    public var tokenizer = Tokenizer.Kind.word
     /// How the transformer draws responses (transformer only).
     public var sampling = TransformerPolicy.Sampling()
     public var optimizer = OptimizerSettings(learningRate: 0.05, batchSize: 64, clipNorm: 10)
@@ -95,7 +98,9 @@ public struct PolicySpec: Sendable, Equatable {
         name = try root.string("name", default: name, allowed: [])
         kind = try root.choice("kind", default: kind)
         features = try root.int("features", default: features, range: 8...8192)
-        transformer = try TransformerConfiguration(vocabularySize: 1, from: root.section("model"))
+        let model = try root.section("model")
+        tokenizer = try Tokenizer.Kind(from: model)
+        transformer = try TransformerConfiguration(vocabularySize: 1, from: model)
         sampling = try TransformerPolicy.Sampling(from: root.section("sampling"))
         optimizer = try OptimizerSettings(from: root.section("optimizer"), defaults: optimizer)
         let w = try root.section("warmStart")
