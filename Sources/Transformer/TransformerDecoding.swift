@@ -31,13 +31,26 @@ extension TransformerModel {
 
         /// Keeps sequence `rows[i]` as sequence i (beam search's reordering); the batch becomes `rows.count`.
         public mutating func select(_ rows: [Int]) {
-            let old = slots, slot = old.context * old.width
+            let old = slots
+            slots.batch = rows.count
+            let new = slots, filled = length * old.width
+            // Only the positions decoded so far are copied; a slot's others are written before they are read.
             func gather(_ cache: [S]) -> [S] {
-                (0..<old.layers).flatMap { l in rows.flatMap { cache[old.offset(layer: l, sequence: $0)..<(old.offset(layer: l, sequence: $0) + slot)] } }
+                var out = [S](repeating: 0, count: new.count)
+                cache.withUnsafeBufferPointer { from in
+                    out.withUnsafeMutableBufferPointer { to in
+                        for l in 0..<old.layers {
+                            for (i, row) in rows.enumerated() {
+                                (to.baseAddress! + new.offset(layer: l, sequence: i))
+                                    .update(from: from.baseAddress! + old.offset(layer: l, sequence: row), count: filled)
+                            }
+                        }
+                    }
+                }
+                return out
             }
             keys = gather(keys)
             values = gather(values)
-            slots.batch = rows.count
         }
 
         /// Stores the key and value of qkv row `row` ([3 width] each) at `position` of the slot starting at `at`.

@@ -179,18 +179,27 @@ public struct TransformerPolicy: TrainablePolicy {
         var (cache, logits) = try! model.prefill(tokens: starts.flatMap { Array(Array(repeating: $0, count: count).joined()) },
                                                  batch: rows, length: promptLength, threads: threads)
         var responses = [[Int32]](repeating: [], count: rows)
+        /// The rows still in the batch, in order: batch row k decodes response live[k].
+        var live = Array(0..<rows)
         var done = [Bool](repeating: false, count: rows)
         for step in 0..<limit {
-            var next = [Int32](repeating: tokenizer.padding, count: rows)
-            for i in 0..<rows where !done[i] {
-                var z = (0..<V).map { Double(logits[i * V + $0]) }
+            var next = [Int32](repeating: tokenizer.padding, count: live.count)
+            for (k, i) in live.enumerated() where !done[i] {
+                var z = (0..<V).map { Double(logits[k * V + $0]) }
                 z[Int(tokenizer.separator)] = -.infinity
                 z[Int(tokenizer.padding)] = -.infinity
-                next[i] = Int32(choose(z))
-                if next[i] == tokenizer.endOfText { done[i] = true } else { responses[i].append(next[i]) }
+                next[k] = Int32(choose(z))
+                if next[k] == tokenizer.endOfText { done[i] = true } else { responses[i].append(next[k]) }
             }
             if step == limit - 1 || !done.contains(false) { break }
-            // Finished rows decode padding to keep the batch rectangular; their outputs are ignored.
+            // Finished rows decode padding (their outputs ignored) until a quarter of the batch has finished;
+            // then the cache drops them, a copy that pays for itself within a couple of steps.
+            let unfinished = live.indices.filter { !done[live[$0]] }
+            if unfinished.count <= live.count * 3 / 4 {
+                cache.select(unfinished)
+                next = unfinished.map { next[$0] }
+                live = unfinished.map { live[$0] }
+            }
             logits = try! model.decode(next, cache: &cache, threads: threads)
         }
         return responses.map(tokenizer.text)
@@ -198,18 +207,28 @@ public struct TransformerPolicy: TrainablePolicy {
 
     /// Probabilities after temperature, top-k and top-p truncation (the nucleus of Holtzman et al., 2020).
     static func truncated(_ logits: [Double], temperature: Double, topK: Int, topP: Double) -> [Double] {
-        var p = Softmax.probabilities(logits, temperature: temperature)
+        let p = Softmax.probabilities(logits, temperature: temperature)
         guard topK > 0 || topP < 1 else { return p }  // no cut: no need to rank the vocabulary
-        let order = p.indices.sorted { p[$0] != p[$1] ? p[$0] > p[$1] : $0 < $1 }
-        var keep = topK > 0 ? min(topK, order.count) : order.count
-        if topP < 1 {
+        func ranked(_ indices: some Sequence<Int>) -> [Int] { indices.sorted { p[$0] != p[$1] ? p[$0] > p[$1] : $0 < $1 } }
+        /// How many of `order`'s first tokens stay, or nil when the nucleus reaches past them.
+        func kept(_ order: [Int]) -> Int? {
+            var keep = topK > 0 ? min(topK, order.count) : order.count
+            guard topP < 1 else { return keep }
             var mass = 0.0
-            for (rank, i) in order.enumerated() {
-                mass += p[i]
-                if mass >= topP { keep = min(keep, rank + 1); break }
-            }
+            guard let last = order.firstIndex(where: { mass += p[$0]; return mass >= topP }) else { return order.count == p.count ? keep : nil }
+            return min(keep, last + 1)
         }
-        for i in order.dropFirst(keep) { p[i] = 0 }
-        return p
+        // The tokens at or below (1 - topP) / V hold at most 1 - topP of the mass, so the nucleus lies among the
+        // rest: ranking those (a few dozen of hundreds) gives the order and the cut that ranking all would.
+        // Should rounding leave their mass short of topP, every token is ranked.
+        var order = ranked(p.indices.filter { topP == 1 || p[$0] > (1 - topP) / Double(p.count) })
+        var keep = kept(order)
+        if keep == nil {
+            order = ranked(p.indices)
+            keep = kept(order)
+        }
+        var q = [Double](repeating: 0, count: p.count)
+        for i in order.prefix(keep!) { q[i] = p[i] }
+        return q
     }
 }

@@ -95,6 +95,33 @@ import Teachers
         #expect(close(TransformerPolicy.truncated(logits, temperature: 0.5, topK: 0, topP: 1), [1.0 / 21, 4.0 / 21, 16.0 / 21]))
     }
 
+    /// Ranking only the tokens that can be in the nucleus cuts exactly where ranking the whole vocabulary
+    /// does: same bits, on peaked and flat distributions, with ties and with top-k.
+    @Test func truncationRanksFewTokensAndCutsAsRankingAllWould() {
+        func rankingAll(_ logits: [Double], temperature: Double, topK: Int, topP: Double) -> [Double] {
+            var p = Softmax.probabilities(logits, temperature: temperature)
+            let order = p.indices.sorted { p[$0] != p[$1] ? p[$0] > p[$1] : $0 < $1 }
+            var keep = topK > 0 ? min(topK, order.count) : order.count
+            var mass = 0.0
+            for (rank, i) in order.enumerated() where topP < 1 {
+                mass += p[i]
+                if mass >= topP { keep = min(keep, rank + 1); break }
+            }
+            for i in order.dropFirst(keep) { p[i] = 0 }
+            return p
+        }
+        let stream = RandomStream(seed: 11)
+        for trial in 0..<300 {
+            let scale = [0.1, 1, 4, 12][trial % 4]
+            // Rounded logits make ties.
+            let logits = (0..<500).map { _ in (stream.uniform() * scale * 8).rounded() / 8 }
+            for (topK, topP) in [(0, 0.9), (0, 0.5), (0, 0.999), (5, 0.9), (400, 0.95), (3, 1.0)] {
+                #expect(TransformerPolicy.truncated(logits, temperature: 1, topK: topK, topP: topP)
+                    == rankingAll(logits, temperature: 1, topK: topK, topP: topP), "trial \(trial), topK \(topK), topP \(topP)")
+            }
+        }
+    }
+
     @Test func imitationLowersHeldOutCrossEntropy() async throws {
         var policy = try policy()
         let teacher = WorldTeacher(world: world, seed: 2)
