@@ -19,11 +19,14 @@ public enum AlgorithmRegistry {
     /// What `compare` runs when no learners are named.
     public static var defaults: [String] { entries.filter(\.byDefault).map(\.name) }
 
-    /// The learner called `name`, configured from `source`; a clear error for an unknown name.
-    public static func make(_ name: String, parameters source: any ParameterSource) throws -> any Algorithm {
+    /// The learner called `name`, configured from `source`; a clear error for an unknown name. Every learner's
+    /// section may also set `learningRate`, its own in place of the policy's `learningRate` (``OwnLearningRate``).
+    public static func make(_ name: String, parameters source: any ParameterSource, learningRate policyRate: Double) throws -> any Algorithm {
         guard let entry = entries.first(where: { $0.name == name }) else {
             throw HumorGymError("unknown algorithm '\(name)'; known: \(names.joined(separator: ", "))")
         }
-        return try entry.make(source)
+        let learningRate = try source.double("learningRate", default: policyRate, range: 1e-12...1e3)
+        let learner = try entry.make(source)
+        return learningRate == policyRate ? learner : OwnLearningRate(learner, learningRate: learningRate)
     }
 }

@@ -61,6 +61,43 @@ import Testing
         #expect(error { _ = try PolicySpec().learner("ppo") }.contains("unknown learner 'ppo'; known: imitation, rwr, dpo, sd, brio, brio-dpo"))
     }
 
+    /// Any learner's section, and any chain stage's, may set its own learning rate: it is among the learner's
+    /// settings, and training with it takes the same steps as training under a policy whose optimizer has it.
+    @Test func aLearnerSectionSetsItsOwnLearningRate() async throws {
+        let spec = try PolicySpec(yaml: """
+            warmStart: {epochs: 0}
+            optimizer: {learningRate: 0.2}
+            algorithms:
+              imitation: {learningRate: 0.05}
+              dpo: {learningRate: 0.01}
+              brio-dpo:
+                brio: {learningRate: 0.02}
+            """, file: "p.yaml")
+        #expect(spec.hyperparameters["rwr"]?["learningRate"] == "0.2" && spec.hyperparameters["dpo"]?["learningRate"] == "0.01")
+        #expect(try spec.learner("rwr").stages[0] is RewardWeightedRegression)  // the policy's rate: no wrapper
+        let chain = try spec.learner("brio-dpo")
+        #expect(chain.stages.map { ($0 as? OwnLearningRate)?.learningRate } == [0.02, 0.01])
+        #expect(try spec.settings(of: "brio-dpo")["1.brio.learningRate"] == "0.02")
+        #expect(error { _ = try PolicySpec(yaml: "algorithms:\n  dpo: {learningRate: 0}\n", file: "p.yaml") }
+            .hasPrefix("p.yaml:2: algorithms.dpo.learningRate: must be in"))
+
+        var env = EnvironmentSpec()
+        env.paraphrase.trainPrompts = 30; env.paraphrase.testPrompts = 5; env.paraphrase.oodPrompts = 5
+        func trained(_ policy: PolicySpec) async throws -> [Double] {
+            let experiment = try Experiment(environment: env, policy: policy)
+            let run = try await experiment.run(seed: 3)
+            func train<P: TrainablePolicy>(_ student: P) async throws -> [Double] {
+                try await Trainer(experiment).train(student, learners: [experiment.policySpec.learner("imitation")], run: run)
+                    .stages[0].policy.parameters.map(Double.init)
+            }
+            return try await experiment.withStudent { try await train($0) }
+        }
+        let own = try await trained(spec)
+        let policyWide = try await trained(PolicySpec(yaml: "warmStart: {epochs: 0}\noptimizer: {learningRate: 0.05}\n", file: "q.yaml"))
+        let atPolicyRate = try await trained(PolicySpec(yaml: "warmStart: {epochs: 0}\noptimizer: {learningRate: 0.2}\n", file: "r.yaml"))
+        #expect(own == policyWide && own != atPolicyRate)
+    }
+
     /// Each stage starts from the policy the stage before made, and DPO's reference is the start of its own
     /// stage: at its first step, before any update, every implicit reward log(pi / pi_ref) is 0. Measured from
     /// the warm start instead, imitation's stage would have moved them.

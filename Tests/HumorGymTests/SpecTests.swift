@@ -64,7 +64,7 @@ func readProjectFile(_ path: String) throws -> String {
     }
 
     @Test func unknownAlgorithmAndEmptySplitAreClearErrors() throws {
-        #expect(error { _ = try AlgorithmRegistry.make("ppo", parameters: DefaultParameters()) } == "unknown algorithm 'ppo'; known: imitation, rwr, dpo, sd, brio")
+        #expect(error { _ = try AlgorithmRegistry.make("ppo", parameters: DefaultParameters(), learningRate: 0.1) } == "unknown algorithm 'ppo'; known: imitation, rwr, dpo, sd, brio")
         var env = EnvironmentSpec()
         env.paraphrase.trainPrompts = 20; env.paraphrase.testPrompts = 5; env.paraphrase.oodPrompts = 5
         let experiment = try Experiment(environment: env, policy: PolicySpec())

@@ -113,7 +113,7 @@ public struct PolicySpec: Sendable, Equatable {
     /// Reads every learner's and chain's section now, so that a typo in any of them fails before training
     /// starts. A key under `algorithms:` that is not a registered learner is a chain.
     private mutating func resolveAlgorithms(_ section: YAMLSection) throws {
-        for name in AlgorithmRegistry.names { hyperparameters[name] = try Self.resolve(name, try section.section(name)) }
+        for name in AlgorithmRegistry.names { hyperparameters[name] = try resolve(name, try section.section(name)) }
         let builtIn = try YAMLSection(yaml: Self.builtInChainsYAML, file: "built-in chains")
         for name in builtIn.keys + section.keys where hyperparameters[name] == nil && chains[name] == nil {
             // The file's section over the built-in one (when the chain is built in).
@@ -139,17 +139,22 @@ public struct PolicySpec: Sendable, Equatable {
             guard let base = hyperparameters[learner] else {
                 throw source.problem("chain", "unknown learner '\(learner)' in the chain; known: \(AlgorithmRegistry.names.joined(separator: ", "))")
             }
-            settings[learner] = try Self.resolve(learner, ParameterOverlay(try source.section(learner), over: dictionary(base, learner)))
+            settings[learner] = try resolve(learner, ParameterOverlay(try source.section(learner), over: dictionary(base, learner)))
         }
         try source.finish()
         return names.map { ChainStage(learner: $0, hyperparameters: settings[$0] ?? [:]) }
     }
 
     /// The settings learner `name` runs with when it reads `source`, defaults included: a bad one fails here.
-    private static func resolve(_ name: String, _ source: any ParameterSource) throws -> [String: String] {
+    private func resolve(_ name: String, _ source: any ParameterSource) throws -> [String: String] {
         let recording = RecordingParameterSource(source)
-        _ = try AlgorithmRegistry.make(name, parameters: recording)
+        _ = try make(name, recording)
         return recording.resolved
+    }
+
+    /// Learner `name` from `source`, at the policy's learning rate unless its section sets its own.
+    private func make(_ name: String, _ source: any ParameterSource) throws -> any Algorithm {
+        try AlgorithmRegistry.make(name, parameters: source, learningRate: optimizer.learningRate)
     }
 
     private func dictionary(_ resolved: [String: String], _ learner: String) -> ParameterDictionary {
@@ -164,14 +169,14 @@ public struct PolicySpec: Sendable, Equatable {
         guard let resolved = hyperparameters[name] else {
             throw HumorGymError("unknown algorithm '\(name)'; known: \(AlgorithmRegistry.names.joined(separator: ", "))")
         }
-        return try AlgorithmRegistry.make(name, parameters: dictionary(resolved, name))
+        return try make(name, dictionary(resolved, name))
     }
 
     /// The registered learner `learner` with `settings` over this policy's, under the name `name` (its streams
     /// derive from it): what `reproduce` trains where a table varies one hyperparameter.
     public func variant(_ name: String, of learner: String, overriding settings: ParameterDictionary) throws -> LearnerChain {
         guard let resolved = hyperparameters[learner] else { throw HumorGymError("unknown learner '\(learner)'") }
-        return try LearnerChain(name: name, stages: [AlgorithmRegistry.make(learner, parameters: ParameterOverlay(settings, over: dictionary(resolved, learner)))])
+        return try LearnerChain(name: name, stages: [make(learner, ParameterOverlay(settings, over: dictionary(resolved, learner)))])
     }
 
     /// What `--algorithms` names: a registered learner, a chain of this policy, or stages written `a->b`
@@ -185,7 +190,7 @@ public struct PolicySpec: Sendable, Equatable {
             return try LearnerChain(name: parts.joined(separator: "->"), stages: parts.map(algorithm))
         }
         if let stages = chains[name] {
-            return try LearnerChain(name: name, stages: stages.map { try AlgorithmRegistry.make($0.learner, parameters: dictionary($0.hyperparameters, $0.learner)) })
+            return try LearnerChain(name: name, stages: stages.map { try make($0.learner, dictionary($0.hyperparameters, $0.learner)) })
         }
         guard hyperparameters[name] != nil else {
             throw HumorGymError("unknown learner '\(name)'; known: \(learnerNames.joined(separator: ", ")), or a chain written a->b")
