@@ -104,15 +104,26 @@ public struct SubwordMerges: Sendable, Equatable, Codable {
     /// `word` as pieces (indices into ``pieces``): its characters, then the merges in the order they were
     /// learned. Merging the lowest-ranked adjacent pair first is the same as applying the merges in order, as
     /// a merge only ever makes pairs of a later rank.
-    public func encode(_ word: String) -> [Int] {
+    ///
+    /// With `skip`, BPE-dropout (Provilkov, Emelianenko and Voita, ACL 2020): at every step each applicable
+    /// merge is passed over when `skip` says so (it is asked with a running count of the candidates it has
+    /// seen), and the lowest-ranked of the rest is applied; the word ends when none is left. Trained on such
+    /// spellings, a model learns that a word is its pieces however they are cut.
+    public func encode(_ word: String, skip: ((Int) -> Bool)? = nil) -> [Int] {
         var parts = word.enumerated().map { i, c in
             let piece = Piece(String(c), start: i == 0)
             return ids[piece] == nil ? Piece("", start: i == 0) : piece
         }
+        var asked = 0
         while parts.count > 1 {
             var best: (rank: Int, merge: Merge)?
             for i in 1..<parts.count {
-                if let rank = ranks[Merge(parts[i - 1], parts[i])], rank < best?.rank ?? .max { best = (rank, Merge(parts[i - 1], parts[i])) }
+                guard let rank = ranks[Merge(parts[i - 1], parts[i])] else { continue }
+                if let skip {
+                    asked += 1
+                    if skip(asked) { continue }
+                }
+                if rank < best?.rank ?? .max { best = (rank, Merge(parts[i - 1], parts[i])) }
             }
             guard let best else { break }
             parts = Self.apply(best.merge, to: parts)

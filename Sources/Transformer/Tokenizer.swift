@@ -1,4 +1,5 @@
 import HumorGym
+import Stochastics
 
 /// The transformer's tokens, then three specials (`<sep>`, `<eos>`, `<pad>`). A world token outside the
 /// vocabulary becomes `<unk>`, never a crash.
@@ -11,7 +12,8 @@ import HumorGym
 public struct Tokenizer: Sendable, Equatable, Codable {
     public enum Mode: Sendable, Equatable {
         case word
-        case subword(SubwordMerges)
+        /// `mergeDropout`: BPE-dropout's rate for training passes (``encode(_:noise:)``); 0: off.
+        case subword(SubwordMerges, mergeDropout: Double = 0)
     }
 
     /// The world's vocabulary: what texts are read from and decoded into.
@@ -34,7 +36,7 @@ public struct Tokenizer: Sendable, Equatable, Codable {
             base = words.count
             spellings = []
             wordIDs = [:]
-        case .subword(let merges):
+        case .subword(let merges, _):
             base = 1 + merges.pieces.count
             spellings = words.enumerated().map { i, word in i == 0 || word.isEmpty ? [0] : merges.encode(word).map { Int32($0 + 1) } }
             var ids: [String: Int32] = [:]
@@ -51,11 +53,21 @@ public struct Tokenizer: Sendable, Equatable, Codable {
     public var padding: Int32 { Int32(base + 2) }
     public var count: Int { base + 3 }
 
-    /// A text's model tokens, read from its world tokens.
-    public func encode(_ text: Text) -> [Int32] {
+    /// A text's model tokens, read from its world tokens. Given `noise` (a training pass's key) and a merge
+    /// dropout, its words are spelled by BPE-dropout, each word's choices a function of (noise, its place).
+    public func encode(_ text: Text, noise: UInt64? = nil) -> [Int32] {
         switch mode {
-        case .word: text.tokens.map(worldToken)
-        case .subword: text.tokens.flatMap { spellings[Int(worldToken($0))] }
+        case .word: return text.tokens.map(worldToken)
+        case .subword(let merges, let rate):
+            guard let noise, rate > 0 else { return text.tokens.flatMap { spellings[Int(worldToken($0))] } }
+            // 53-bit uniforms against the rate, as ``Dropout``'s masks.
+            let threshold = UInt64(rate * 9_007_199_254_740_992)
+            return text.tokens.enumerated().flatMap { place, t -> [Int32] in
+                let w = Int(worldToken(t))
+                guard w > 0, !words[w].isEmpty else { return spellings[w] }
+                let key = SeedSequence.splitMix(noise ^ SeedSequence.splitMix(UInt64(place)))
+                return merges.encode(words[w]) { SeedSequence.splitMix(key &+ UInt64($0)) >> 11 < threshold }.map { Int32($0 + 1) }
+            }
         }
     }
 
@@ -65,10 +77,10 @@ public struct Tokenizer: Sendable, Equatable, Codable {
     /// prompt <sep>: what a response is generated after.
     public func start(_ prompt: Text) -> [Int32] { encode(prompt) + [separator] }
 
-    /// prompt <sep> response <eos>, and the index of the first response position.
-    public func sequence(prompt: Text, response: Text) -> (tokens: [Int32], responseStart: Int) {
-        let start = start(prompt)
-        return (start + encode(response) + [endOfText], start.count)
+    /// prompt <sep> response <eos>, and the index of the first response position; `noise` as in ``encode(_:noise:)``.
+    public func sequence(prompt: Text, response: Text, noise: UInt64? = nil) -> (tokens: [Int32], responseStart: Int) {
+        let start = encode(prompt, noise: noise) + [separator]
+        return (start + encode(response, noise: noise.map(SeedSequence.splitMix)) + [endOfText], start.count)
     }
 
     /// The text of generated tokens (the specials never reach a response): the world's words, rendered as
@@ -76,7 +88,7 @@ public struct Tokenizer: Sendable, Equatable, Codable {
     /// lacks, or that holds the unknown piece, `<unk>` or a special, is token 0, its string kept as written
     /// when it reads back as that one word.
     public func text(_ tokens: [Int32]) -> Text {
-        guard case .subword(let merges) = mode else { return Text(Vocabulary.render(tokens, words: words), tokens: tokens) }
+        guard case .subword(let merges, _) = mode else { return Text(Vocabulary.render(tokens, words: words), tokens: tokens) }
         var ids: [Int32] = [], written: [String] = []
         var word: (text: String, wellFormed: Bool)?
         func flush() {
@@ -112,7 +124,7 @@ public struct Tokenizer: Sendable, Equatable, Codable {
         return tokens.map { t in
             let i = Int(t)
             if (0..<base).contains(i) {
-                guard case .subword(let merges) = mode, i > 0 else { return i == 0 ? Vocabulary.unknown : words[i] }
+                guard case .subword(let merges, _) = mode, i > 0 else { return i == 0 ? Vocabulary.unknown : words[i] }
                 let piece = merges.pieces[i - 1]
                 return (piece.start ? "▁" : "") + (piece.isUnknown ? "<?>" : piece.text)
             }
@@ -121,18 +133,25 @@ public struct Tokenizer: Sendable, Equatable, Codable {
     }
 
     // A word-level tokenizer is stored as before this mode existed ({"words": [...]}), so old checkpoints load.
-    private enum CodingKeys: String, CodingKey { case words, subword }
+    private enum CodingKeys: String, CodingKey { case words, subword, mergeDropout }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        let merges = try c.decodeIfPresent(SubwordMerges.self, forKey: .subword)
-        self.init(words: try c.decode([String].self, forKey: .words), mode: merges.map(Mode.subword) ?? .word)
+        let words = try c.decode([String].self, forKey: .words)
+        guard let merges = try c.decodeIfPresent(SubwordMerges.self, forKey: .subword) else { self.init(words: words); return }
+        let rate = try c.decodeIfPresent(Double.self, forKey: .mergeDropout) ?? 0
+        guard Kind.mergeDropoutRange.contains(rate) else {
+            throw DecodingError.dataCorruptedError(forKey: .mergeDropout, in: c, debugDescription: "mergeDropout \(rate) is outside \(Kind.mergeDropoutRange)")
+        }
+        self.init(words: words, mode: .subword(merges, mergeDropout: rate))
     }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(words, forKey: .words)
-        if case .subword(let merges) = mode { try c.encode(merges, forKey: .subword) }
+        guard case .subword(let merges, let rate) = mode else { return }
+        try c.encode(merges, forKey: .subword)
+        if rate > 0 { try c.encode(rate, forKey: .mergeDropout) }
     }
 
     public static func == (a: Tokenizer, b: Tokenizer) -> Bool { a.words == b.words && a.mode == b.mode }
@@ -142,8 +161,11 @@ extension Tokenizer {
     /// The tokenizer a policy file asks for.
     public enum Kind: Sendable, Equatable {
         case word
-        /// Byte-pair-encoding merges, at most this many.
-        case subword(merges: Int)
+        /// Byte-pair-encoding merges, at most this many, and BPE-dropout's rate in training passes.
+        case subword(merges: Int, mergeDropout: Double)
+
+        /// 0: off; Provilkov et al. train at 0.1.
+        static let mergeDropoutRange = 0.0...0.9
 
         /// The `tokenizer` and `merges` keys of a policy file's `model:` section; the section's other keys
         /// are the model's shape, so ``TransformerConfiguration`` finishes it.
@@ -154,7 +176,8 @@ extension Tokenizer {
             // with `<unk>`) fewer than its 501 words, so rarer training words stay spelled from pieces that
             // unseen words reuse, and make every prompt with any candidate response fit the default context
             // of 64 (57 tokens at most; 70 at 200 merges, 88 at 100). 0 spells every word in characters.
-            default: self = .subword(merges: try source.int("merges", default: 300, range: 0...20_000))
+            default: self = .subword(merges: try source.int("merges", default: 300, range: 0...20_000),
+                                     mergeDropout: try source.double("mergeDropout", default: 0, range: Self.mergeDropoutRange))
             }
         }
     }
@@ -166,11 +189,11 @@ extension Tokenizer {
         switch kind {
         case .word:
             self.init(vocabulary: vocabulary)
-        case .subword(let count):
+        case .subword(let count, let rate):
             let corpus = training.flatMap { text in
                 text.tokens.compactMap { t in t > 0 && Int(t) < vocabulary.count ? vocabulary.words[Int(t)] : nil }
             }
-            self.init(words: vocabulary.words, mode: .subword(SubwordMerges(learningFrom: corpus, merges: count)))
+            self.init(words: vocabulary.words, mode: .subword(SubwordMerges(learningFrom: corpus, merges: count), mergeDropout: rate))
         }
     }
 }

@@ -70,9 +70,13 @@ public struct TransformerPolicy: TrainablePolicy {
     }
 
     /// Pads the batch's inputs to one length; targets are the next tokens of response positions. The final
-    /// `<eos>` is only ever a target, so a sequence fits when all but its last token fit the context.
-    private func batch(_ examples: [Example]) -> (tokens: [Int32], targets: [Int32], length: Int, fits: [Bool]) {
-        let sequences = examples.map { tokenizer.sequence(prompt: $0.prompt.text, response: $0.response) }
+    /// `<eos>` is only ever a target, so a sequence fits when all but its last token fit the context. A
+    /// training pass's `noise` keys the tokenizer's BPE-dropout, example by example.
+    private func batch(_ examples: [Example], noise: UInt64?) -> (tokens: [Int32], targets: [Int32], length: Int, fits: [Bool]) {
+        let sequences = examples.enumerated().map { i, example in
+            tokenizer.sequence(prompt: example.prompt.text, response: example.response,
+                               noise: noise.map { SeedSequence.splitMix($0 ^ SeedSequence.splitMix(UInt64(i))) })
+        }
         let context = model.configuration.contextLength
         let fits = sequences.map { $0.tokens.count - 1 <= context }
         let length = zip(sequences, fits).filter(\.1).map { $0.0.tokens.count - 1 }.max() ?? 1
@@ -89,18 +93,18 @@ public struct TransformerPolicy: TrainablePolicy {
     }
 
     public func logProbabilitiesWithPullback(_ examples: [Example]) -> (values: [Double], pullback: ([Double]) -> [Float]) {
-        pass(examples, dropout: nil)
+        pass(examples, dropout: nil, noise: nil)
     }
 
-    /// With the configuration's dropout, its masks keyed by `noise`.
+    /// With the configuration's dropout, its masks keyed by `noise`, and the tokenizer's BPE-dropout.
     public func trainingLogProbabilitiesWithPullback(_ examples: [Example], noise: UInt64) -> (values: [Double], pullback: ([Double]) -> [Float]) {
         let rate = model.configuration.dropout
-        return pass(examples, dropout: rate > 0 ? Dropout(rate: rate, key: noise) : nil)
+        return pass(examples, dropout: rate > 0 ? Dropout(rate: rate, key: noise) : nil, noise: noise)
     }
 
-    private func pass(_ examples: [Example], dropout: Dropout?) -> (values: [Double], pullback: ([Double]) -> [Float]) {
+    private func pass(_ examples: [Example], dropout: Dropout?, noise: UInt64?) -> (values: [Double], pullback: ([Double]) -> [Float]) {
         guard !examples.isEmpty else { return ([], { _ in Array(repeating: 0, count: model.parameters.count) }) }
-        let (tokens, targets, length, fits) = batch(examples)
+        let (tokens, targets, length, fits) = batch(examples, noise: noise)
         let V = model.configuration.vocabularySize
         // The tokens were mapped into the vocabulary and the lengths checked: forward cannot fail here.
         let activations = try! model.forward(tokens: tokens, batch: examples.count, length: length, dropout: dropout, threads: threads)
@@ -212,7 +216,7 @@ public struct TransformerPolicy: TrainablePolicy {
         func ranked(_ indices: some Sequence<Int>) -> [Int] { indices.sorted { p[$0] != p[$1] ? p[$0] > p[$1] : $0 < $1 } }
         /// How many of `order`'s first tokens stay, or nil when the nucleus reaches past them.
         func kept(_ order: [Int]) -> Int? {
-            var keep = topK > 0 ? min(topK, order.count) : order.count
+            let keep = topK > 0 ? min(topK, order.count) : order.count
             guard topP < 1 else { return keep }
             var mass = 0.0
             guard let last = order.firstIndex(where: { mass += p[$0]; return mass >= topP }) else { return order.count == p.count ? keep : nil }

@@ -47,8 +47,8 @@ import Worlds
         #expect(a == b && a.pieces == b.pieces)
         // The same world gives the same tokenizer, stored byte for byte the same.
         let world = Fixtures.small
-        let t1 = Tokenizer(vocabulary: world.vocabulary, kind: .subword(merges: 50), training: world.prompts(.train).map(\.text))
-        let t2 = Tokenizer(vocabulary: world.vocabulary, kind: .subword(merges: 50), training: world.prompts(.train).reversed().map(\.text))
+        let t1 = Tokenizer(vocabulary: world.vocabulary, kind: .subword(merges: 50, mergeDropout: 0), training: world.prompts(.train).map(\.text))
+        let t2 = Tokenizer(vocabulary: world.vocabulary, kind: .subword(merges: 50, mergeDropout: 0), training: world.prompts(.train).reversed().map(\.text))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let (json1, json2) = (try encoder.encode(t1), try encoder.encode(t2))
@@ -59,8 +59,8 @@ import Worlds
         let world = Fixtures.default
         // What the experiment learns from: the train prompts and their candidate responses.
         let train = world.prompts(.train).map(\.text) + world.prompts(.train).flatMap { world.candidates[$0] }
-        let t = Tokenizer(vocabulary: world.vocabulary, kind: .subword(merges: 300), training: train)
-        guard case .subword(let merges) = t.mode else { Issue.record("not subword"); return }
+        let t = Tokenizer(vocabulary: world.vocabulary, kind: .subword(merges: 300, mergeDropout: 0), training: train)
+        guard case .subword(let merges, _) = t.mode else { Issue.record("not subword"); return }
         #expect(merges.merges.count == 300)
         #expect(t.count == 1 + merges.pieces.count + 3 && t.count < world.vocabulary.count)
         let seen = Set(train.flatMap(\.tokens))
@@ -87,7 +87,7 @@ import Worlds
 
     @Test func piecesThatMakeNoWordAreUnknownToTheWorld() throws {
         let t = Tokenizer(words: ["<unk>", "hug", "pun"], mode: .subword(SubwordMerges(learningFrom: Self.corpus, merges: 100)))
-        guard case .subword(let m) = t.mode else { Issue.record("not subword"); return }
+        guard case .subword(let m, _) = t.mode else { Issue.record("not subword"); return }
         func token(_ piece: Piece) -> Int32 { Int32(m.pieces.firstIndex(of: piece)! + 1) }
         #expect(t.render([token(start("hug")), token(inner("s"))]) == "▁hug s")
         // "hugs" is spelled from pieces but is no word of this world: <unk> in the tokens, kept as written.
@@ -104,12 +104,19 @@ import Worlds
         #expect(w != Tokenizer(words: ["<unk>", "a", "b"], mode: .subword(SubwordMerges(learningFrom: ["a", "b"], merges: 0))))
     }
 
-    @Test func aSubwordCheckpointRestoresTheTokenizer() throws {
+    /// A one-layer student of the small world on subword pieces learned from its training prompts.
+    func subwordPolicy(merges: Int, context: Int, width: Int, seed: UInt64) throws -> TransformerPolicy {
         let world = Fixtures.small
         var c = TransformerConfiguration(vocabularySize: 1)
-        c.contextLength = 48; c.width = 8; c.layers = 1; c.heads = 2; c.initializationSeed = 3
-        let tokenizer = Tokenizer(vocabulary: world.vocabulary, kind: .subword(merges: 40), training: world.prompts(.train).map(\.text))
-        let original = try TransformerPolicy(tokenizer: tokenizer, configuration: c)
+        c.contextLength = context; c.width = width; c.layers = 1; c.heads = 2; c.initializationSeed = seed
+        let tokenizer = Tokenizer(vocabulary: world.vocabulary, kind: .subword(merges: merges, mergeDropout: 0), training: world.prompts(.train).map(\.text))
+        return try TransformerPolicy(tokenizer: tokenizer, configuration: c)
+    }
+
+    @Test func aSubwordCheckpointRestoresTheTokenizer() throws {
+        let world = Fixtures.small
+        let original = try subwordPolicy(merges: 40, context: 48, width: 8, seed: 3)
+        let tokenizer = original.tokenizer
         #expect(original.model.configuration.vocabularySize == tokenizer.count)
         let data = try original.checkpoint()
         let loaded = try TransformerPolicy(checkpoint: data, file: "s.safetensors")
@@ -131,10 +138,8 @@ import Worlds
 
     @Test func theSubwordStudentSamplesAndScoresWorldTexts() throws {
         let world = Fixtures.small
-        var c = TransformerConfiguration(vocabularySize: 1)
-        c.contextLength = 128; c.width = 16; c.layers = 1; c.heads = 2; c.initializationSeed = 4
-        let tokenizer = Tokenizer(vocabulary: world.vocabulary, kind: .subword(merges: 60), training: world.prompts(.train).map(\.text))
-        var policy = try TransformerPolicy(tokenizer: tokenizer, configuration: c)
+        var policy = try subwordPolicy(merges: 60, context: 128, width: 16, seed: 4)
+        let tokenizer = policy.tokenizer
         policy.sampling.maxResponseTokens = 12
         let prompts = Array(world.prompts(.test).prefix(4) + world.prompts(.ood).prefix(4))
         #expect(Set(prompts.map { tokenizer.start($0.text).count }).count > 1)  // several groups by model length
@@ -154,12 +159,33 @@ import Worlds
             return "no error"
         }
         #expect(try PolicySpec(yaml: "kind: transformer\n", file: "t.yaml").tokenizer == .word)
-        #expect(try PolicySpec(yaml: "kind: transformer\nmodel:\n  tokenizer: subword\n", file: "t.yaml").tokenizer == .subword(merges: 300))
+        #expect(try PolicySpec(yaml: "kind: transformer\nmodel:\n  tokenizer: subword\n", file: "t.yaml").tokenizer == .subword(merges: 300, mergeDropout: 0))
         let spec = try PolicySpec(yaml: "kind: transformer\nmodel:\n  context: 96\n  tokenizer: subword\n  merges: 50\n", file: "t.yaml")
-        #expect(spec.tokenizer == .subword(merges: 50) && spec.transformer.contextLength == 96)
+        #expect(spec.tokenizer == .subword(merges: 50, mergeDropout: 0) && spec.transformer.contextLength == 96)
         #expect(error("kind: transformer\nmodel:\n  tokenizer: bpe\n") == "t.yaml:3: model.tokenizer: 'bpe' is not one of word, subword")
         #expect(error("kind: transformer\nmodel:\n  tokenizer: subword\n  merges: -1\n") == "t.yaml:4: model.merges: must be in 0...20000, got -1")
         // Merges belong to the subword tokenizer only.
         #expect(error("kind: transformer\nmodel:\n  merges: 10\n").hasPrefix("t.yaml:3: model.merges: unknown key"))
+        #expect(try PolicySpec(yaml: "kind: transformer\nmodel:\n  tokenizer: subword\n  mergeDropout: 0.1\n", file: "t.yaml").tokenizer
+            == .subword(merges: 300, mergeDropout: 0.1))
+        #expect(error("kind: transformer\nmodel:\n  tokenizer: subword\n  mergeDropout: 1\n") == "t.yaml:4: model.mergeDropout: must be in 0.0...0.9, got 1")
+    }
+
+    /// BPE-dropout spells a training pass's words in other cuts, each a function of the pass's key, and every cut
+    /// reads back as the same word; without a key, or at rate 0, a word is spelled as always.
+    @Test func mergeDropoutCutsWordsOtherwiseAndTheyReadTheSame() throws {
+        let world = Fixtures.small
+        let train = world.prompts(.train)
+        let plain = Tokenizer(vocabulary: world.vocabulary, kind: .subword(merges: 300, mergeDropout: 0), training: train.map(\.text))
+        let dropping = Tokenizer(vocabulary: world.vocabulary, kind: .subword(merges: 300, mergeDropout: 0.5), training: train.map(\.text))
+        let prompt = train[0].text
+        #expect(dropping.encode(prompt) == plain.encode(prompt) && plain.encode(prompt, noise: 7) == plain.encode(prompt))
+        let cuts = (0..<20).map { dropping.encode(prompt, noise: UInt64($0)) }
+        #expect(dropping.encode(prompt, noise: 3) == cuts[3])
+        #expect(Set(cuts).count > 10 && cuts.contains { $0.count > plain.encode(prompt).count })
+        for cut in cuts { #expect(dropping.text(cut).tokens == prompt.tokens) }
+        // The rate is kept with the merges.
+        let data = try JSONEncoder().encode(dropping)
+        #expect(try JSONDecoder().decode(Tokenizer.self, from: data) == dropping && dropping != plain)
     }
 }
