@@ -68,15 +68,18 @@ public struct PolicySpec: Sendable, Equatable {
             algorithms:
               brio: {lengthPenalty: 0}
             """,
-        // One round of static feedback, as in the paper, and a larger beta: with more rounds the generative
-        // student drifts after the critic's length bias (KL 30 from the warm start, 2.5x the teacher's length).
+        // The paper's protocol for a generative student: every learner starts from a converged FT (12 epochs),
+        // samples come from the nucleus (the tail of a small model's distribution is where subjects get swapped),
+        // and DPO steps at a tenth of imitation's rate (at 1e-3 it trades the input's meaning for the critic's
+        // taste: consistency 0.74 -> 0.28). The guide has the measurements.
         "transformer-tiny": """
             name: transformer-tiny
             kind: transformer
+            sampling: {topP: 0.9}
             optimizer: {learningRate: 0.001, batchSize: 32, clipNorm: 1, weightDecay: 0.01, warmupSteps: 20}
-            warmStart: {epochs: 8}
+            warmStart: {epochs: 12}
             algorithms:
-              dpo: {beta: 0.5, epochs: 3, feedbackEvery: 3}
+              dpo: {learningRate: 1.0e-4, beta: 0.5, epochs: 9, feedbackEvery: 3}
             """,
     ]
 
