@@ -19,13 +19,22 @@ public struct Dropout: Sendable, Equatable {
 
     /// The mask for elements offset ..< offset + count at one site of the network (0 or 1 / (1 - rate) each).
     func mask<S: BLASScalar>(count: Int, site: Int, offset: Int = 0) -> [S] {
-        let scale = S(1 / (1 - rate))
-        let siteKey = SeedSequence.splitMix(key ^ SeedSequence.splitMix(UInt64(site)))
-        // Compare 53-bit uniforms with the rate: exact for every rate a policy file accepts.
-        let threshold = UInt64(rate * 9_007_199_254_740_992)
-        return (offset..<(offset + count)).map { i in
-            SeedSequence.splitMix(siteKey &+ UInt64(i)) >> 11 < threshold ? 0 : scale
-        }
+        let scale = S(1 / (1 - rate)), coin = Coin(rate: rate), siteKey = Self.key(key, part: site)
+        return (offset..<(offset + count)).map { i in coin.drops(siteKey &+ UInt64(i)) ? 0 : scale }
+    }
+
+    /// The key of part `index` (a site of the network, an example of a batch, a word of a text) of what `key`
+    /// keys: parts draw apart, and each is the same whenever it is recomputed.
+    static func key(_ key: UInt64, part index: Int) -> UInt64 { SeedSequence.splitMix(key ^ SeedSequence.splitMix(UInt64(index))) }
+
+    /// The coin every dropout here tosses, a function of its key: a 53-bit uniform from SplitMix64 compared with
+    /// the rate, exact for every rate a policy file accepts.
+    struct Coin {
+        let threshold: UInt64
+
+        init(rate: Double) { threshold = UInt64(rate * 9_007_199_254_740_992) }
+
+        func drops(_ key: UInt64) -> Bool { SeedSequence.splitMix(key) >> 11 < threshold }
     }
 
     /// values * mask, element by element; an empty mask (no dropout) leaves the values as they are.

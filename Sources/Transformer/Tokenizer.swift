@@ -60,13 +60,12 @@ public struct Tokenizer: Sendable, Equatable, Codable {
         case .word: return text.tokens.map(worldToken)
         case .subword(let merges, let rate):
             guard let noise, rate > 0 else { return text.tokens.flatMap { spellings[Int(worldToken($0))] } }
-            // 53-bit uniforms against the rate, as ``Dropout``'s masks.
-            let threshold = UInt64(rate * 9_007_199_254_740_992)
+            let coin = Dropout.Coin(rate: rate)
             return text.tokens.enumerated().flatMap { place, t -> [Int32] in
                 let w = Int(worldToken(t))
                 guard w > 0, !words[w].isEmpty else { return spellings[w] }
-                let key = SeedSequence.splitMix(noise ^ SeedSequence.splitMix(UInt64(place)))
-                return merges.encode(words[w]) { SeedSequence.splitMix(key &+ UInt64($0)) >> 11 < threshold }.map { Int32($0 + 1) }
+                let key = Dropout.key(noise, part: place)
+                return merges.encode(words[w]) { coin.drops(key &+ UInt64($0)) }.map { Int32($0 + 1) }
             }
         }
     }
@@ -74,12 +73,12 @@ public struct Tokenizer: Sendable, Equatable, Codable {
     /// A world token, or `<unk>` for anything out of range.
     private func worldToken(_ t: Int32) -> Int32 { t >= 0 && Int(t) < words.count ? t : 0 }
 
-    /// prompt <sep>: what a response is generated after.
-    public func start(_ prompt: Text) -> [Int32] { encode(prompt) + [separator] }
+    /// prompt <sep>: what a response is generated after; `noise` as in ``encode(_:noise:)``.
+    public func start(_ prompt: Text, noise: UInt64? = nil) -> [Int32] { encode(prompt, noise: noise) + [separator] }
 
     /// prompt <sep> response <eos>, and the index of the first response position; `noise` as in ``encode(_:noise:)``.
     public func sequence(prompt: Text, response: Text, noise: UInt64? = nil) -> (tokens: [Int32], responseStart: Int) {
-        let start = encode(prompt, noise: noise) + [separator]
+        let start = start(prompt, noise: noise)
         return (start + encode(response, noise: noise.map(SeedSequence.splitMix)) + [endOfText], start.count)
     }
 

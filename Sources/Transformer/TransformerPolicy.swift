@@ -75,7 +75,7 @@ public struct TransformerPolicy: TrainablePolicy {
     private func batch(_ examples: [Example], noise: UInt64?) -> (tokens: [Int32], targets: [Int32], length: Int, fits: [Bool]) {
         let sequences = examples.enumerated().map { i, example in
             tokenizer.sequence(prompt: example.prompt.text, response: example.response,
-                               noise: noise.map { SeedSequence.splitMix($0 ^ SeedSequence.splitMix(UInt64(i))) })
+                               noise: noise.map { Dropout.key($0, part: i) })
         }
         let context = model.configuration.contextLength
         let fits = sequences.map { $0.tokens.count - 1 <= context }

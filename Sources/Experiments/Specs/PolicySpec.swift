@@ -23,7 +23,7 @@ public struct PolicySpec: Sendable, Equatable {
     /// The network's shape (transformer only); its vocabulary comes from the world.
     public var transformer = TransformerConfiguration(vocabularySize: 1)
     /// The transformer's tokens (transformer only): the world's words, or subword pieces learned from the
-    /// training split (`model:` section's `tokenizer` and `merges`).
+    /// training split (`model:` section's `tokenizer`, `merges` and `mergeDropout`).
     public var tokenizer = Tokenizer.Kind.word
     /// How the transformer draws responses (transformer only).
     public var sampling = TransformerPolicy.Sampling()
