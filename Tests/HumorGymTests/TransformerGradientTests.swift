@@ -170,4 +170,28 @@ import Testing
         _ = try model.decode([1, 1], cache: &cache)  // position 7: the last the context allows
         #expect(throws: TransformerError.sequenceTooLong(length: 9, context: 8)) { try model.decode([1, 1], cache: &cache) }
     }
+
+    /// Selecting rows of the cache part-way (reordered, one twice, one dropped) keeps every position decoded so
+    /// far: each kept sequence goes on with the full forward pass's logits.
+    @Test func selectingRowsKeepsWhatTheyDecoded() throws {
+        var c = TransformerConfiguration(vocabularySize: 9)
+        c.contextLength = 8; c.width = 8; c.layers = 2; c.heads = 2; c.initializationSeed = 6
+        var model = try TransformerModel<Double>(c)
+        let stream = RandomStream(seed: 7)
+        model.parameters = model.parameters.map { $0 + stream.gaussian(sigma: 0.3) }
+        let sequences: [[Int32]] = [[1, 2, 3, 4, 5, 6, 7], [8, 0, 8, 2, 2, 6, 1], [3, 3, 1, 7, 0, 4, 2]]
+        let full = try model.forward(tokens: sequences.flatMap { $0 }, batch: 3, length: 7).logits
+        var (cache, _) = try model.prefill(tokens: sequences.flatMap { Array($0.prefix(3)) }, batch: 3, length: 3)
+        for position in 3..<5 { _ = try model.decode(sequences.map { $0[position] }, cache: &cache) }
+        let kept = [2, 0, 2]
+        cache.select(kept)
+        for position in 5..<7 {
+            let logits = try model.decode(kept.map { sequences[$0][position] }, cache: &cache)
+            for (b, sequence) in kept.enumerated() {
+                for j in 0..<9 {
+                    #expect(abs(logits[b * 9 + j] - full[(sequence * 7 + position) * 9 + j]) < 1e-10, "sequence \(sequence), position \(position)")
+                }
+            }
+        }
+    }
 }

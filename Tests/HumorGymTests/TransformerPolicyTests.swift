@@ -85,6 +85,28 @@ import Teachers
         #expect(policy.sample(p, count: 2, using: RandomStream(seed: 9)) == [policy.mostLikely(p), policy.mostLikely(p)])
     }
 
+    /// Rows that finish leave the decoding batch (once a quarter of it has finished); the others decode as they
+    /// would alone: greedy samples of prompts batched together equal each prompt's greedy decoding on its own,
+    /// with the responses ending at many different steps.
+    @Test func rowsThatFinishLeaveTheBatchAndTheRestDecodeAsAlone() throws {
+        var c = TransformerConfiguration(vocabularySize: 1)
+        c.contextLength = 24; c.width = 8; c.layers = 1; c.heads = 2
+        var policy = try TransformerPolicy(tokenizer: Tokenizer(words: ["<unk>", "a", "b"]), configuration: c)
+        // Larger weights than the initial ones, so that what a row attends to decides its tokens.
+        let noise = RandomStream(seed: 7)
+        policy.parameters = policy.parameters.map { $0 + Float(noise.gaussian(sigma: 0.5)) }
+        policy.sampling.topK = 1
+        policy.sampling.beams = 1
+        // Every prompt of four tokens over {a, b}: one length, so one batch of 16 rows.
+        let prompts = (0..<16).map { n in
+            Prompt(id: n, split: .test, text: Fixtures.tokens((0..<4).map { Int32(1 + (n >> $0) & 1) }))
+        }
+        let together = policy.sample(prompts, count: 1, using: RandomStream(seed: 2)).map { $0[0] }
+        #expect(together == prompts.map(policy.mostLikely))
+        // Rows end after 4, 6 and 8 tokens: the batch drops the finished ones twice before the last end.
+        #expect(together.map(\.count) == [8, 8, 8, 8, 4, 4, 4, 4, 8, 6, 8, 6, 6, 6, 4, 4])
+    }
+
     @Test func truncationByHand() {
         let logits = [0, log(2.0), log(4.0)]
         func close(_ a: [Double], _ b: [Double]) -> Bool { zip(a, b).allSatisfy { abs($0 - $1) < 1e-12 } }
