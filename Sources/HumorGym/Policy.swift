@@ -8,6 +8,8 @@ public protocol Policy: Sendable {
     func sample(_ prompts: [Prompt], count: Int, using stream: RandomStream) -> [[Text]]
     /// The policy's best guess for the prompt: the most likely response (beam search, for a sequence model).
     func mostLikely(_ prompt: Prompt) -> Text
+    /// The best guess for each of many prompts, in prompt order: a sequence model searches them together.
+    func mostLikely(_ prompts: [Prompt]) -> [Text]
     /// log pi(response | prompt); `-infinity` for a response the policy cannot produce.
     func logProbability(of response: Text, given prompt: Prompt) -> Double
     /// log pi(y_i | x_i) for many examples: a sequence model scores them in batched passes.
@@ -63,4 +65,7 @@ extension Policy {
     public func sample(_ prompts: [Prompt], count: Int, using stream: RandomStream) -> [[Text]] {
         prompts.map { sample($0, count: count, using: stream) }
     }
+
+    /// One prompt after another.
+    public func mostLikely(_ prompts: [Prompt]) -> [Text] { prompts.map { mostLikely($0) } }
 }

@@ -138,22 +138,16 @@ public struct TransformerPolicy: TrainablePolicy {
         sample([prompt], count: count, using: stream)[0]
     }
 
-    /// Decodes prompts of equal length in model tokens together (at most `maxBatchRows` sequences at once),
-    /// so that every step is one batched pass; groups run in order of length, then of first appearance.
+    /// Decodes prompts of equal length in model tokens together (see ``decodingBatches(_:rowsPerPrompt:)``),
+    /// so that every step is one batched pass.
     public func sample(_ prompts: [Prompt], count: Int, using stream: RandomStream) -> [[Text]] {
         var out = [[Text]](repeating: [], count: prompts.count)
-        var groups: [Int: [Int]] = [:]
-        for (i, p) in prompts.enumerated() { groups[tokenizer.start(p.text).count, default: []].append(i) }
-        let perChunk = max(1, Self.maxBatchRows / max(1, count))
-        for length in groups.keys.sorted() {
-            let members = groups[length]!
-            for start in stride(from: 0, to: members.count, by: perChunk) {
-                let chunk = Array(members[start..<min(start + perChunk, members.count)])
-                let texts = generate(chunk.map { prompts[$0] }, count: count) { logits in
-                    stream.categorical(weights: Self.truncated(logits, temperature: sampling.temperature, topK: sampling.topK, topP: sampling.topP))
-                }
-                for (k, i) in chunk.enumerated() { out[i] = Array(texts[(k * count)..<((k + 1) * count)]) }
-            }
+        for chunk in decodingBatches(prompts, rowsPerPrompt: count) {
+            let sampling = sampling
+            let texts = generate(chunk.map { prompts[$0] }, count: count, weigh: { logits in
+                Self.truncated(logits, temperature: sampling.temperature, topK: sampling.topK, topP: sampling.topP)
+            }, pick: { stream.categorical(weights: $0) })
+            for (k, i) in chunk.enumerated() { out[i] = Array(texts[(k * count)..<((k + 1) * count)]) }
         }
         return out
     }
@@ -161,17 +155,40 @@ public struct TransformerPolicy: TrainablePolicy {
     /// The most sequences one batched pass holds (bounds the activations' and key-value cache's memory).
     static let maxBatchRows = 512
 
+    /// The prompts' indices in batches that decode together: prompts of one length in model tokens, at most
+    /// `maxBatchRows` rows at `rowsPerPrompt` rows each, in order of length, then of first appearance. A row's
+    /// results do not depend on the rows beside it, so batching changes no output.
+    func decodingBatches(_ prompts: [Prompt], rowsPerPrompt: Int) -> [[Int]] {
+        var groups: [Int: [Int]] = [:]
+        for (i, p) in prompts.enumerated() { groups[tokenizer.start(p.text).count, default: []].append(i) }
+        let perBatch = max(1, Self.maxBatchRows / max(1, rowsPerPrompt))
+        return groups.keys.sorted().flatMap { length in
+            let members = groups[length]!
+            return stride(from: 0, to: members.count, by: perBatch).map { Array(members[$0..<min($0 + perBatch, members.count)]) }
+        }
+    }
+
     /// Beam search with `sampling.beams` beams (greedy decoding for 1): the response with the highest
     /// length-normalised log-probability among the hypotheses the beams reach.
-    public func mostLikely(_ prompt: Prompt) -> Text {
-        guard sampling.beams > 1 else { return generate([prompt], count: 1) { z in z.indices.max { z[$0] < z[$1] }! }[0] }
-        return beamSearch(prompt, beams: sampling.beams)
+    public func mostLikely(_ prompt: Prompt) -> Text { mostLikely([prompt])[0] }
+
+    /// Each prompt's most likely response, the prompts searched together in batches.
+    public func mostLikely(_ prompts: [Prompt]) -> [Text] {
+        var out = [Text](repeating: tokenizer.text([]), count: prompts.count)
+        for chunk in decodingBatches(prompts, rowsPerPrompt: sampling.beams) {
+            let texts = sampling.beams > 1 ? beamSearch(chunk.map { prompts[$0] }, beams: sampling.beams)
+                : generate(chunk.map { prompts[$0] }, count: 1, weigh: { z in z.indices.max { z[$0] < z[$1] }! }, pick: { $0 })
+            for (k, i) in chunk.enumerated() { out[i] = texts[k] }
+        }
+        return out
     }
 
     /// Decodes `count` responses for each prompt (all of one length in model tokens) in one batch with the key-value cache,
-    /// choosing each next token with `choose` until `<eos>` or the length limit; rows are prompt-major. The
-    /// special tokens other than `<eos>` are never chosen.
-    private func generate(_ prompts: [Prompt], count: Int, choose: ([Double]) -> Int) -> [Text] {
+    /// choosing each next token until `<eos>` or the length limit; rows are prompt-major. A choice has two parts:
+    /// `weigh` turns a row's logits into what `pick` needs, for the rows on up to `threads` threads, then `pick`
+    /// chooses for one row after another in order (it may draw from a stream). The special tokens other than
+    /// `<eos>` are never chosen.
+    private func generate<W>(_ prompts: [Prompt], count: Int, weigh: @Sendable ([Double]) -> W, pick: (W) -> Int) -> [Text] {
         let starts = prompts.map { tokenizer.start($0.text) }
         let promptLength = starts.first?.count ?? 0
         precondition(starts.allSatisfy { $0.count == promptLength }, "generate: prompts of one length only")
@@ -188,11 +205,16 @@ public struct TransformerPolicy: TrainablePolicy {
         var done = [Bool](repeating: false, count: rows)
         for step in 0..<limit {
             var next = [Int32](repeating: tokenizer.padding, count: live.count)
-            for (k, i) in live.enumerated() where !done[i] {
-                var z = (0..<V).map { Double(logits[k * V + $0]) }
-                z[Int(tokenizer.separator)] = -.infinity
-                z[Int(tokenizer.padding)] = -.infinity
-                next[k] = Int32(choose(z))
+            let choosing = live.indices.filter { !done[live[$0]] }
+            let (special, logitsNow) = ([Int(tokenizer.separator), Int(tokenizer.padding)], logits)
+            let weighed = Parallel.map(choosing.count, threads: threads) { n in
+                var z = (0..<V).map { Double(logitsNow[choosing[n] * V + $0]) }
+                for s in special { z[s] = -.infinity }
+                return weigh(z)
+            }
+            for (k, w) in zip(choosing, weighed) {
+                let i = live[k]
+                next[k] = Int32(pick(w))
                 if next[k] == tokenizer.endOfText { done[i] = true } else { responses[i].append(next[k]) }
             }
             if step == limit - 1 || !done.contains(false) { break }

@@ -89,22 +89,39 @@ import Teachers
     /// would alone: greedy samples of prompts batched together equal each prompt's greedy decoding on its own,
     /// with the responses ending at many different steps.
     @Test func rowsThatFinishLeaveTheBatchAndTheRestDecodeAsAlone() throws {
+        var policy = try policyOverTwoWords(sigma: 0.5)
+        policy.sampling.topK = 1
+        policy.sampling.beams = 1
+        let together = policy.sample(promptsOfFourTokens, count: 1, using: RandomStream(seed: 2)).map { $0[0] }
+        #expect(together == promptsOfFourTokens.map { policy.mostLikely($0) })
+        // Rows end after 4, 6 and 8 tokens: the batch drops the finished ones twice before the last end.
+        #expect(together.map(\.count) == [8, 8, 8, 8, 4, 4, 4, 4, 8, 6, 8, 6, 6, 6, 4, 4])
+    }
+
+    /// Beam searches of many prompts run as one batch, each prompt's live beams a block of rows that leaves
+    /// the batch when its search ends: every prompt's response equals its search alone.
+    @Test func promptsSearchedTogetherFindWhatEachFindsAlone() throws {
+        var policy = try policyOverTwoWords(sigma: 2)
+        policy.sampling.beams = 3
+        let together = policy.mostLikely(promptsOfFourTokens)
+        #expect(together == promptsOfFourTokens.map { policy.mostLikely($0) })
+        #expect(Set(together.map(\.count)).count > 2, "searches end at different steps: \(together.map(\.count))")
+    }
+
+    /// A small student over {a, b} with larger weights than the initial ones (`sigma` of noise added), so that
+    /// what a row attends to decides its tokens.
+    func policyOverTwoWords(sigma: Double) throws -> TransformerPolicy {
         var c = TransformerConfiguration(vocabularySize: 1)
         c.contextLength = 24; c.width = 8; c.layers = 1; c.heads = 2
         var policy = try TransformerPolicy(tokenizer: Tokenizer(words: ["<unk>", "a", "b"]), configuration: c)
-        // Larger weights than the initial ones, so that what a row attends to decides its tokens.
         let noise = RandomStream(seed: 7)
-        policy.parameters = policy.parameters.map { $0 + Float(noise.gaussian(sigma: 0.5)) }
-        policy.sampling.topK = 1
-        policy.sampling.beams = 1
-        // Every prompt of four tokens over {a, b}: one length, so one batch of 16 rows.
-        let prompts = (0..<16).map { n in
-            Prompt(id: n, split: .test, text: Fixtures.tokens((0..<4).map { Int32(1 + (n >> $0) & 1) }))
-        }
-        let together = policy.sample(prompts, count: 1, using: RandomStream(seed: 2)).map { $0[0] }
-        #expect(together == prompts.map(policy.mostLikely))
-        // Rows end after 4, 6 and 8 tokens: the batch drops the finished ones twice before the last end.
-        #expect(together.map(\.count) == [8, 8, 8, 8, 4, 4, 4, 4, 8, 6, 8, 6, 6, 6, 4, 4])
+        policy.parameters = policy.parameters.map { $0 + Float(noise.gaussian(sigma: sigma)) }
+        return policy
+    }
+
+    /// Every prompt of four tokens over {a, b}: one length, so one batch of 16.
+    let promptsOfFourTokens = (0..<16).map { n in
+        Prompt(id: n, split: .test, text: Fixtures.tokens((0..<4).map { Int32(1 + (n >> $0) & 1) }))
     }
 
     @Test func truncationByHand() {

@@ -40,10 +40,12 @@ public struct SplitMetrics: Sendable, Codable, Equatable {
     ) async throws -> SplitMetrics {
         var students: [Example] = [], references: [Text] = [], drawn: [Example] = []
         let allSamples = policy.sample(prompts, count: samples, using: stream)
+        let answered = zip(prompts, teacherOutputs).filter { !$0.1.isEmpty }.map(\.0)
+        var bestGuesses = (greedy ? policy.mostLikely(answered) : [])[...]
         for ((prompt, outputs), sampled) in zip(zip(prompts, teacherOutputs), allSamples) where !outputs.isEmpty {
             drawn += sampled.map { Example(prompt: prompt, response: $0) }
             if greedy {
-                let best = policy.mostLikely(prompt)
+                let best = bestGuesses.removeFirst()
                 for output in outputs {
                     students.append(Example(prompt: prompt, response: best))
                     references.append(output)
