@@ -23,9 +23,14 @@ import Stochastics
 /// - `candidates: student` (feedback, the paper's BRIO student): the student samples k responses, the most
 ///   different pair is judged in both orders (the critique phase DPO and SD share, ``PairSelection``), and
 ///   the winner ranks first. The schedule's `feedbackEvery` sets how often the student is judged again.
+/// - `candidates: student-round-robin` (feedback, ranked as BRIO ranks its candidate lists): the student's
+///   k samples, the distinct ones ranked by a round robin of duels between every pair that passes the same
+///   length filter, so the ranking loss sees up to k(k-1)/2 ordered pairs instead of one.
 /// - `candidates: teacher` (supervision, BRIO-DPO's first stage): the teacher's outputs for the prompt,
-///   ranked by a round robin of the critic's duels (each pair in both orders); a candidate's score is its
-///   summed P(win), and a duel the critic abstains on counts 1/2 to each side.
+///   ranked by a round robin of the critic's duels.
+///
+/// In a round robin each pair is judged in both orders; a candidate's score is its summed P(win), a duel the
+/// critic abstains on counts 1/2 to each side, and a pair not dueled (filtered out) counts to neither.
 ///
 /// gamma (`rankingWeight`) is not given in either paper for this task. Its default, 10, makes the two terms
 /// pull with similar force: the cross-entropy's gradient on the reference's log-probability is 1, the
@@ -36,16 +41,19 @@ public struct BRIO: Algorithm {
     public enum Candidates: Sendable, Equatable {
         /// The student's own samples, the most different pair judged, through the length filter, as for DPO.
         case student(PairSelection.Critique)
+        /// The student's own samples, the distinct ones ranked by the critic's round robin (pairs through the
+        /// length filter).
+        case studentRoundRobin(PairSelection.Critique)
         /// The teacher's outputs, ranked by the critic's round robin.
         case teacher
 
-        public static let names = ["student", "teacher"]
+        public static let names = ["student", "student-round-robin", "teacher"]
 
-        /// The `candidates:` key and the keys of that source; a key of the other source is unknown (an error).
+        /// The `candidates:` key and the keys of that source; a key of another source is unknown (an error).
         init(from source: some ParameterSource) throws {
             switch try source.string("candidates", default: "student", allowed: Self.names) {
-            case "student":
-                self = .student(try PairSelection.Critique(from: source))
+            case "student": self = .student(try PairSelection.Critique(from: source))
+            case "student-round-robin": self = .studentRoundRobin(try PairSelection.Critique(from: source))
             default: self = .teacher
             }
         }
@@ -157,34 +165,58 @@ public struct BRIO: Algorithm {
             var ranked: [Prompt: [Text]] = [:]
             for v in verdicts { ranked[v.prompt] = [v.chosen, v.rejected] }
             return (prompts.map { ($0, ranked[$0] ?? []) }, duels - verdicts.count)
+        case .studentRoundRobin(let critique):
+            let prompts = context.environment.reset(seed: nil)
+            var samples: [Prompt: [Text]] = [:]
+            for (prompt, drawn) in zip(prompts, policy.sample(prompts, count: critique.samples, using: sampling)) {
+                samples[prompt] = drawn.enumerated().filter { !drawn[..<$0.offset].contains($0.element) }.map(\.element)
+            }
+            return try await Self.roundRobin(samples, episode: prompts, environment: context.environment) {
+                PairSelection.lengthsAgree($0, $1, maxLengthRatio: critique.maxLengthRatio)
+            }
         case .teacher:
-            // A round robin, one duel per prompt per episode: pair (a, b) of every prompt of the episode
-            // that has both. With the in-order environment every episode is the whole training split.
-            var seen: [Prompt] = [], wins: [Prompt: [Double]] = [:], decided: Set<Prompt> = []
-            var abstentions = 0
-            let largest = context.demonstrations.map(\.count).max() ?? 0
-            for a in 0..<largest {
-                for b in (a + 1)..<max(a + 1, largest) {
-                    let prompts = context.environment.reset(seed: nil)
-                    let pairs = prompts.map { references[$0].flatMap { $0.count > b ? (first: $0[a], second: $0[b]) : nil } }
-                    let preferences = try await context.environment.duel(pairs)
-                    for (prompt, (pair, preference)) in zip(prompts, zip(pairs, preferences)) {
-                        if wins[prompt] == nil { seen.append(prompt); wins[prompt] = [Double](repeating: 0, count: largest) }
-                        guard pair != nil else { continue }
-                        if preference == nil { abstentions += 1 } else { decided.insert(prompt) }
-                        let first = preference ?? 0.5
-                        wins[prompt]?[a] += first
-                        wins[prompt]?[b] += 1 - first
-                    }
+            let prompts = context.environment.reset(seed: nil)
+            return try await Self.roundRobin(references, episode: prompts, environment: context.environment) { _, _ in true }
+        }
+    }
+
+    /// Ranks each prompt's candidates, best first, by a round robin: each round duels pair (a, b) of every prompt
+    /// of an episode that has both and whose pair `duels` accepts, `episode` (just reset) the first and a fresh
+    /// one each round after. With the in-order environment every episode is the whole training split, so every
+    /// prompt meets its full round robin. Equal scores keep the candidates' order; a prompt none of whose duels
+    /// the critic decided has no ranking. Also returns the number of duels the critic abstained on.
+    static func roundRobin(_ candidates: [Prompt: [Text]], episode first: [Prompt], environment: any FeedbackEnvironment,
+                           duels: (Text, Text) -> Bool) async throws -> (rankings: [(prompt: Prompt, ranked: [Text])], abstentions: Int) {
+        let largest = candidates.values.map(\.count).max() ?? 0
+        var seen: [Prompt] = [], wins: [Prompt: [Double]] = [:], decided: Set<Prompt> = [], abstentions = 0
+        func meet(_ prompts: [Prompt]) {
+            for prompt in prompts where wins[prompt] == nil {
+                seen.append(prompt)
+                wins[prompt] = [Double](repeating: 0, count: candidates[prompt]?.count ?? 0)
+            }
+        }
+        meet(first)
+        var episode: [Prompt]? = first
+        for a in 0..<largest {
+            for b in (a + 1)..<max(a + 1, largest) {
+                let prompts = episode ?? environment.reset(seed: nil)
+                episode = nil
+                meet(prompts)
+                let pairs = prompts.map { prompt in
+                    candidates[prompt].flatMap { c in c.count > b && duels(c[a], c[b]) ? (first: c[a], second: c[b]) : nil }
+                }
+                let preferences = try await environment.duel(pairs)
+                for (prompt, (pair, preference)) in zip(prompts, zip(pairs, preferences)) where pair != nil {
+                    if preference == nil { abstentions += 1 } else { decided.insert(prompt) }
+                    let first = preference ?? 0.5
+                    wins[prompt]?[a] += first
+                    wins[prompt]?[b] += 1 - first
                 }
             }
-            let rankings = seen.map { prompt in
-                let outputs = references[prompt] ?? [], w = wins[prompt] ?? []
-                // Best first; equal scores keep the teacher's order. A prompt the critic never decided has no ranking.
-                let order = outputs.indices.sorted { w[$0] > w[$1] || (w[$0] == w[$1] && $0 < $1) }
-                return (prompt, decided.contains(prompt) ? order.map { outputs[$0] } : [])
-            }
-            return (rankings, abstentions)
         }
+        return (seen.map { prompt in
+            let c = candidates[prompt] ?? [], w = wins[prompt] ?? []
+            return (prompt, decided.contains(prompt) ? c.indices.sorted { w[$0] > w[$1] || (w[$0] == w[$1] && $0 < $1) }.map { c[$0] } : [])
+        }, abstentions)
     }
 }

@@ -33,12 +33,15 @@ public enum PairSelection {
                 if d > bestDistance { bestDistance = d; best = (samples[i], samples[j]) }
             }
         }
-        guard let pair = best else { return nil }
-        if maxLengthRatio > 0 {
-            let ratio = Double(pair.0.count) / Double(max(1, pair.1.count))
-            if ratio > maxLengthRatio || ratio < 1 / maxLengthRatio { return nil }
-        }
+        guard let pair = best, lengthsAgree(pair.0, pair.1, maxLengthRatio: maxLengthRatio) else { return nil }
         return pair
+    }
+
+    /// Whether the longer/shorter length ratio of `a` and `b` is at most `maxLengthRatio` (0: always).
+    public static func lengthsAgree(_ a: Text, _ b: Text, maxLengthRatio: Double) -> Bool {
+        guard maxLengthRatio > 0 else { return true }
+        let ratio = Double(a.count) / Double(max(1, b.count))
+        return ratio <= maxLengthRatio && ratio >= 1 / maxLengthRatio
     }
 
     /// A pair the critic decided: the preferred response, the other, and P(chosen is better) in [0.5, 1].

@@ -145,11 +145,32 @@ import Testing
         #expect(same, "BRIO without its ranking term trained another student than imitation")
     }
 
+    /// A round robin ranks each prompt's candidates by summed wins: with a critic that prefers length, longest
+    /// first; a pair the filter rejects is not dueled (counting to neither side), and a prompt with one
+    /// candidate, or none of whose duels was decided, has no ranking.
+    @Test func aRoundRobinRanksByWinsAndSkipsFilteredPairs() async throws {
+        func text(_ length: Int) -> Text { Fixtures.tokens((0..<Int32(length)).map { $0 + 1 }) }
+        let prompts = (0..<3).map { Prompt(id: $0, split: .train, text: Fixtures.tokens([Int32($0)])) }
+        let environment = HumorVectorEnvironment(prompts: prompts, critic: ScriptedCritic.prefersLonger)
+        let candidates = Dictionary(uniqueKeysWithValues: zip(prompts, [[text(2), text(5), text(3), text(4)], [text(6)], [text(3), text(3)]]))
+        let all = try await BRIO.roundRobin(candidates, episode: environment.reset(seed: nil), environment: environment) { _, _ in true }
+        #expect(all.rankings.map(\.prompt) == prompts)
+        #expect(all.rankings.map(\.ranked) == [[text(5), text(4), text(3), text(2)], [], [text(3), text(3)]])
+        #expect(all.abstentions == 0)
+        // Without the duels of length 5 against 2 and 3, the 5 wins once and the 4 twice: 4 ranks first.
+        let filtered = try await BRIO.roundRobin(candidates, episode: environment.reset(seed: nil), environment: environment) { a, b in
+            !(Set([a.count, b.count]) == [5, 2] || Set([a.count, b.count]) == [5, 3])
+        }
+        #expect(filtered.rankings[0].ranked == [text(4), text(5), text(3), text(2)])
+    }
+
     @Test func aKeyOfTheOtherCandidateSourceIsUnknown() throws {
         #expect(throws: HumorGymError.self) { try BRIO(from: ParameterDictionary(["candidates": "teacher", "samples": 4])) }
         let student = try BRIO(from: ParameterDictionary(["samples": 4, "epochs": 10, "feedbackEvery": 5]))
         #expect(student.parameters.candidates == .student(PairSelection.Critique(samples: 4)))
         #expect(student.parameters.schedule.rounds == 2)
+        let roundRobin = try BRIO(from: ParameterDictionary(["candidates": "student-round-robin", "maxLengthRatio": 0]))
+        #expect(roundRobin.parameters.candidates == .studentRoundRobin(PairSelection.Critique(maxLengthRatio: 0)))
     }
 }
 
