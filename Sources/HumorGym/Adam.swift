@@ -68,11 +68,21 @@ public struct Adam<Scalar: BinaryFloatingPoint & Sendable>: Sendable {
         let b1 = Scalar(beta1), b2 = Scalar(beta2), eps = Scalar(epsilon)
         let lr = Scalar(learningRate * schedule.factor(step: stepCount)), decay = Scalar(weightDecay)
         let c1 = Scalar(1 - pow(beta1, Double(stepCount))), c2 = Scalar(1 - pow(beta2, Double(stepCount)))
-        for i in parameters.indices {
-            let g = gradient[i] * scale
-            m[i] = b1 * m[i] + (1 - b1) * g
-            v[i] = b2 * v[i] + (1 - b2) * g * g
-            parameters[i] -= lr * ((m[i] / c1) / ((v[i] / c2).squareRoot() + eps) + decay * parameters[i])
+        // Through raw buffers, so that the loop vectorises (array subscripts in a mutating method check
+        // uniqueness element by element); each element's arithmetic is the same, so are its bits.
+        parameters.withUnsafeMutableBufferPointer { theta in
+            m.withUnsafeMutableBufferPointer { m in
+                v.withUnsafeMutableBufferPointer { v in
+                    gradient.withUnsafeBufferPointer { gradient in
+                        for i in 0..<theta.count {
+                            let g = gradient[i] * scale
+                            m[i] = b1 * m[i] + (1 - b1) * g
+                            v[i] = b2 * v[i] + (1 - b2) * g * g
+                            theta[i] -= lr * ((m[i] / c1) / ((v[i] / c2).squareRoot() + eps) + decay * theta[i])
+                        }
+                    }
+                }
+            }
         }
     }
 }
