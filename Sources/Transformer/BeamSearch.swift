@@ -65,14 +65,12 @@ extension TransformerPolicy {
         /// Only the `width` best continuations and the best finisher matter: every hypothesis of a step is as long,
         /// so scores order as log-probabilities do, and no lower finisher could beat the best one.
         mutating func step(logits: [Float], firstRow: Int, policy: TransformerPolicy, step: Int, limit: Int, width: Int) -> [Candidate] {
-            let tokenizer = policy.tokenizer, V = policy.model.configuration.vocabularySize
+            let tokenizer = policy.tokenizer
             var top: [Candidate] = [], finisher: Candidate?
             for (b, beam) in live.enumerated() {
-                var z = (0..<V).map { Double(logits[(firstRow + b) * V + $0]) }
-                z[Int(tokenizer.separator)] = -.infinity
-                z[Int(tokenizer.padding)] = -.infinity
+                let z = policy.choosable(logits, row: firstRow + b)
                 let lse = Softmax.logSumExp(z)
-                for j in 0..<V where z[j] > -.infinity {
+                for j in z.indices where z[j] > -.infinity {
                     let c = Candidate(beam: b, token: Int32(j), logProbability: beam.logProbability + z[j] - lse)
                     if c.token == tokenizer.endOfText || step == limit - 1 {
                         if finisher.map({ c.precedes($0) }) ?? true { finisher = c }

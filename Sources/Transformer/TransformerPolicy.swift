@@ -195,7 +195,6 @@ public struct TransformerPolicy: TrainablePolicy {
         let limit = min(sampling.maxResponseTokens, model.configuration.contextLength - promptLength)
         let rows = prompts.count * count
         guard rows > 0, limit > 0 else { return Array(repeating: tokenizer.text([]), count: rows) }
-        let V = model.configuration.vocabularySize
         // The tokens are in the vocabulary and the lengths within the context: the model cannot fail here.
         var (cache, logits) = try! model.prefill(tokens: starts.flatMap { Array(Array(repeating: $0, count: count).joined()) },
                                                  batch: rows, length: promptLength, threads: threads)
@@ -206,12 +205,8 @@ public struct TransformerPolicy: TrainablePolicy {
         for step in 0..<limit {
             var next = [Int32](repeating: tokenizer.padding, count: live.count)
             let choosing = live.indices.filter { !done[live[$0]] }
-            let (special, logitsNow) = ([Int(tokenizer.separator), Int(tokenizer.padding)], logits)
-            let weighed = Parallel.map(choosing.count, threads: threads) { n in
-                var z = (0..<V).map { Double(logitsNow[choosing[n] * V + $0]) }
-                for s in special { z[s] = -.infinity }
-                return weigh(z)
-            }
+            let logitsNow = logits
+            let weighed = Parallel.map(choosing.count, threads: threads) { n in weigh(choosable(logitsNow, row: choosing[n])) }
             for (k, w) in zip(choosing, weighed) {
                 let i = live[k]
                 next[k] = Int32(pick(w))
@@ -229,6 +224,15 @@ public struct TransformerPolicy: TrainablePolicy {
             logits = try! model.decode(next, cache: &cache, threads: threads)
         }
         return responses.map(tokenizer.text)
+    }
+
+    /// Row `row` of a decoding step's logits, with the special tokens other than `<eos>` ruled out (-infinity).
+    func choosable(_ logits: [Float], row: Int) -> [Double] {
+        let V = model.configuration.vocabularySize
+        var z = (0..<V).map { Double(logits[row * V + $0]) }
+        z[Int(tokenizer.separator)] = -.infinity
+        z[Int(tokenizer.padding)] = -.infinity
+        return z
     }
 
     /// Probabilities after temperature, top-k and top-p truncation (the nucleus of Holtzman et al., 2020).

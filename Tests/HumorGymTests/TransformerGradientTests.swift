@@ -150,12 +150,19 @@ import Testing
 }
 
 @Suite struct TransformerDecodingTests {
-    @Test func cachedDecodingGivesTheFullForwardLogits() throws {
+    /// A small model over 9 tokens with larger weights than the initial ones, so that what a position attends
+    /// to shows in its logits.
+    func model(initializationSeed: UInt64, noise: UInt64) throws -> TransformerModel<Double> {
         var c = TransformerConfiguration(vocabularySize: 9)
-        c.contextLength = 8; c.width = 8; c.layers = 2; c.heads = 2; c.initializationSeed = 4
+        c.contextLength = 8; c.width = 8; c.layers = 2; c.heads = 2; c.initializationSeed = initializationSeed
         var model = try TransformerModel<Double>(c)
-        let stream = RandomStream(seed: 5)
+        let stream = RandomStream(seed: noise)
         model.parameters = model.parameters.map { $0 + stream.gaussian(sigma: 0.3) }
+        return model
+    }
+
+    @Test func cachedDecodingGivesTheFullForwardLogits() throws {
+        let model = try model(initializationSeed: 4, noise: 5)
         let sequences: [[Int32]] = [[1, 2, 3, 4, 5, 6, 7], [8, 0, 8, 2, 2, 6, 1]]
         let full = try model.forward(tokens: sequences.flatMap { $0 }, batch: 2, length: 7).logits
         var (cache, logits) = try model.prefill(tokens: sequences.flatMap { Array($0.prefix(3)) }, batch: 2, length: 3)
@@ -174,11 +181,7 @@ import Testing
     /// Selecting rows of the cache part-way (reordered, one twice, one dropped) keeps every position decoded so
     /// far: each kept sequence goes on with the full forward pass's logits.
     @Test func selectingRowsKeepsWhatTheyDecoded() throws {
-        var c = TransformerConfiguration(vocabularySize: 9)
-        c.contextLength = 8; c.width = 8; c.layers = 2; c.heads = 2; c.initializationSeed = 6
-        var model = try TransformerModel<Double>(c)
-        let stream = RandomStream(seed: 7)
-        model.parameters = model.parameters.map { $0 + stream.gaussian(sigma: 0.3) }
+        let model = try model(initializationSeed: 6, noise: 7)
         let sequences: [[Int32]] = [[1, 2, 3, 4, 5, 6, 7], [8, 0, 8, 2, 2, 6, 1], [3, 3, 1, 7, 0, 4, 2]]
         let full = try model.forward(tokens: sequences.flatMap { $0 }, batch: 3, length: 7).logits
         var (cache, _) = try model.prefill(tokens: sequences.flatMap { Array($0.prefix(3)) }, batch: 3, length: 3)
