@@ -3,37 +3,48 @@ import LinearAlgebra
 /// Multi-head causal self-attention on packed projections (Vaswani et al., 2017): for each sequence and
 /// head, with Q, K, V the head's columns of qkv [T, 3d],
 ///     P = softmax(Q K^T / sqrt(hd) + causal mask),   O = P V,
-/// heads concatenated into out [T, d]. Backward, with dO:
+/// heads concatenated into out [T, d]; a batch's sequences are packed row after row (``PackedSequences``).
+/// Backward, with dO:
 ///     dP = dO V^T,  dV = P^T dO,  dS = P * (dP - rowsum(dP * P)),  dQ = dS K / sqrt(hd),  dK = dS^T Q / sqrt(hd).
 enum CausalSelfAttention {
-    struct Shape {
-        let batch: Int, length: Int, heads: Int, headWidth: Int
-        var width: Int { heads * headWidth }
+    struct Heads {
+        let count: Int, width: Int
+        var modelWidth: Int { count * width }
     }
 
-    /// Writes out [B*T, d] and the attention probabilities [B, H, T, T] (kept for the backward pass).
-    static func forward<S: BLASScalar>(_ qkv: UnsafePointer<S>, shape s: Shape, output out: UnsafeMutablePointer<S>,
+    /// Values the probabilities of `sequences` take: H T_b^2 for each sequence b of T_b rows.
+    static func probabilityCount(_ sequences: PackedSequences, heads: Heads) -> Int {
+        sequences.lengths.reduce(0) { $0 + heads.count * $1 * $1 }
+    }
+
+    /// Writes out [rows, d] and the attention probabilities, [H, T_b, T_b] for each sequence b in turn (kept
+    /// for the backward pass). Each sequence attends only within its own rows.
+    static func forward<S: BLASScalar>(_ qkv: UnsafePointer<S>, sequences: PackedSequences, heads: Heads, output out: UnsafeMutablePointer<S>,
                                        probabilities p: UnsafeMutablePointer<S>) {
-        let T = s.length, d = s.width, hd = s.headWidth
-        for b in 0..<s.batch {
-            for h in 0..<s.heads {
-                let q = qkv + b * T * 3 * d + h * hd
+        let d = heads.modelWidth, hd = heads.width
+        var probabilities = p
+        for b in 0..<sequences.count where sequences.lengths[b] > 0 {
+            let T = sequences.lengths[b], first = sequences.rows(b).lowerBound
+            for h in 0..<heads.count {
+                let q = qkv + first * 3 * d + h * hd
                 attend(queries: T, keys: T, headWidth: hd, q: q, ldq: 3 * d, k: q + d, ldk: 3 * d, v: q + 2 * d, ldv: 3 * d,
-                       probabilities: p + (b * s.heads + h) * T * T, output: out + b * T * d + h * hd, ldo: d)
+                       probabilities: probabilities, output: out + first * d + h * hd, ldo: d)
+                probabilities += T * T
             }
         }
     }
 
-    /// Decoding: one new row per sequence, its qkv [B, 3d], attends over the sequence's cached keys and values
-    /// [B, context, d] (heads packed along the width), of which the first `s.length` rows, the new one's last,
-    /// are filled. Writes out [B, d]; `scratch` holds `s.length` values.
+    /// Decoding: one new row for each of `batch` sequences, its qkv [batch, 3d], attends over the sequence's
+    /// cached keys and values [batch, context, d] (heads packed along the width), of which the first `length`
+    /// rows, the new one's last, are filled. Writes out [batch, d]; `scratch` holds `length` values.
     static func forward<S: BLASScalar>(query qkv: UnsafePointer<S>, keys: UnsafePointer<S>, values: UnsafePointer<S>, context: Int,
-                                       shape s: Shape, output out: UnsafeMutablePointer<S>, scratch p: UnsafeMutablePointer<S>) {
-        let d = s.width, hd = s.headWidth
-        for b in 0..<s.batch {
-            for h in 0..<s.heads {
+                                       batch: Int, length: Int, heads: Heads, output out: UnsafeMutablePointer<S>,
+                                       scratch p: UnsafeMutablePointer<S>) {
+        let d = heads.modelWidth, hd = heads.width
+        for b in 0..<batch {
+            for h in 0..<heads.count {
                 let cached = b * context * d + h * hd
-                attend(queries: 1, keys: s.length, headWidth: hd, q: qkv + b * 3 * d + h * hd, ldq: 3 * d, k: keys + cached, ldk: d,
+                attend(queries: 1, keys: length, headWidth: hd, q: qkv + b * 3 * d + h * hd, ldq: 3 * d, k: keys + cached, ldk: d,
                        v: values + cached, ldv: d, probabilities: p, output: out + b * d + h * hd, ldo: d)
             }
         }
@@ -63,17 +74,19 @@ enum CausalSelfAttention {
                a: p, lda: n, b: v, ldb: ldv, beta: 0, c: o, ldc: ldo)
     }
 
-    /// Writes dqkv [B*T, 3d] (overwrites) from dout [B*T, d]; `scratch` holds T*T values.
+    /// Writes dqkv [rows, 3d] (overwrites) from dout [rows, d]; `scratch` holds T_b^2 values for the longest sequence.
     static func backward<S: BLASScalar>(_ dout: UnsafePointer<S>, qkv: UnsafePointer<S>, probabilities p: UnsafePointer<S>,
-                                        shape s: Shape, dqkv: UnsafeMutablePointer<S>, scratch dp: UnsafeMutablePointer<S>) {
-        let T = s.length, d = s.width, hd = s.headWidth
+                                        sequences: PackedSequences, heads: Heads, dqkv: UnsafeMutablePointer<S>, scratch dp: UnsafeMutablePointer<S>) {
+        let d = heads.modelWidth, hd = heads.width
         let scale = 1 / S.sqrt(S(hd))
-        for b in 0..<s.batch {
-            for h in 0..<s.heads {
-                let q = qkv + b * T * 3 * d + h * hd, k = q + d, v = q + 2 * d
-                let dq = dqkv + b * T * 3 * d + h * hd, dk = dq + d, dv = dq + 2 * d
-                let dO = dout + b * T * d + h * hd
-                let probs = p + (b * s.heads + h) * T * T
+        var probs = p
+        for b in 0..<sequences.count where sequences.lengths[b] > 0 {
+            let T = sequences.lengths[b], first = sequences.rows(b).lowerBound
+            for h in 0..<heads.count {
+                defer { probs += T * T }
+                let q = qkv + first * 3 * d + h * hd, k = q + d, v = q + 2 * d
+                let dq = dqkv + first * 3 * d + h * hd, dk = dq + d, dv = dq + 2 * d
+                let dO = dout + first * d + h * hd
                 S.gemm(transposeA: false, transposeB: true, m: T, n: T, k: hd, alpha: 1,
                        a: dO, lda: d, b: v, ldb: 3 * d, beta: 0, c: dp, ldc: T)
                 S.gemm(transposeA: true, transposeB: false, m: T, n: hd, k: T, alpha: 1,

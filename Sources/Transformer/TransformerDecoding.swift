@@ -73,8 +73,9 @@ extension TransformerModel {
     @_specialize(where S == Float)
     @_specialize(where S == Double)
     public func prefill(tokens: [Int32], batch: Int, length: Int, threads: Int = 1) throws -> (cache: DecodingCache, logits: [S]) {
-        let a = try forward(tokens: tokens, batch: batch, length: length, threads: threads)
-        let c = configuration, V = c.vocabularySize
+        let a = try forward(tokens: tokens, sequences: PackedSequences(count: batch, length: length),
+                            readingOut: Array(repeating: 1, count: batch), threads: threads)
+        let c = configuration
         var cache = DecodingCache(batch: batch, layers: c.layers, context: c.contextLength, width: c.width)
         cache.length = length
         let slots = cache.slots
@@ -93,9 +94,7 @@ extension TransformerModel {
                 }
             }
         }
-        var last: [S] = []
-        for b in 0..<batch { let end = (b + 1) * length * V; last += a.logits[(end - V)..<end] }
-        return (cache, last)
+        return (cache, a.logits)
     }
 
     /// Appends one token to every sequence and returns the next-token logits, [batch, vocabulary]. Shards of
@@ -129,7 +128,7 @@ extension TransformerModel {
     private func decode(shard sequences: Range<Int>, tokens: [Int32], position t: Int, slots: DecodingCache.Slots,
                         keys: UnsafeMutablePointer<S>, values: UnsafeMutablePointer<S>, logits: UnsafeMutablePointer<S>) {
         let c = configuration, n = sequences.count
-        let shape = CausalSelfAttention.Shape(batch: n, length: t + 1, heads: c.heads, headWidth: c.headWidth)
+        let heads = CausalSelfAttention.Heads(count: c.heads, width: c.headWidth)
         var scratch = [S](repeating: 0, count: t + 1)
         parameters.withUnsafeBufferPointer { pb in
             let P = pb.baseAddress!
@@ -145,7 +144,7 @@ extension TransformerModel {
                         }
                     }
                     CausalSelfAttention.forward(query: qkv, keys: keys + first, values: values + first, context: c.contextLength,
-                                                shape: shape, output: &attention, scratch: &scratch)
+                                                batch: n, length: t + 1, heads: heads, output: &attention, scratch: &scratch)
                     return []
                 }
             }

@@ -37,19 +37,25 @@ public struct TransformerModel<S: BLASScalar>: Sendable {
         parameters = p
     }
 
-    /// What a forward pass keeps for the backward pass; `logits` is [batch * length, vocabulary].
+    /// What a forward pass keeps for the backward pass; `logits` is [readOut.rowCount, vocabulary], the read-out
+    /// rows of the sequences packed.
     public struct Activations: Sendable {
-        public let batch: Int
-        public let length: Int
+        public let sequences: PackedSequences
+        /// The rows whose logits were read out: the last `readOut.lengths[b]` rows of each sequence b.
+        public let readOut: PackedSequences
         var shards: [Shard]
         public var logits: [S]
     }
 
-    /// One shard's activations: the sequences `sequences` of the batch.
+    /// One shard's activations: the sequences `sequences` of the batch, their rows packed as `packing`, of which
+    /// `readRows` were read out.
     struct Shard: Sendable {
         let sequences: Range<Int>
+        let packing: PackedSequences
         let tokens: ArraySlice<Int32>
+        var readRows: [Int] = []
         var blocks: [BlockActivations] = []
+        /// The last block's output on the read-out rows.
         var final: [S] = []
         var lnf: [S] = [], lnfMean: [S] = [], lnfRstd: [S] = []
         /// The embeddings' dropout mask (empty without dropout).
@@ -67,67 +73,88 @@ public struct TransformerModel<S: BLASScalar>: Sendable {
     /// are summed in shard order, so the result is the same bits whatever the number of threads that run them.
     static var sequencesPerShard: Int { 16 }
 
+    /// The rows `rows` of x [_, width], in that order.
+    static func rows(_ rows: [Int], of x: [S], width: Int) -> [S] { rows.flatMap { x[($0 * width)..<(($0 + 1) * width)] } }
+
     static func shards(batch: Int) -> [Range<Int>] {
         stride(from: 0, to: batch, by: sequencesPerShard).map { $0..<min($0 + sequencesPerShard, batch) }
     }
 
     /// Runs `batch` sequences of `length` tokens each (row-major; pad short sequences at the end: attention
-    /// is causal, so padding never reaches an earlier position). `dropout` makes it a training pass.
-    /// Shards of the batch run on up to `threads` threads (call BLAS single-threaded then).
+    /// is causal, so padding never reaches an earlier position), reading out every row. `dropout` makes it a
+    /// training pass.
+    public func forward(tokens: [Int32], batch: Int, length: Int, dropout: Dropout? = nil, threads: Int = 1) throws -> Activations {
+        try forward(tokens: tokens, sequences: PackedSequences(count: batch, length: length), dropout: dropout, threads: threads)
+    }
+
+    /// Runs the sequences whose tokens are packed in `tokens` as `sequences` lays them out, and reads out the
+    /// logits of the last `readingOut[b]` rows of each sequence b (nil: all rows): a row no target needs (a
+    /// prompt's, but the last) costs no output head. `dropout` makes it a training pass. Shards of the batch
+    /// run on up to `threads` threads (call BLAS single-threaded then).
     @_specialize(where S == Float)
     @_specialize(where S == Double)
-    public func forward(tokens: [Int32], batch: Int, length: Int, dropout: Dropout? = nil, threads: Int = 1) throws -> Activations {
-        let c = configuration, V = c.vocabularySize, N = batch * length
-        guard length <= c.contextLength else { throw TransformerError.sequenceTooLong(length: length, context: c.contextLength) }
-        precondition(tokens.count == N, "forward: \(tokens.count) tokens for \(batch) x \(length)")
+    public func forward(tokens: [Int32], sequences: PackedSequences, readingOut: [Int]? = nil, dropout: Dropout? = nil,
+                        threads: Int = 1) throws -> Activations {
+        let c = configuration, V = c.vocabularySize, N = sequences.rowCount
+        guard sequences.longest <= c.contextLength else {
+            throw TransformerError.sequenceTooLong(length: sequences.longest, context: c.contextLength)
+        }
+        precondition(tokens.count == N, "forward: \(tokens.count) tokens for \(N) rows")
+        let readOut = PackedSequences(lengths: readingOut ?? sequences.lengths)
+        precondition(readOut.count == sequences.count && zip(readOut.lengths, sequences.lengths).allSatisfy(<=),
+                     "forward: a sequence reads out more rows than it has")
         if let bad = tokens.first(where: { $0 < 0 || Int($0) >= V }) { throw TransformerError.tokenOutOfRange(token: bad, vocabulary: V) }
-        let ranges = Self.shards(batch: batch)
-        var logits = [S](repeating: 0, count: N * V)
+        let ranges = Self.shards(batch: sequences.count)
+        var logits = [S](repeating: 0, count: readOut.rowCount * V)
         let shards = logits.withUnsafeMutableBufferPointer { out in
             let out = UncheckedPointer(out.baseAddress!)
             return Parallel.map(ranges.count, threads: threads) { i in
-                forward(shard: ranges[i], tokens: tokens, length: length, dropout: dropout, logits: out.pointer + ranges[i].lowerBound * length * V)
+                forward(shard: ranges[i], of: sequences, readOut: readOut, tokens: tokens, dropout: dropout,
+                        logits: out.pointer + readOut.rows(ranges[i].lowerBound).lowerBound * V)
             }
         }
-        return Activations(batch: batch, length: length, shards: shards, logits: logits)
+        return Activations(sequences: sequences, readOut: readOut, shards: shards, logits: logits)
     }
 
-    private func forward(shard sequences: Range<Int>, tokens allTokens: [Int32], length: Int, dropout: Dropout?,
-                         logits: UnsafeMutablePointer<S>) -> Shard {
-        let c = configuration, N = sequences.count * length, firstRow = sequences.lowerBound * length
-        var a = Shard(sequences: sequences, tokens: allTokens[firstRow..<(firstRow + N)])
-        let shape = CausalSelfAttention.Shape(batch: sequences.count, length: length, heads: c.heads, headWidth: c.headWidth)
+    private func forward(shard sequences: Range<Int>, of batch: PackedSequences, readOut: PackedSequences, tokens allTokens: [Int32],
+                         dropout: Dropout?, logits: UnsafeMutablePointer<S>) -> Shard {
+        let c = configuration, packing = batch.slice(sequences), N = packing.rowCount
+        let firstRow = batch.rows(sequences.lowerBound).lowerBound
+        var a = Shard(sequences: sequences, packing: packing, tokens: allTokens[firstRow..<(firstRow + N)])
+        a.readRows = sequences.enumerated().flatMap { j, b in (packing.rows(j).upperBound - readOut.lengths[b])..<packing.rows(j).upperBound }
+        let heads = CausalSelfAttention.Heads(count: c.heads, width: c.headWidth)
+        let positions = packing.positions
         parameters.withUnsafeBufferPointer { pb in
             let P = pb.baseAddress!
             // Sites: 0 the embeddings, then two per block; masks are indexed by the row in the whole batch.
             func mask(_ site: Int) -> [S] { dropout.map { $0.mask(count: N * c.width, site: site, offset: firstRow * c.width) } ?? [] }
-            var x = embed(a.tokens, position: { $0 % length }, parameters: P)
+            var x = embed(a.tokens, position: { positions[$0] }, parameters: P)
             a.embeddingMask = mask(0)
             Dropout.apply(a.embeddingMask, to: &x)
             for l in layout.blocks.indices {
                 a.blocks.append(block(l, &x, rows: N, masks: (mask(1 + 2 * l), mask(2 + 2 * l)), parameters: P) { qkv, attention in
-                    var probabilities = [S](repeating: 0, count: sequences.count * c.heads * length * length)
-                    CausalSelfAttention.forward(qkv, shape: shape, output: &attention, probabilities: &probabilities)
+                    var probabilities = [S](repeating: 0, count: CausalSelfAttention.probabilityCount(packing, heads: heads))
+                    CausalSelfAttention.forward(qkv, sequences: packing, heads: heads, output: &attention, probabilities: &probabilities)
                     return probabilities
                 })
             }
-            a.final = x
-            (a.lnf, a.lnfMean, a.lnfRstd) = head(x, rows: N, parameters: P, logits: logits)
+            a.final = a.readRows.count == N ? x : Self.rows(a.readRows, of: x, width: c.width)
+            (a.lnf, a.lnfMean, a.lnfRstd) = head(a.final, rows: a.readRows.count, parameters: P, logits: logits)
         }
         return a
     }
 
-    /// The gradient of a loss with respect to every parameter, given dLoss/dlogits ([batch * length, vocabulary]).
+    /// The gradient of a loss with respect to every parameter, given dLoss/dlogits ([rows, vocabulary]).
     /// Shards run on up to `threads` threads; their gradients are summed in shard order.
     @_specialize(where S == Float)
     @_specialize(where S == Double)
     public func backward(_ a: Activations, logitGradient dlogits: [S], threads: Int = 1) -> [S] {
         let V = configuration.vocabularySize
-        precondition(dlogits.count == a.batch * a.length * V, "backward: logit gradient has the wrong size")
+        precondition(dlogits.count == a.readOut.rowCount * V, "backward: logit gradient has the wrong size")
         var grads = dlogits.withUnsafeBufferPointer { dl in
             let dl = UncheckedPointer(UnsafeMutablePointer(mutating: dl.baseAddress!))
             return Parallel.map(a.shards.count, threads: threads) { i in
-                backward(a.shards[i], length: a.length, logitGradient: dl.pointer + a.shards[i].sequences.lowerBound * a.length * V)
+                backward(a.shards[i], logitGradient: dl.pointer + a.readOut.rows(a.shards[i].sequences.lowerBound).lowerBound * V)
             }
         }
         var grad = grads.removeFirst()
@@ -135,24 +162,26 @@ public struct TransformerModel<S: BLASScalar>: Sendable {
         return grad
     }
 
-    private func backward(_ a: Shard, length: Int, logitGradient dlogits: UnsafePointer<S>) -> [S] {
-        let c = configuration, d = c.width, h = c.hiddenWidth, V = c.vocabularySize, N = a.sequences.count * length
-        let shape = CausalSelfAttention.Shape(batch: a.sequences.count, length: length, heads: c.heads, headWidth: c.headWidth)
+    private func backward(_ a: Shard, logitGradient dlogits: UnsafePointer<S>) -> [S] {
+        let c = configuration, d = c.width, h = c.hiddenWidth, V = c.vocabularySize, N = a.packing.rowCount, R = a.readRows.count
+        let heads = CausalSelfAttention.Heads(count: c.heads, width: c.headWidth)
         var grad = [S](repeating: 0, count: parameters.count)
         parameters.withUnsafeBufferPointer { pb in
             grad.withUnsafeMutableBufferPointer { gb in
                 let P = pb.baseAddress!, G = gb.baseAddress!
-                // Head (tied to the token embedding) and final LayerNorm.
-                var dlnf = [S](repeating: 0, count: N * d)
-                S.gemm(transposeA: false, transposeB: false, m: N, n: d, k: V, alpha: 1, a: dlogits, lda: V,
+                // Head (tied to the token embedding) and final LayerNorm, on the read-out rows; the others get no gradient there.
+                var dlnf = [S](repeating: 0, count: R * d)
+                S.gemm(transposeA: false, transposeB: false, m: R, n: d, k: V, alpha: 1, a: dlogits, lda: V,
                        b: P + layout.tokenEmbedding.offset, ldb: d, beta: 0, c: &dlnf, ldc: d)
-                S.gemm(transposeA: true, transposeB: false, m: V, n: d, k: N, alpha: 1, a: dlogits, lda: V,
+                S.gemm(transposeA: true, transposeB: false, m: V, n: d, k: R, alpha: 1, a: dlogits, lda: V,
                        b: a.lnf, ldb: d, beta: 1, c: G + layout.tokenEmbedding.offset, ldc: d)
-                var dx = [S](repeating: 0, count: N * d)
+                var dread = [S](repeating: 0, count: R * d)
                 LayerNorm.backward(dlnf, input: a.final, weight: P + layout.finalLayerNormWeight.offset, mean: a.lnfMean,
-                                   rstd: a.lnfRstd, rows: N, width: d, dx: &dx,
+                                   rstd: a.lnfRstd, rows: R, width: d, dx: &dread,
                                    dg: G + layout.finalLayerNormWeight.offset, db: G + layout.finalLayerNormBias.offset)
-                var scratch = [S](repeating: 0, count: length * length)
+                var dx = R == N ? dread : [S](repeating: 0, count: N * d)
+                if R < N { for (i, r) in a.readRows.enumerated() { for k in 0..<d { dx[r * d + k] = dread[i * d + k] } } }
+                var scratch = [S](repeating: 0, count: a.packing.longest * a.packing.longest)
                 for (blk, s) in zip(layout.blocks, a.blocks).reversed() {
                     // MLP: x'' = x' + FcProj(GELU(Fc(LN2(x')))); dx holds dL/dx''.
                     var dgelu = [S](repeating: 0, count: N * h), dfc = [S](repeating: 0, count: N * h)
@@ -173,7 +202,7 @@ public struct TransformerModel<S: BLASScalar>: Sendable {
                     Linear.backward(dbranch, input: s.attention, weight: P + blk.projectionWeight.offset, rows: N, inputs: d, outputs: d,
                                     dx: &dattention, dw: G + blk.projectionWeight.offset, db: G + blk.projectionBias.offset)
                     var dqkv = [S](repeating: 0, count: N * 3 * d)
-                    CausalSelfAttention.backward(dattention, qkv: s.qkv, probabilities: s.probabilities, shape: shape,
+                    CausalSelfAttention.backward(dattention, qkv: s.qkv, probabilities: s.probabilities, sequences: a.packing, heads: heads,
                                                  dqkv: &dqkv, scratch: &scratch)
                     var dln1 = [S](repeating: 0, count: N * d)
                     Linear.backward(dqkv, input: s.ln1, weight: P + blk.attentionWeight.offset, rows: N, inputs: d, outputs: 3 * d,
@@ -183,9 +212,10 @@ public struct TransformerModel<S: BLASScalar>: Sendable {
                 }
                 // Embeddings.
                 Dropout.apply(a.embeddingMask, to: &dx)
+                let positions = a.packing.positions
                 for r in 0..<N {
                     let token = G + layout.tokenEmbedding.offset + Int(a.tokens[a.tokens.startIndex + r]) * d
-                    let position = G + layout.positionEmbedding.offset + (r % length) * d
+                    let position = G + layout.positionEmbedding.offset + positions[r] * d
                     for i in 0..<d {
                         token[i] += dx[r * d + i]
                         position[i] += dx[r * d + i]

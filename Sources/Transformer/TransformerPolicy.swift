@@ -69,27 +69,25 @@ public struct TransformerPolicy: TrainablePolicy {
         set { model.parameters = newValue }
     }
 
-    /// Pads the batch's inputs to one length; targets are the next tokens of response positions. The final
-    /// `<eos>` is only ever a target, so a sequence fits when all but its last token fit the context. A
+    /// Packs the batch's inputs row after row, without padding; the rows read out are those whose next token
+    /// is the response's or `<eos>`, and `targets` those next tokens. The final `<eos>` is only ever a target,
+    /// so a sequence fits when all but its last token fit the context; one that does not takes no rows. A
     /// training pass's `noise` keys the tokenizer's BPE-dropout, example by example.
-    private func batch(_ examples: [Example], noise: UInt64?) -> (tokens: [Int32], targets: [Int32], length: Int, fits: [Bool]) {
+    private func batch(_ examples: [Example], noise: UInt64?)
+        -> (tokens: [Int32], targets: [Int32], sequences: PackedSequences, readOut: [Int], fits: [Bool]) {
         let sequences = examples.enumerated().map { i, example in
             tokenizer.sequence(prompt: example.prompt.text, response: example.response,
                                noise: noise.map { Dropout.key($0, part: i) })
         }
         let context = model.configuration.contextLength
         let fits = sequences.map { $0.tokens.count - 1 <= context }
-        let length = zip(sequences, fits).filter(\.1).map { $0.0.tokens.count - 1 }.max() ?? 1
         var tokens: [Int32] = [], targets: [Int32] = []
-        for (s, ok) in zip(sequences, fits) {
-            let row = ok ? Array(s.tokens.dropLast()) : []
-            tokens += row + Array(repeating: tokenizer.padding, count: length - row.count)
-            for t in 0..<length {
-                let scored = ok && t + 1 < s.tokens.count && t + 1 >= s.responseStart
-                targets.append(scored ? s.tokens[t + 1] : -1)
-            }
+        for (s, ok) in zip(sequences, fits) where ok {
+            tokens += s.tokens.dropLast()
+            targets += s.tokens[s.responseStart...]
         }
-        return (tokens, targets, length, fits)
+        return (tokens, targets, PackedSequences(lengths: zip(sequences, fits).map { $1 ? $0.tokens.count - 1 : 0 }),
+                zip(sequences, fits).map { $1 ? $0.tokens.count - $0.responseStart : 0 }, fits)
     }
 
     public func logProbabilitiesWithPullback(_ examples: [Example]) -> (values: [Double], pullback: ([Double]) -> [Float]) {
@@ -104,19 +102,20 @@ public struct TransformerPolicy: TrainablePolicy {
 
     private func pass(_ examples: [Example], dropout: Dropout?, noise: UInt64?) -> (values: [Double], pullback: ([Double]) -> [Float]) {
         guard !examples.isEmpty else { return ([], { _ in Array(repeating: 0, count: model.parameters.count) }) }
-        let (tokens, targets, length, fits) = batch(examples, noise: noise)
+        let (tokens, targets, sequences, readingOut, fits) = batch(examples, noise: noise)
         let V = model.configuration.vocabularySize
         // The tokens were mapped into the vocabulary and the lengths checked: forward cannot fail here.
-        let activations = try! model.forward(tokens: tokens, batch: examples.count, length: length, dropout: dropout, threads: threads)
+        let activations = try! model.forward(tokens: tokens, sequences: sequences, readingOut: readingOut, dropout: dropout, threads: threads)
         let perToken = NextTokenLogProbabilities.values(logits: activations.logits, vocabulary: V, targets: targets)
+        let readOut = activations.readOut
         let values = examples.indices.map { i in
-            fits[i] ? perToken[(i * length)..<((i + 1) * length)].reduce(0.0) { $0 + Double($1) } : -.infinity
+            fits[i] ? perToken[readOut.rows(i)].reduce(0.0) { $0 + Double($1) } : -.infinity
         }
         let frozen = model, threads = threads
         return (values, { upstream in
             var rowWeights = [Float](repeating: 0, count: targets.count)
-            for (i, g) in upstream.enumerated() where fits[i] {
-                for t in 0..<length { rowWeights[i * length + t] = Float(g) }
+            for (i, g) in upstream.enumerated() {
+                for r in readOut.rows(i) { rowWeights[r] = Float(g) }
             }
             let dlogits = NextTokenLogProbabilities.logitGradient(logits: activations.logits, vocabulary: V, targets: targets, upstream: rowWeights)
             return frozen.backward(activations, logitGradient: dlogits, threads: threads)

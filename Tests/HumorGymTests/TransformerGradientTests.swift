@@ -71,21 +71,24 @@ import Testing
         check(x, weights: w, analytic: dx, f)
     }
 
+    /// Sequences of their own lengths (one of them empty), packed: each attends only within its own rows.
     @Test func causalSelfAttention() {
-        let shape = CausalSelfAttention.Shape(batch: 2, length: 4, heads: 2, headWidth: 3)
-        let N = shape.batch * shape.length, d = shape.width
+        let sequences = PackedSequences(lengths: [4, 0, 3]), heads = CausalSelfAttention.Heads(count: 2, width: 3)
+        let N = sequences.rowCount, d = heads.modelWidth, P = CausalSelfAttention.probabilityCount(sequences, heads: heads)
         let qkv = random(N * 3 * d), w = random(N * d)
         func f(_ qkv: [Double]) -> [Double] {
-            var out = [Double](repeating: 0, count: N * d), p = [Double](repeating: 0, count: shape.batch * shape.heads * shape.length * shape.length)
-            CausalSelfAttention.forward(qkv, shape: shape, output: &out, probabilities: &p)
+            var out = [Double](repeating: 0, count: N * d), p = [Double](repeating: 0, count: P)
+            CausalSelfAttention.forward(qkv, sequences: sequences, heads: heads, output: &out, probabilities: &p)
             return out
         }
-        var out = [Double](repeating: 0, count: N * d), p = [Double](repeating: 0, count: shape.batch * shape.heads * shape.length * shape.length)
-        CausalSelfAttention.forward(qkv, shape: shape, output: &out, probabilities: &p)
-        // The first position attends only to itself: its output is its own value vector.
-        for i in 0..<shape.headWidth { #expect(abs(out[i] - qkv[2 * d + i]) < 1e-12) }
-        var dqkv = [Double](repeating: 0, count: N * 3 * d), scratch = [Double](repeating: 0, count: shape.length * shape.length)
-        CausalSelfAttention.backward(w, qkv: qkv, probabilities: p, shape: shape, dqkv: &dqkv, scratch: &scratch)
+        var out = [Double](repeating: 0, count: N * d), p = [Double](repeating: 0, count: P)
+        CausalSelfAttention.forward(qkv, sequences: sequences, heads: heads, output: &out, probabilities: &p)
+        // The first position of each sequence attends only to itself: its output is its own value vector.
+        for row in [0, 4] {
+            for i in 0..<heads.width { #expect(abs(out[row * d + i] - qkv[row * 3 * d + 2 * d + i]) < 1e-12) }
+        }
+        var dqkv = [Double](repeating: 0, count: N * 3 * d), scratch = [Double](repeating: 0, count: 16)
+        CausalSelfAttention.backward(w, qkv: qkv, probabilities: p, sequences: sequences, heads: heads, dqkv: &dqkv, scratch: &scratch)
         check(qkv, weights: w, analytic: dqkv, f)
     }
 
@@ -126,6 +129,44 @@ import Testing
         // Padding after a sequence never changes the log-probabilities before it (causal attention).
         let padded = try model.forward(tokens: [1, 4, 2, 9, 3, 5, 5, 0, 10, 2], batch: batch, length: length, dropout: dropout)
         #expect(Array(padded.logits[0..<(9 * c.vocabularySize)]) == Array(a.logits[0..<(9 * c.vocabularySize)]))
+    }
+
+    /// Packed without padding, each sequence gets the logits it gets alone, and the batch's gradient is the
+    /// sum of the sequences' own (a sequence of no rows takes no part); reading out some rows only changes nothing else.
+    @Test func packedSequencesAreEachTheirOwnForwardAndBackward() throws {
+        var c = TransformerConfiguration(vocabularySize: 11)
+        c.contextLength = 6; c.width = 8; c.layers = 2; c.heads = 2; c.initializationSeed = 5
+        var model = try TransformerModel<Double>(c)
+        model.parameters = model.parameters.map { $0 + stream.gaussian(sigma: 0.3) }
+        let sequences: [[Int32]] = [[1, 4, 2], [9, 3, 5, 5, 0, 10], [], [7, 2]]
+        let packing = PackedSequences(lengths: sequences.map(\.count))
+        let packed = try model.forward(tokens: sequences.flatMap { $0 }, sequences: packing)
+        let upstream = random(packing.rowCount * c.vocabularySize)
+        let gradient = model.backward(packed, logitGradient: upstream)
+        var summed = [Double](repeating: 0, count: model.parameters.count)
+        for (b, tokens) in sequences.enumerated() where !tokens.isEmpty {
+            let rows = packing.rows(b), V = c.vocabularySize
+            let alone = try model.forward(tokens: tokens, batch: 1, length: tokens.count)
+            for (x, y) in zip(alone.logits, packed.logits[(rows.lowerBound * V)..<(rows.upperBound * V)]) { #expect(abs(x - y) < 1e-12) }
+            let own = model.backward(alone, logitGradient: Array(upstream[(rows.lowerBound * V)..<(rows.upperBound * V)]))
+            for i in summed.indices { summed[i] += own[i] }
+        }
+        for (x, y) in zip(gradient, summed) { #expect(abs(x - y) < 1e-10 * max(1, abs(y))) }
+        // Reading out only the last rows of each sequence gives those rows' logits, and the gradient of a loss on
+        // them is the full pass's with nothing upstream of the other rows.
+        let readingOut = [1, 4, 0, 2], readOut = PackedSequences(lengths: readingOut), V = c.vocabularySize
+        let read = try model.forward(tokens: sequences.flatMap { $0 }, sequences: packing, readingOut: readingOut)
+        var upstreamOfRead: [Double] = [], upstreamOfAll = [Double](repeating: 0, count: upstream.count)
+        for b in sequences.indices {
+            let rows = (packing.rows(b).upperBound - readingOut[b])..<packing.rows(b).upperBound
+            #expect(readOut.rows(b).count == rows.count)
+            for (x, y) in zip(read.logits[(readOut.rows(b).lowerBound * V)..<(readOut.rows(b).upperBound * V)],
+                              packed.logits[(rows.lowerBound * V)..<(rows.upperBound * V)]) { #expect(abs(x - y) < 1e-12) }
+            upstreamOfRead += upstream[(rows.lowerBound * V)..<(rows.upperBound * V)]
+            for i in (rows.lowerBound * V)..<(rows.upperBound * V) { upstreamOfAll[i] = upstream[i] }
+        }
+        let readGradient = model.backward(read, logitGradient: upstreamOfRead)
+        for (x, y) in zip(readGradient, model.backward(packed, logitGradient: upstreamOfAll)) { #expect(abs(x - y) < 1e-10 * max(1, abs(y))) }
     }
 
     @Test func dropoutKeepsOneMinusTheRateAndRescales() {
