@@ -1,7 +1,7 @@
 import LinearAlgebra
 
 /// The language-model read-out: for each row r of logits [rows, V], log p(target_r) = z_t - logsumexp(z),
-/// rows with target -1 ignored (prompt tokens, padding). The pull-back of sum_r g_r log p(target_r) is
+/// rows with target -1 ignored (rows no token is predicted from). The pull-back of sum_r g_r log p(target_r) is
 /// dz_r = g_r (onehot(target_r) - softmax(z_r)).
 public enum NextTokenLogProbabilities {
     /// log p(target_r) per row (0 for ignored rows).

@@ -49,7 +49,7 @@ public struct Tokenizer: Sendable, Equatable, Codable {
     public var separator: Int32 { Int32(base) }
     /// Ends a response.
     public var endOfText: Int32 { Int32(base + 1) }
-    /// Fills a batch's shorter sequences; never predicted.
+    /// Fed to rows that finished while the rest of a batch decodes on; never predicted.
     public var padding: Int32 { Int32(base + 2) }
     public var count: Int { base + 3 }
 

@@ -144,7 +144,7 @@ public struct TransformerModel<S: BLASScalar>: Sendable {
         return a
     }
 
-    /// The gradient of a loss with respect to every parameter, given dLoss/dlogits ([rows, vocabulary]).
+    /// The gradient of a loss with respect to every parameter, given dLoss/dlogits ([readOut.rowCount, vocabulary]).
     /// Shards run on up to `threads` threads; their gradients are summed in shard order.
     @_specialize(where S == Float)
     @_specialize(where S == Double)

@@ -169,6 +169,28 @@ import Testing
         for (x, y) in zip(readGradient, model.backward(packed, logitGradient: upstreamOfAll)) { #expect(abs(x - y) < 1e-10 * max(1, abs(y))) }
     }
 
+    /// Over three shards of ragged sequences (the second reading out no row, some sequences empty),
+    /// each sequence still gets its own logits, and the pass gives the same bits on one thread and on two.
+    @Test func raggedShardsReadOutTheirOwnRowsOnAnyNumberOfThreads() throws {
+        var c = TransformerConfiguration(vocabularySize: 11)
+        c.contextLength = 6; c.width = 8; c.layers = 1; c.heads = 2; c.initializationSeed = 9
+        var model = try TransformerModel<Double>(c)
+        model.parameters = model.parameters.map { $0 + stream.gaussian(sigma: 0.3) }
+        let lengths = (0..<40).map { $0 % 7 == 3 ? 0 : 1 + $0 % 6 }
+        let sequences = lengths.map { n in (0..<n).map { _ in Int32(stream.integer(below: 11)) } }
+        let readingOut = lengths.enumerated().map { b, n in (16..<32).contains(b) ? 0 : n - n / 2 }
+        let packing = PackedSequences(lengths: lengths), readOut = PackedSequences(lengths: readingOut), V = c.vocabularySize
+        let passes = try [1, 2].map { try model.forward(tokens: sequences.flatMap { $0 }, sequences: packing, readingOut: readingOut, dropout: Dropout(rate: 0.2, key: 4), threads: $0) }
+        #expect(passes[0].logits == passes[1].logits)
+        let upstream = random(readOut.rowCount * V)
+        #expect(model.backward(passes[0], logitGradient: upstream, threads: 1) == model.backward(passes[1], logitGradient: upstream, threads: 2))
+        let read = try model.forward(tokens: sequences.flatMap { $0 }, sequences: packing, readingOut: readingOut)
+        for (b, tokens) in sequences.enumerated() where readingOut[b] > 0 {
+            let alone = try model.forward(tokens: tokens, batch: 1, length: tokens.count).logits.suffix(readingOut[b] * V)
+            for (x, y) in zip(alone, read.logits[(readOut.rows(b).lowerBound * V)..<(readOut.rows(b).upperBound * V)]) { #expect(abs(x - y) < 1e-12) }
+        }
+    }
+
     @Test func dropoutKeepsOneMinusTheRateAndRescales() {
         let mask: [Double] = Dropout(rate: 0.25, key: 5).mask(count: 100_000, site: 3)
         let kept = mask.filter { $0 != 0 }
