@@ -71,9 +71,10 @@ public struct PolicySpec: Sendable, Equatable {
         // The paper's protocol for a generative student: every learner starts from a converged FT (12 epochs),
         // samples come from the nucleus (the tail of a small model's distribution is where subjects get swapped),
         // and DPO steps at a tenth of imitation's rate (at 1e-3 it trades the input's meaning for the critic's
-        // taste: consistency 0.74 -> 0.28). BRIO ranks all its distinct samples, judged every 2 of its 4 epochs,
-        // with a ranking weight of 3 (a round robin gives it many pairs a prompt); BRIO-DPO's first stage, on the
-        // teacher's three outputs ranked once, keeps 10. The guide has the measurements.
+        // taste: consistency 0.74 -> 0.28). BRIO ranks all its distinct samples, judged afresh every one of 10 epochs
+        // (Table 4's most frequent feedback: judged once or twice, its interval does not clear FT's), with a ranking
+        // weight of 3 (a round robin gives it many pairs a prompt); BRIO-DPO's first stage, on the teacher's three
+        // outputs ranked once over 4 epochs, keeps 10. The guide has the measurements.
         "transformer-tiny": """
             name: transformer-tiny
             kind: transformer
@@ -82,10 +83,10 @@ public struct PolicySpec: Sendable, Equatable {
             warmStart: {epochs: 12}
             algorithms:
               dpo: {learningRate: 1.0e-4, beta: 0.5, epochs: 9, feedbackEvery: 3}
-              brio: {candidates: student-round-robin, rankingWeight: 3, feedbackEvery: 2}
+              brio: {candidates: student-round-robin, rankingWeight: 3, epochs: 10, feedbackEvery: 1}
               brio-dpo:
                 chain: [brio, dpo]
-                brio: {candidates: teacher, rankingWeight: 10, feedbackEvery: 4}
+                brio: {candidates: teacher, rankingWeight: 10, epochs: 4, feedbackEvery: 4}
             """,
     ]
 
