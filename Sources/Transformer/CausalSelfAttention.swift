@@ -10,6 +10,14 @@ enum CausalSelfAttention {
     struct Heads {
         let count: Int, width: Int
         var modelWidth: Int { count * width }
+
+        init(count: Int, width: Int) {
+            self.count = count
+            self.width = width
+        }
+
+        /// A model's heads.
+        init(_ c: TransformerConfiguration) { self.init(count: c.heads, width: c.headWidth) }
     }
 
     /// Values the probabilities of `sequences` take: H T_b^2 for each sequence b of T_b rows.

@@ -128,7 +128,7 @@ extension TransformerModel {
     private func decode(shard sequences: Range<Int>, tokens: [Int32], position t: Int, slots: DecodingCache.Slots,
                         keys: UnsafeMutablePointer<S>, values: UnsafeMutablePointer<S>, logits: UnsafeMutablePointer<S>) {
         let c = configuration, n = sequences.count
-        let heads = CausalSelfAttention.Heads(count: c.heads, width: c.headWidth)
+        let heads = CausalSelfAttention.Heads(c)
         var scratch = [S](repeating: 0, count: t + 1)
         parameters.withUnsafeBufferPointer { pb in
             let P = pb.baseAddress!

@@ -40,7 +40,6 @@ public struct TransformerModel<S: BLASScalar>: Sendable {
     /// What a forward pass keeps for the backward pass; `logits` is [readOut.rowCount, vocabulary], the read-out
     /// rows of the sequences packed.
     public struct Activations: Sendable {
-        public let sequences: PackedSequences
         /// The rows whose logits were read out: the last `readOut.lengths[b]` rows of each sequence b.
         public let readOut: PackedSequences
         var shards: [Shard]
@@ -113,7 +112,7 @@ public struct TransformerModel<S: BLASScalar>: Sendable {
                         logits: out.pointer + readOut.rows(ranges[i].lowerBound).lowerBound * V)
             }
         }
-        return Activations(sequences: sequences, readOut: readOut, shards: shards, logits: logits)
+        return Activations(readOut: readOut, shards: shards, logits: logits)
     }
 
     private func forward(shard sequences: Range<Int>, of batch: PackedSequences, readOut: PackedSequences, tokens allTokens: [Int32],
@@ -122,7 +121,7 @@ public struct TransformerModel<S: BLASScalar>: Sendable {
         let firstRow = batch.rows(sequences.lowerBound).lowerBound
         var a = Shard(sequences: sequences, packing: packing, tokens: allTokens[firstRow..<(firstRow + N)])
         a.readRows = sequences.enumerated().flatMap { j, b in (packing.rows(j).upperBound - readOut.lengths[b])..<packing.rows(j).upperBound }
-        let heads = CausalSelfAttention.Heads(count: c.heads, width: c.headWidth)
+        let heads = CausalSelfAttention.Heads(c)
         let positions = packing.positions
         parameters.withUnsafeBufferPointer { pb in
             let P = pb.baseAddress!
@@ -164,7 +163,7 @@ public struct TransformerModel<S: BLASScalar>: Sendable {
 
     private func backward(_ a: Shard, logitGradient dlogits: UnsafePointer<S>) -> [S] {
         let c = configuration, d = c.width, h = c.hiddenWidth, V = c.vocabularySize, N = a.packing.rowCount, R = a.readRows.count
-        let heads = CausalSelfAttention.Heads(count: c.heads, width: c.headWidth)
+        let heads = CausalSelfAttention.Heads(c)
         var grad = [S](repeating: 0, count: parameters.count)
         parameters.withUnsafeBufferPointer { pb in
             grad.withUnsafeMutableBufferPointer { gb in
