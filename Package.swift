@@ -8,7 +8,7 @@ let package = Package(
         .library(name: "HumorGym", targets: ["HumorGym"]),
         .library(name: "HumorGymKit", targets: [
             "Stochastics", "LinearAlgebra", "HumorGym", "Worlds", "Teachers", "Critics", "Policies", "Transformer",
-            "Learners", "Experiments", "Chat", "LLM",
+            "Learners", "Experiments", "Chat", "LLM", "Charts",
         ]),
         .library(name: "HumorGymTesting", targets: ["HumorGymTesting"]),
         .executable(name: "humorgym", targets: ["humorgym"]),
@@ -41,9 +41,11 @@ let package = Package(
             "HumorGym", "Stochastics", "LinearAlgebra", .product(name: "RealModule", package: "swift-numerics"),
         ]),
         .target(name: "Learners", dependencies: ["HumorGym", "Stochastics"]),
+        // SVG charts for reports: no dependency, so that the drawing is tested on its own.
+        .target(name: "Charts"),
         .target(name: "Experiments", dependencies: [
             "HumorGym", "Stochastics", "LinearAlgebra", "Worlds", "Teachers", "Critics", "Policies", "Transformer", "Learners",
-            "LLM", "Yams",
+            "LLM", "Yams", "Charts",
         ]),
         // Real LLMs over OpenAI-compatible HTTP: one client (retries, budget, concurrency, SQLite cache).
         .target(name: "LLM", dependencies: [
@@ -63,6 +65,7 @@ let package = Package(
             "Chat", "LLM",
         ], path: "benchmarks/HumorGymBenchmarks"),
         .testTarget(name: "StochasticsTests", dependencies: ["Stochastics"]),
+        .testTarget(name: "ChartsTests", dependencies: ["Charts"]),
         // A scripted OpenAI-compatible server on loopback (SwiftNIO) stands in for the LLM; Cassettes/ holds
         // recorded answers of the real one, which the tests read by path.
         .testTarget(name: "LLMTests", dependencies: [
