@@ -52,6 +52,9 @@ public struct Adam<Scalar: BinaryFloatingPoint & Sendable>: Sendable {
 
     /// Applies one update to `parameters` from a gradient whose norm (``norm(_:)``) is `norm`.
     ///
+    /// The learning rate the last step took (the schedule's factor on the peak rate), as TRL logs it.
+    public var lastLearningRate: Double { learningRate * schedule.factor(step: stepCount) }
+
     /// Specialised for Float and Double: callers are often generic over the policy, and an unspecialised
     /// loop over a million parameters would go through protocol witnesses for every operation.
     @_specialize(where Scalar == Float)
@@ -66,7 +69,7 @@ public struct Adam<Scalar: BinaryFloatingPoint & Sendable>: Sendable {
         let scale = Scalar(clipNorm.map { norm > $0 ? $0 / norm : 1 } ?? 1)
         stepCount += 1
         let b1 = Scalar(beta1), b2 = Scalar(beta2), eps = Scalar(epsilon)
-        let lr = Scalar(learningRate * schedule.factor(step: stepCount)), decay = Scalar(weightDecay)
+        let lr = Scalar(lastLearningRate), decay = Scalar(weightDecay)
         let c1 = Scalar(1 - pow(beta1, Double(stepCount))), c2 = Scalar(1 - pow(beta2, Double(stepCount)))
         // Through raw buffers, so that the loop vectorises (array subscripts in a mutating method check
         // uniqueness element by element); each element's arithmetic is the same, so are its bits.

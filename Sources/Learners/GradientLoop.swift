@@ -107,6 +107,7 @@ struct GradientLoop<P: TrainablePolicy> {
             var values = l.metrics.merging(extra) { _, new in new }
             values["loss"] = l.value
             values["grad_norm"] = norm
+            values["learning_rate"] = optimizer.lastLearningRate
             values["epoch"] = Double(epoch + 1)
             let record = StepMetrics(algorithm: algorithm, step: step, values: values)
             log.append(record)

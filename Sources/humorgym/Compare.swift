@@ -15,8 +15,10 @@ struct Compare: AsyncParsableCommand {
 
     @OptionGroup var study: SeedOptions
 
-    @Option(help: "Directory for results.json and results.csv.")
+    @Option(help: "Directory for the results: results.json and .csv, outcomes.json, samples.json, timings.json.")
     var out = "runs/compare"
+
+    @OptionGroup var measuring: ReportOptions
 
     @Flag(help: "Print only the table.")
     var quiet = false
@@ -24,16 +26,17 @@ struct Compare: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let names = algorithms.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } ?? AlgorithmRegistry.defaults
-            let comparison = try Comparison(experiment: try specs.experiment(), algorithms: names, seedCount: study.seeds, rootSeed: study.seed,
-                                            concurrency: study.jobs)
+            let experiment = try specs.experiment()
+            let comparison = try Comparison(experiment: experiment, algorithms: names, seedCount: study.seeds, rootSeed: study.seed,
+                                            concurrency: study.jobs, curves: try measuring.curves(), criticPairs: try measuring.criticPairs(experiment))
             try ResultsWriter.prepare(directory: out)  // a bad --out fails now, not after training
             let quiet = quiet
             let result = try await comparison.run { line in
                 if !quiet { FileHandle.standardError.write(Data((line + "\n").utf8)) }
             }
-            try ResultsWriter.write(result, to: out)
-            print(ReportTable.render(result), terminator: "")
-            print("\nwrote \(out)/results.json and \(out)/results.csv")
+            try result.write(to: out)
+            print(ReportTable.render(result.report) + ComparisonSummary.render(result), terminator: "")
+            print("\nwrote \(out)/report.html, results.json and results.csv (and outcomes, samples, timings, figures/ and runs/ beside them)")
         }
     }
 }

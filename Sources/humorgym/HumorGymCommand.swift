@@ -10,7 +10,7 @@ struct HumorGymCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "humorgym",
         abstract: "A simulation sandbox for feedback-driven humor distillation (after \"Small But Funny\", ACL 2024).",
-        subcommands: [Compare.self, Reproduce.self, Run.self, Sample.self, DiagnoseCritic.self, Judge.self, Teach.self],
+        subcommands: [Compare.self, Reproduce.self, Run.self, Report.self, Export.self, Sample.self, DiagnoseCritic.self, Judge.self, Teach.self],
         defaultSubcommand: Compare.self)
 
     static func main() async {
@@ -46,6 +46,28 @@ struct SeedOptions: ParsableArguments {
 
     @Option(help: "Seeds (compare) or cells (reproduce) trained at once; the results do not depend on it.")
     var jobs = 2
+}
+
+/// What a results folder measures beside the results: curves over training and the critic's biases.
+struct ReportOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Measure each learner's curve over training at every Kth end of an epoch or round (and the last); 0: no curves.",
+                               valueName: "K"))
+    var curveEvery = 1
+
+    @Option(help: "Test prompts each point of a curve measures.")
+    var curvePrompts = 64
+
+    @Option(help: ArgumentHelp("Teacher-output pairs the training critic's biases are measured on (default: 300 for a mock critic, 0 for an LLM, whose every pair is two calls).",
+                               valueName: "N"))
+    var criticPairs: Int?
+
+    func curves() throws -> CurveSettings? { curveEvery == 0 ? nil : try CurveSettings(every: curveEvery, prompts: curvePrompts) }
+
+    func criticPairs(_ experiment: Experiment) throws -> Int {
+        guard let criticPairs else { return experiment.environment.world.criticIsLLM ? 0 : 300 }
+        guard criticPairs >= 0 else { throw HumorGymError("--critic-pairs must be at least 0, got \(criticPairs)") }
+        return criticPairs
+    }
 }
 
 /// The LLM server a command talks to.

@@ -26,6 +26,11 @@ struct Run: AsyncParsableCommand {
     @Flag(help: "Continue from the training state in --state: the result is the run that never stopped.")
     var resume = false
 
+    @Option(help: "Also write a results folder here, as compare does (results, per-prompt outcomes, curves, steps, pairs, report).")
+    var out: String?
+
+    @OptionGroup var measuring: ReportOptions
+
     struct Line: Encodable {
         var phase: String
         var algorithm: String
@@ -52,25 +57,35 @@ struct Run: AsyncParsableCommand {
             }
             guard !resume || state != nil else { throw HumorGymError("--resume needs --state FILE: the training state to continue from") }
             if let state { try ResultsWriter.prepare(directory: URL(fileURLWithPath: state).deletingLastPathComponent().path) }
+            if let out { try ResultsWriter.prepare(directory: out) }
+            let clock = ContinuousClock(), began = clock.now
             let run = try await experiment.run(seed: Experiment.seeds(root: seed, count: 1)[0])
-            let metrics = try await experiment.withStudent { student in
-                try await trainAndReport(student, learner: learner, experiment: experiment, run: run, checkpointing: state.map {
+            var record = SeedRecord(experiment: experiment, run: run, curves: out == nil ? nil : try measuring.curves())
+            let criticPairs = try measuring.criticPairs(experiment)
+            if out != nil, criticPairs > 0 { try await record.diagnoseCritic(pairs: criticPairs) }
+            try await experiment.withStudent { student in
+                try await train(student, learner: learner, into: &record, checkpointing: state.map {
                     RunCheckpointing(path: $0, identity: "seed \(seed), algorithm \(learner.name), environment \(experiment.environment.name), policy \(experiment.policySpec.name)",
                                      resume: resume)
                 })
             }
-            try printJSONLine(Final(algorithm: learner.name, seed: run.seeds.root, metrics: metrics))
+            try printJSONLine(Final(algorithm: learner.name, seed: run.seeds.root, metrics: record.runs[0].metrics))
+            if let out {
+                let folder = try ResultsFolder(experiment: experiment, algorithms: [learner.name], rootSeed: seed, curves: record.curves,
+                                               seeds: [record], totalSeconds: (clock.now - began).seconds)
+                try folder.write(to: out)
+                FileHandle.standardError.write(Data("wrote the results folder \(out)\n".utf8))
+            }
         }
     }
 
     /// The warm start and the learner, every step printed as it happens.
-    private func trainAndReport<P: TrainablePolicy>(_ student: P, learner: LearnerChain, experiment: Experiment, run: Experiment.Run,
-                                                    checkpointing: RunCheckpointing?) async throws -> [String: SplitMetrics] {
-        let result = try await Trainer(experiment).train(student, learners: [learner], run: run, checkpointing: checkpointing) { phase, record in
-            try? printJSONLine(Line(phase: phase, algorithm: record.algorithm, step: record.step, values: record.values))
+    private func train<P: TrainablePolicy>(_ student: P, learner: LearnerChain, into record: inout SeedRecord,
+                                           checkpointing: RunCheckpointing?) async throws {
+        let result = try await record.train(student, learners: [learner], checkpointing: checkpointing) { phase, step in
+            try? printJSONLine(Line(phase: phase, algorithm: step.algorithm, step: step.step, values: step.values))
             return true
         }
         if let checkpoint { try result.stages[0].policy.save(to: checkpoint) }
-        return try await Evaluation(experiment).metrics(result, run: run)[0]
     }
 }

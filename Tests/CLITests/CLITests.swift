@@ -37,9 +37,9 @@ final class CLI {
         try text.write(to: directory.appendingPathComponent(name), atomically: true, encoding: .utf8)
     }
 
-    /// The binary's exit status and output.
-    func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> (status: Int32, out: String, err: String) {
-        try await withProcess(arguments, environment: environment) { process in
+    /// The binary's (or `executable`'s) exit status and output.
+    func run(_ arguments: [String], environment: [String: String] = [:], executable: URL? = nil) async throws -> (status: Int32, out: String, err: String) {
+        try await withProcess(arguments, environment: environment, executable: executable) { process in
             let out = Pipe(), err = Pipe()
             process.standardOutput = out
             process.standardError = err
@@ -60,9 +60,9 @@ final class CLI {
     /// `body` with the binary set up to run `arguments` in the scratch directory, on a thread of its own: a test
     /// blocking one of the few cooperative threads would stall every other async test of the run (on 2 cores,
     /// two of them).
-    private func withProcess<T: Sendable>(_ arguments: [String], environment: [String: String] = [:],
+    private func withProcess<T: Sendable>(_ arguments: [String], environment: [String: String] = [:], executable: URL? = nil,
                                           _ body: @escaping @Sendable (Process) throws -> T) async throws -> T {
-        let binary = try #require(Self.binary, "the humorgym binary was not found beside the tests; run `swift build` first or set HUMORGYM_BINARY")
+        let binary = try executable ?? #require(Self.binary, "the humorgym binary was not found beside the tests; run `swift build` first or set HUMORGYM_BINARY")
         let directory = directory
         return try await withCheckedThrowingContinuation { continuation in
             Thread.detachNewThread {
@@ -116,6 +116,16 @@ final class CLI {
         #expect(a.out.contains("dpo") && a.out.contains("WTR"))
         #expect(try cli.contents("a/results.json") == cli.contents("b/results.json"))
         #expect(try cli.contents("a/results.csv") == cli.contents("b/results.csv"))
+        // Every file of the folder (report, figures, per-prompt outcomes, steps, pairs) but the timings.
+        let files = try FileManager.default.subpathsOfDirectory(atPath: cli.directory.appendingPathComponent("a").path).sorted()
+        #expect(files.contains("report.html") && files.contains("figures/curve-gold.csv") && files.contains { $0.hasSuffix("dpo/pairs.jsonl") })
+        for file in files where file != "timings.json" {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: cli.directory.appendingPathComponent("a/" + file).path, isDirectory: &isDirectory),
+                  !isDirectory.boolValue else { continue }
+            #expect(try cli.contents("a/" + file) == cli.contents("b/" + file), "\(file) differs between two processes")
+        }
+        #expect(try cli.contents("a/timings.json") != cli.contents("b/timings.json"))  // the machine's facts live apart
         let json = try JSONSerialization.jsonObject(with: cli.contents("a/results.json")) as! [String: Any]
         #expect((json["runs"] as! [Any]).count == 4)
     }
@@ -137,6 +147,50 @@ final class CLI {
         let compared = try JSONSerialization.jsonObject(with: cli.contents("c/results.json")) as! [String: Any]
         let run = (compared["runs"] as! [[String: Any]])[0]
         #expect(NSDictionary(dictionary: run["metrics"] as! [String: Any]) == NSDictionary(dictionary: final["metrics"] as! [String: Any]))
+    }
+
+    /// `run --out` writes a results folder with its report; `report` rebuilds the report from the folder alone;
+    /// `export` writes TRL's formats, which Python's json reads back and checks against the run's pairs.
+    @Test func runOutReportAndExportWork() async throws {
+        let cli = try CLI()
+        let r = try await cli.run(["run", "--env", "small.yaml", "--algorithm", "dpo", "--seed", "5", "--out", "r", "--curve-every", "2"])
+        #expect(r.status == 0, "\(r.err)")
+        let final = try JSONSerialization.jsonObject(with: Data(r.out.split(separator: "\n").last!.utf8)) as! [String: Any]
+        let results = try JSONSerialization.jsonObject(with: cli.contents("r/results.json")) as! [String: Any]
+        #expect(results["schemaVersion"] as? Int == 2)
+        let run = (results["runs"] as! [[String: Any]])[0]
+        #expect(NSDictionary(dictionary: run["metrics"] as! [String: Any]) == NSDictionary(dictionary: final["metrics"] as! [String: Any]))
+        let report = try cli.contents("r/report.html")
+        try FileManager.default.removeItem(at: cli.directory.appendingPathComponent("r/report.html"))
+        let rebuilt = try await cli.run(["report", "r"])
+        #expect(rebuilt.status == 0 && rebuilt.out.contains("wrote r/report.html"), "\(rebuilt.err)")
+        #expect(try cli.contents("r/report.html") == report)
+
+        let preference = try await cli.run(["export", "r", "--format", "trl-preference"])
+        let sft = try await cli.run(["export", "r", "--format", "trl-sft", "--out", "sft/teacher.jsonl"])
+        #expect(preference.status == 0 && sft.status == 0, "\(preference.err)\(sft.err)")
+        try cli.write("check.py", """
+            import glob, json, sys
+            rows = [json.loads(line) for line in open("r/trl-preference.jsonl")]
+            pairs = [json.loads(line) for line in open(glob.glob("r/runs/seed-*/dpo/pairs.jsonl")[0])]
+            assert len(rows) == len(pairs) > 0, (len(rows), len(pairs))
+            for row, pair in zip(rows, pairs):
+                assert set(row) == {"prompt", "chosen", "rejected", "probability", "seed", "learner"}, row
+                assert (row["prompt"], row["chosen"], row["rejected"], row["probability"]) == (pair["prompt"], pair["chosen"], pair["rejected"], pair["probability"])
+                assert row["chosen"] != row["rejected"] and 0.5 <= row["probability"] <= 1 and row["learner"] == "dpo"
+            sft = [json.loads(line) for line in open("sft/teacher.jsonl")]
+            demonstrations = [json.loads(line) for line in open(glob.glob("r/runs/seed-*/demonstrations.jsonl")[0])]
+            assert [(s["prompt"], s["completion"]) for s in sft] == [(d["prompt"], d["completion"]) for d in demonstrations]
+            assert len({s["prompt"] for s in sft}) == 60 and all(s["completion"].strip() for s in sft)
+            print(len(rows), len(sft))
+            """)
+        let check = try await cli.run(["python3", "check.py"], executable: URL(fileURLWithPath: "/usr/bin/env"))
+        #expect(check.status == 0, "\(check.err)")
+
+        let missing = try await cli.run(["report", "nowhere"])
+        #expect(missing.status == 1 && missing.err.contains("nowhere/results.json: no such file"), "\(missing.err)")
+        let wrongLearner = try await cli.run(["export", "r", "--format", "trl-preference", "--learner", "rwr"])
+        #expect(wrongLearner.status == 1 && wrongLearner.err.contains("no learner 'rwr' in this folder; it has dpo"), "\(wrongLearner.err)")
     }
 
     @Test func reproduceWritesTheTablesAndSkipsWhatItFinished() async throws {

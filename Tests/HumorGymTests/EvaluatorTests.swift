@@ -24,11 +24,33 @@ import Testing
         #expect(try await Evaluator(.critic(abstaining)).rates(student: students, teacher: teacher) == (0, 100))
     }
 
+    /// The known answer for length-controlled WTR: a judge whose preference is length alone (a mock critic
+    /// blind to gold, with per-call noise so the outcomes are not separable), against students longer than the
+    /// teacher 3 times in 4. Raw WTR is far above 50; controlled for length it is near 50.
+    @Test func aJudgeOfLengthAloneGivesLengthControlledWTRNearFifty() async throws {
+        var taste = MockCritic.Configuration()
+        (taste.temperature, taste.tasteNoise, taste.positionBias, taste.lengthBias, taste.noise) = (1e6, 0, 0, 0.5, 1)
+        let judge = Evaluator(.critic(MockCritic(gold: Fixtures.default.goldJudge, configuration: taste, seed: 5)))
+        let stream = RandomStream(seed: 8)
+        var students: [Example] = [], teacher: [Text] = []
+        for prompt in Fixtures.default.prompts(.test).prefix(400) {
+            let extra = Int((2 + stream.gaussian(sigma: 3)).rounded())  // tokens added to (or cut from) the teacher's output
+            let base = prompt.text.tokens + prompt.text.tokens
+            students.append(Example(prompt: prompt, response: Fixtures.tokens(Array((base + base).prefix(max(1, base.count + extra))))))
+            teacher.append(Fixtures.tokens(base))
+        }
+        let outcomes = try await judge.judge(student: students, teacher: teacher)
+        let raw = Evaluator.rates(outcomes, abstains: true).winOrTie
+        let controlled = SplitMetrics.lengthControlledWTR(students, teacher, outcomes)
+        #expect(raw > 65, "raw WTR \(raw)")
+        #expect(abs(controlled - 50) < 4, "LC-WTR \(controlled)")
+    }
+
     @Test func evaluatorAndDecodingComeFromTheEnvironmentSpec() async throws {
         var env = EnvironmentSpec()
         env.paraphrase.trainPrompts = 40; env.paraphrase.testPrompts = 15; env.paraphrase.oodPrompts = 15
         func wtr(_ spec: EnvironmentSpec) async throws -> Double {
-            let r = try await Comparison(experiment: Experiment(environment: spec, policy: PolicySpec()), algorithms: ["imitation"], seedCount: 1, rootSeed: 1).run()
+            let r = try await Comparison(experiment: Experiment(environment: spec, policy: PolicySpec()), algorithms: ["imitation"], seedCount: 1, rootSeed: 1).run().report
             return r.runs[0].metrics["test"]!.wtr
         }
         let gold = try await wtr(env)

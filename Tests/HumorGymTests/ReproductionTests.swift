@@ -51,7 +51,7 @@ import Testing
         let learners = critic.keys.sorted().flatMap { learner in
             zip(reproduction.seeds, critic[learner]!).map { seed, wtr in
                 Reproduction.LearnerRecord(data: .all, seed: seed, learner: learner, steps: 1, metrics: ["test": SplitMetrics(
-                    wtr: wtr, gold: 0.5, kl: 0, lengthRatio: 1, panel: ["critic": wtr, "gold": wtr])], curve: nil)
+                    wtr: wtr, lcWTR: wtr, gold: 0.5, kl: 0, lengthRatio: 1, panel: ["critic": wtr, "gold": wtr])], curve: nil)
             }
         }
         let claims = ReproductionReport(reproduction, learners: learners, critics: []).claims.filter { $0.text.contains("by the critic") }

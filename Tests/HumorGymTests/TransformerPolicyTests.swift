@@ -197,7 +197,7 @@ import Teachers
         """
         let spec = try PolicySpec(yaml: yaml, file: "tiny.yaml")
         let learners = ["imitation", "rwr", "dpo", "sd", "brio", "brio-dpo"]
-        let result = try await Comparison(experiment: Experiment(environment: env, policy: spec), algorithms: learners, seedCount: 1).run()
+        let result = try await Comparison(experiment: Experiment(environment: env, policy: spec), algorithms: learners, seedCount: 1).run().report
         #expect(result.runs.map(\.algorithm) == learners)
         for run in result.runs {
             #expect(run.steps > 0, "\(run.algorithm) took no step")

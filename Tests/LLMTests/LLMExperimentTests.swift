@@ -64,7 +64,7 @@ import Worlds
         defer { server.stop() }
         let critic = try llm(server.baseURL, cache: "read-write")
         let experiment = try Experiment(environment: jokes(critic: critic), policy: PolicySpec())
-        let report = try await Comparison(experiment: experiment, algorithms: ["imitation", "rwr", "dpo"], seedCount: 1).run()
+        let report = try await Comparison(experiment: experiment, algorithms: ["imitation", "rwr", "dpo"], seedCount: 1).run().report
         for run in report.runs {
             let test = run.metrics["test"]!
             #expect(test.gold == nil && test.humor == nil && test.critic != nil && (0...100).contains(test.wtr))
@@ -83,7 +83,7 @@ import Worlds
 
         // Offline: the cassette alone gives the same report, byte for byte.
         let replay = try Experiment(environment: jokes(critic: try llm("http://127.0.0.1:9/v1", cache: "replay")), policy: PolicySpec())
-        let again = try await Comparison(experiment: replay, algorithms: ["imitation", "rwr", "dpo"], seedCount: 1).run()
+        let again = try await Comparison(experiment: replay, algorithms: ["imitation", "rwr", "dpo"], seedCount: 1).run().report
         #expect(try ResultsWriter.json(again) == ResultsWriter.json(report))
         #expect(server.received.count == sent)
     }
@@ -110,7 +110,7 @@ import Worlds
               dpo: {epochs: 1, samples: 3, maxLengthRatio: 0}
             """, file: "tiny.yaml")
         let experiment = try Experiment(environment: env, policy: policy)
-        let report = try await Comparison(experiment: experiment, algorithms: ["rwr", "dpo"], seedCount: 1).run()
+        let report = try await Comparison(experiment: experiment, algorithms: ["rwr", "dpo"], seedCount: 1).run().report
         for run in report.runs { #expect(run.steps > 0 && run.metrics["test"]!.kl.isFinite) }
         let teacher = report.teacher["test"]!
         // Every list is the same 12 tokens; the words the 15 jokes lack ("zebra", ...) are <unk>.

@@ -57,7 +57,7 @@ if parts.contains("compare") {
 let clock = ContinuousClock()
 var result: ComparisonReport?
 let elapsed = try await clock.measure {
-    result = try await Comparison(experiment: experiment, algorithms: AlgorithmRegistry.defaults, seedCount: 5).run()
+    result = try await Comparison(experiment: experiment, algorithms: AlgorithmRegistry.defaults, seedCount: 5).run().report
 }
 let setup = try clock.measure { _ = try Experiment(environment: EnvironmentSpec(), policy: PolicySpec()) }
 print(String(format: "compare (defaults: 3 learners x 5 seeds, 2 concurrent): %.1f s, plus %.2f s to build the world and features; peak RSS %.0f MB",

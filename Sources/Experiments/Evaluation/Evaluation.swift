@@ -13,7 +13,13 @@ public struct Evaluation: Sendable {
     /// same responses are also judged by the panel's judges (``panel(seeds:run:)``).
     public func metrics<P: Policy>(_ policy: P, start: P, run: Experiment.Run, learner: SeedSequence, panel: Bool = false) async throws
         -> [String: SplitMetrics] {
-        var out: [String: SplitMetrics] = [:]
+        try await measurements(policy, start: start, run: run, learner: learner, panel: panel).mapValues(\.metrics)
+    }
+
+    /// `policy`'s metrics and per-prompt WTR by split name.
+    public func measurements<P: Policy>(_ policy: P, start: P, run: Experiment.Run, learner: SeedSequence, panel: Bool = false) async throws
+        -> [String: SplitMeasurement] {
+        var out: [String: SplitMeasurement] = [:]
         for split in Split.evaluated {
             out[split.rawValue] = try await measure(policy, start: start, run: run, split: split, seeds: learner.child("evaluation").child(split.rawValue),
                                                     panel: panel)
@@ -21,14 +27,15 @@ public struct Evaluation: Sendable {
         return out
     }
 
-    /// `policy`'s metrics on the first `prompts` prompts of the test split, with every judge of the panel,
-    /// drawing from `seeds`: one point of a curve over training.
-    public func point<P: Policy>(_ policy: P, start: P, run: Experiment.Run, prompts: Int, seeds: SeedSequence) async throws -> SplitMetrics {
-        try await measure(policy, start: start, run: run, split: .test, prompts: prompts, seeds: seeds, panel: true)
+    /// `policy`'s metrics on the first `prompts` prompts of the test split, drawing from `seeds` (with every
+    /// judge of the panel, if asked): one point of a curve over training.
+    public func point<P: Policy>(_ policy: P, start: P, run: Experiment.Run, prompts: Int, seeds: SeedSequence, panel: Bool) async throws
+        -> SplitMetrics {
+        try await measure(policy, start: start, run: run, split: .test, prompts: prompts, seeds: seeds, panel: panel).metrics
     }
 
     private func measure<P: Policy>(_ policy: P, start: P, run: Experiment.Run, split: Split, prompts: Int = .max, seeds: SeedSequence,
-                                    panel: Bool) async throws -> SplitMetrics {
+                                    panel: Bool) async throws -> SplitMeasurement {
         let settings = experiment.environment.evaluation
         return try await SplitMetrics.measure(
             policy: policy, start: start, prompts: Array(experiment.world.prompts(split).prefix(prompts)),

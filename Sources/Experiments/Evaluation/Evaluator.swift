@@ -29,27 +29,49 @@ public struct Evaluator: Sendable {
 
     public init(_ judge: Judge) { self.judge = judge }
 
+    /// One student-teacher pair judged in both presentation orders.
+    public struct PairOutcome: Sendable, Equatable {
+        /// Judgements (of the 2) that are a win or tie for the student.
+        public var winsOrTies: Int
+        /// Judgements (of the 2) without a verdict: an LLM's answer without one (always 0 for the gold judge).
+        public var abstentions: Int
+    }
+
+    /// Each student example against its teacher output, in both orders.
+    public func judge(student: [Example], teacher: [Text]) async throws -> [PairOutcome] {
+        precondition(student.count == teacher.count && !student.isEmpty, "one teacher output per student example")
+        switch judge {
+        case .gold(let gold, let aspect):
+            return zip(student, teacher).map { s, t in
+                PairOutcome(winsOrTies: aspect.of(gold.judge(s.response, for: s.prompt)) >= aspect.of(gold.judge(t, for: s.prompt)) ? 2 : 0,
+                            abstentions: 0)
+            }
+        case .critic(let critic):
+            let pairs = zip(student, teacher).map { PairRequest(prompt: $0.prompt, first: $0.response, second: $1) }
+            return try await critic.compareBothOrders(pairs).map { studentFirst, teacherFirst in
+                PairOutcome(winsOrTies: (studentFirst.verdict == .first || studentFirst.verdict == .tie ? 1 : 0)
+                                + (teacherFirst.verdict == .second || teacherFirst.verdict == .tie ? 1 : 0),
+                            abstentions: [studentFirst, teacherFirst].filter { $0.verdict == .abstain }.count)
+            }
+        }
+    }
+
     /// 100 x the shares of (order, pair) judgements that are wins or ties for the student, and that are
     /// abstentions (an LLM's answer without a verdict: not a win, and reported so that a low WTR from a judge
     /// that mostly abstains is not read as a weak student; nil for the gold judge, which always decides).
     public func rates(student: [Example], teacher: [Text]) async throws -> (winOrTie: Double, abstentions: Double?) {
-        precondition(student.count == teacher.count && !student.isEmpty, "one teacher output per student example")
-        var wins = 0.0, abstentions: Double? = nil
-        switch judge {
-        case .gold(let gold, let aspect):
-            for (s, t) in zip(student, teacher) where aspect.of(gold.judge(s.response, for: s.prompt)) >= aspect.of(gold.judge(t, for: s.prompt)) {
-                wins += 2
-            }
-        case .critic(let critic):
-            let pairs = zip(student, teacher).map { PairRequest(prompt: $0.prompt, first: $0.response, second: $1) }
-            abstentions = 0
-            for (studentFirst, teacherFirst) in try await critic.compareBothOrders(pairs) {
-                if studentFirst.verdict == .first || studentFirst.verdict == .tie { wins += 1 }
-                if teacherFirst.verdict == .second || teacherFirst.verdict == .tie { wins += 1 }
-                abstentions! += Double([studentFirst, teacherFirst].filter { $0.verdict == .abstain }.count)
-            }
-        }
-        let judgements = Double(2 * student.count)
-        return (100 * wins / judgements, abstentions.map { 100 * $0 / judgements })
+        Self.rates(try await judge(student: student, teacher: teacher), abstains: isCritic)
+    }
+
+    public static func rates(_ outcomes: [PairOutcome], abstains: Bool) -> (winOrTie: Double, abstentions: Double?) {
+        let judgements = Double(2 * outcomes.count)
+        return (100 * Double(outcomes.reduce(0) { $0 + $1.winsOrTies }) / judgements,
+                abstains ? 100 * Double(outcomes.reduce(0) { $0 + $1.abstentions }) / judgements : nil)
+    }
+
+    /// Whether it is a critic, which may abstain (the gold judge always decides).
+    var isCritic: Bool {
+        if case .critic = judge { return true }
+        return false
     }
 }

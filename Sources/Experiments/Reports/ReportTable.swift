@@ -26,7 +26,7 @@ public enum ReportTable {
                 let summaries = result.aggregate[algorithm]?[split] ?? [:]
                 rows.append([algorithm] + fields.map { field in
                     guard let s = summaries[field.name] else { return "-" }
-                    let digits = ["wtr", "abstentions"].contains(field.name) ? 1 : 3
+                    let digits = ["wtr", "lcWTR", "abstentions"].contains(field.name) ? 1 : 3
                     let mean = String(format: "%.\(digits)f", s.mean)
                     return s.halfWidth.map { mean + String(format: " ± %.\(digits)f", $0) } ?? mean
                 })

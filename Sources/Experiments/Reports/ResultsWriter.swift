@@ -1,14 +1,21 @@
 import Foundation
 import HumorGym
 
-/// Writes a comparison as `results.json` (every run and the aggregate; sorted keys, so the same run
-/// writes the same bytes) and `results.csv` (long format: one value per row).
+/// Writes a comparison's files: `results.json` (every run and the aggregate) and `results.csv` (long format:
+/// one value per row), and any other file of a results folder, as JSON with sorted keys (so the same run
+/// writes the same bytes).
 public enum ResultsWriter {
-    public static func json(_ result: ComparisonReport) throws -> Data {
+    public static func json(_ value: some Encodable) throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return try encoder.encode(result)
+        return try encoder.encode(value)
+    }
+
+    public static func decoder() -> JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return decoder
     }
 
     public static func csv(_ result: ComparisonReport) -> String {
@@ -51,17 +58,14 @@ public enum ResultsWriter {
         }
     }
 
-    /// Writes both files into `directory`, creating it; each file goes to a temporary name first and is
-    /// then moved into place, so a reader never sees half a file.
-    public static func write(_ result: ComparisonReport, to directory: String) throws {
-        try prepare(directory: directory)
-        for (name, data) in [("results.json", try json(result)), ("results.csv", Data(csv(result).utf8))] {
-            let url = URL(fileURLWithPath: directory).appendingPathComponent(name)
-            do {
-                try data.write(to: url, options: .atomic)
-            } catch {
-                throw HumorGymError("cannot write \(url.path): \(error.localizedDescription)")
-            }
+    /// Writes `data` as `name` in `directory`: to a temporary name first, then moved into place, so a reader
+    /// never sees half a file.
+    public static func write(_ data: Data, named name: String, in directory: String) throws {
+        let url = URL(fileURLWithPath: directory).appendingPathComponent(name)
+        do {
+            try data.write(to: url, options: .atomic)
+        } catch {
+            throw HumorGymError("cannot write \(url.path): \(error.localizedDescription)")
         }
     }
 }

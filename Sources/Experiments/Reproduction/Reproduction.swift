@@ -34,8 +34,8 @@ public struct Reproduction: Sendable {
         return c
     }()
 
-    /// Test prompts measured at every boundary of training, for the curves over training (RQ5's lengths).
-    public static let curvePrompts = 64
+    /// The curves over training (RQ5's lengths): every boundary, on the first 64 test prompts.
+    public static let curves = try! CurveSettings(every: 1, prompts: 64)
 
     public let experiment: Experiment
     public let rootSeed: UInt64
@@ -174,7 +174,7 @@ public struct Reproduction: Sendable {
     // MARK: Records
 
     /// A learner's outcome in one cell and seed: its metrics by split (with the evaluation panel) and, where
-    /// asked, its curve over training on the first ``curvePrompts`` test prompts.
+    /// asked, its curve over training (``curves``).
     public struct LearnerRecord: Sendable, Codable, Equatable {
         public var data: Data
         public var seed: UInt64
@@ -182,12 +182,6 @@ public struct Reproduction: Sendable {
         public var steps: Int
         public var metrics: [String: SplitMetrics]
         public var curve: [CurvePoint]?
-    }
-
-    /// The metrics after `step` steps (0: the warm start).
-    public struct CurvePoint: Sendable, Codable, Equatable {
-        public var step: Int
-        public var metrics: SplitMetrics
     }
 
     /// A critic measured as the paper's Table 1: `critic` (the training critic) or `evaluator`.
@@ -292,19 +286,8 @@ public struct Reproduction: Sendable {
         let evaluation = Evaluation(experiment)
         var records: [LearnerRecord] = []
         _ = try await trainer.train(student, learners: variants.map(\.chain), run: run, finished: { stage, start in
-            var curve: [CurvePoint]?
-            if variants.first(where: { $0.chain.name == stage.learner })?.curve == true {
-                // Measured on streams of their own, after training: the curves change no training result.
-                let seeds = stage.seeds.child("curve")
-                curve = [CurvePoint(step: 0, metrics: try await evaluation.point(start, start: start, run: run, prompts: Self.curvePrompts,
-                                                                                  seeds: seeds.child("0")))]
-                for (index, boundary) in stage.boundaries.enumerated() {
-                    var policy = start
-                    policy.parameters = boundary.parameters.map(P.Scalar.init)
-                    curve?.append(CurvePoint(step: boundary.step, metrics: try await evaluation.point(
-                        policy, start: start, run: run, prompts: Self.curvePrompts, seeds: seeds.child(String(index + 1)))))
-                }
-            }
+            let curve = variants.first(where: { $0.chain.name == stage.learner })?.curve == true
+                ? try await evaluation.curve(stage, start: start, run: run, settings: Self.curves, panel: true) : nil
             records.append(LearnerRecord(data: data, seed: run.seeds.root, learner: stage.learner, steps: stage.log.count,
                                          metrics: try await evaluation.metrics(stage.policy, start: start, run: run, learner: stage.seeds, panel: true),
                                          curve: curve))

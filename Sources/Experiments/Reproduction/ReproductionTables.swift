@@ -258,7 +258,7 @@ private struct Source {
             let curves = seeds.compactMap { seed in learners.first { $0.seed == seed && $0.learner == name && $0.data == .all }?.curve }
             guard curves.count == seeds.count, let points = curves.map(\.count).min(), points > 0 else { continue }
             let means = (0..<points).map { i in curves.reduce(0.0) { $0 + $1[i].metrics.lengthRatio } / Double(curves.count) }
-            notes.append("\(name), len/x over training (start, then each boundary; first \(Reproduction.curvePrompts) test prompts): "
+            notes.append("\(name), len/x over training (start, then each boundary; first \(Reproduction.curves.prompts) test prompts): "
                          + means.map { String(format: "%.2f", $0) }.joined(separator: " -> "))
         }
         return .init(id: .rq5, title: "RQ5: response length with and without the length filter", columns: ["len/x with the filter", "len/x without it"],

@@ -72,6 +72,14 @@ public enum WorldSpec: Sendable, Equatable {
     case paraphrase(ParaphraseEnvironment)
     case jokes(JokesEnvironment)
 
+    /// Whether the training critic is an LLM: measuring it costs calls (a mock's judgements cost nothing).
+    public var criticIsLLM: Bool {
+        switch self {
+        case .paraphrase(let p): if case .llm = p.critic { true } else { false }
+        case .jokes: true
+        }
+    }
+
     /// The `kind` of an environment file's `world:` section.
     public enum Kind: String, Sendable, CaseIterable {
         case paraphrase, jokes

@@ -14,11 +14,14 @@ public struct Trainer: Sendable {
     /// Keep the learners' parameters at every boundary (end of an epoch or round; ``Stage/boundaries``), to
     /// measure training as it went without touching any training stream.
     public var recordsBoundaries: Bool
+    /// Keep every pair the critic decided during the learners' training (``Stage/pairs``), for export.
+    public var recordsPairs: Bool
 
-    public init(_ experiment: Experiment, trainingPrompts: Int? = nil, recordsBoundaries: Bool = false) {
+    public init(_ experiment: Experiment, trainingPrompts: Int? = nil, recordsBoundaries: Bool = false, recordsPairs: Bool = false) {
         self.experiment = experiment
         self.trainingPrompts = trainingPrompts
         self.recordsBoundaries = recordsBoundaries
+        self.recordsPairs = recordsPairs
     }
 
     /// What one learner (or chain) made of the warm start: the trained student, its per-step log over all
@@ -30,6 +33,8 @@ public struct Trainer: Sendable {
         public var log: [StepMetrics]
         public var seeds: SeedSequence
         public var boundaries: [Boundary] = []
+        /// With ``Trainer/recordsPairs``, the pairs its critic decided, stage after stage, in the order judged.
+        public var pairs: [JudgedPair] = []
     }
 
     /// A learner's parameters at the end of an epoch or round, after `step` steps of its chain.
@@ -102,6 +107,7 @@ public struct Trainer: Sendable {
             }
             if let resumed, first > 0 { policy.parameters = try parameters(resumed.stageStart, "stage \(first + 1)'s starting parameters") }
             let boundaries = Recorder<Boundary>()
+            var pairs: [JudgedPair] = []
             for (index, learner) in chain.stages.enumerated().dropFirst(first) {
                 var context = try context(run: run, learner: chain.seeds(ofStage: index, chain: seeds), resume: index == first ? resumed?.loop : nil,
                                           progress: { progress(Self.trainingPhase, $0) })
@@ -114,9 +120,12 @@ public struct Trainer: Sendable {
                         if records { boundaries.append(Boundary(step: offset + loop.step, parameters: loop.parameters)) }
                     }
                 }
+                let recording = recordsPairs ? RecordingEnvironment(context.environment) : nil
+                if let recording { context.environment = recording }
                 log += try await learner.train(&policy, context: context)
+                pairs += recording?.pairs ?? []
             }
-            stages.append(Stage(learner: chain.name, policy: policy, log: log, seeds: seeds, boundaries: boundaries.values))
+            stages.append(Stage(learner: chain.name, policy: policy, log: log, seeds: seeds, boundaries: boundaries.values, pairs: pairs))
             try await finished(stages[stages.count - 1], start)
         }
         return Result(start: start, warmStartLog: warmStartLog, stages: stages)

@@ -1,0 +1,306 @@
+import Charts
+import Critics
+import Foundation
+import HumorGym
+import Stochastics
+
+/// A comparison as people read one: `report.html`, one self-contained file (inline SVG, no script, no
+/// network; it opens from disk and prints), made from a results folder alone, so `humorgym report DIR`
+/// rebuilds it. Each figure's data is written beside it as `figures/ID.csv`. The report holds only what the
+/// folder's results decide (no timings), so the same results make the same bytes.
+public struct HTMLReport: Sendable {
+    /// A chart with its data.
+    public struct Figure: Sendable {
+        public var id: String
+        public var svg: String
+        public var csv: String
+        public var caption: String
+    }
+
+    public let folder: ResultsFolder
+
+    public init(_ folder: ResultsFolder) { self.folder = folder }
+
+    var report: ComparisonReport { folder.report }
+    var splits: [String] { Split.evaluated.map(\.rawValue).filter { split in report.runs.contains { $0.metrics[split] != nil } } }
+
+    /// Writes `report.html` and `figures/*.csv` into `directory`.
+    public func write(to directory: String) throws {
+        let figures = figures()
+        let folder = URL(fileURLWithPath: directory).appendingPathComponent("figures").path
+        try ResultsWriter.prepare(directory: folder)
+        for figure in figures { try ResultsWriter.write(Data(figure.csv.utf8), named: "\(figure.id).csv", in: folder) }
+        try ResultsWriter.write(Data(html(figures).utf8), named: "report.html", in: directory)
+    }
+
+    // MARK: Figures
+
+    public func figures() -> [Figure] {
+        var figures = [
+            bars(id: "wtr", title: "Win-or-tie rate against the teacher", metric: "wtr",
+                 caption: "WTR by the evaluator, x100: 50 is as good as the teacher. Bars: mean over seeds; whiskers: 95% Student-t interval."),
+            bars(id: "lc-wtr", title: "Length-controlled win-or-tie rate", metric: "lcWTR",
+                 caption: "WTR with the length difference to the teacher controlled for (a logistic fit with a length term, read at no difference): a learner cannot win it by writing longer."),
+        ]
+        if report.curves != nil {
+            let over: [(id: String, title: String, axis: String, value: (SplitMetrics) -> Double?)] = [
+                ("curve-critic", "The critic's reward over training", "mean critic score", \.critic),
+                ("curve-gold", "The gold score over training", "mean gold total", \.gold),
+                ("curve-kl", "KL to the warm start over training", "KL(student || warm start), nats", { $0.kl }),
+                ("curve-wtr", "WTR over training", "WTR by the evaluator (%)", { $0.wtr }),
+                ("curve-length", "Length drift over training", "response length / prompt length", { $0.lengthRatio }),
+            ]
+            figures += over.compactMap { line(id: $0.id, title: $0.title, axis: $0.axis, value: $0.value) }
+        }
+        if let scatter = goldAgainstKL() { figures.append(scatter) }
+        return figures
+    }
+
+    func bars(id: String, title: String, metric: String, caption: String) -> Figure {
+        let series = report.algorithms.map { algorithm in
+            BarSeries(name: algorithm, values: splits.map { split in
+                report.aggregate[algorithm]?[split]?[metric].map { Estimate($0.mean, lower: $0.lower, upper: $0.upper) }
+            })
+        }
+        let chart = BarChart(title: title, yAxis: "\(metric == "wtr" ? "WTR" : "LC-WTR") against the teacher (%)", categories: splits, series: series,
+                             reference: ReferenceLine(value: 50, label: "as good as the teacher"))
+        return Figure(id: id, svg: chart.svg(), csv: chart.csv(), caption: caption)
+    }
+
+    /// One learner's curve over seeds: point i of every seed's curve (seeds train the same number of epochs
+    /// or rounds; their step counts may differ a little), at the seeds' mean step, with a 95% band.
+    func curve(_ algorithm: String, _ value: (SplitMetrics) -> Double?) -> [LinePoint]? {
+        let curves = report.seeds.compactMap { seed in report.runs.first { $0.seed == seed && $0.algorithm == algorithm }?.curve }
+        guard let length = curves.map(\.count).min(), length > 0 else { return nil }
+        return (0..<length).compactMap { i in
+            let values = curves.compactMap { value($0[i].metrics) }
+            guard values.count == curves.count else { return nil }
+            let summary = Summary(values)
+            return LinePoint(x: curves.reduce(0.0) { $0 + Double($1[i].step) } / Double(curves.count),
+                             y: Estimate(summary.mean, lower: summary.lower, upper: summary.upper))
+        }
+    }
+
+    func line(id: String, title: String, axis: String, value: (SplitMetrics) -> Double?) -> Figure? {
+        let series = report.algorithms.compactMap { algorithm in curve(algorithm, value).map { LineSeries(name: algorithm, points: $0) } }
+        guard series.contains(where: { !$0.points.isEmpty }) else { return nil }
+        let chart = LineChart(title: title, xAxis: "training step (after the warm start)", yAxis: axis, series: series)
+        let prompts = report.curves.map { "the first \($0.prompts) test prompts" } ?? "test prompts"
+        return Figure(id: id, svg: chart.svg(), csv: chart.csv(),
+                      caption: "Mean over \(report.seeds.count) seed(s) on \(prompts), measured on streams of their own (never the training critic's); band: 95% interval over seeds. Step 0 is the warm start.")
+    }
+
+    func goldAgainstKL() -> Figure? {
+        let series = report.algorithms.map { algorithm in
+            ScatterSeries(name: algorithm, points: report.runs.filter { $0.algorithm == algorithm }.compactMap { run in
+                guard let m = run.metrics[Split.test.rawValue], let gold = m.gold else { return nil }
+                return ScatterPoint(x: m.kl, y: gold)
+            })
+        }
+        guard series.contains(where: { !$0.points.isEmpty }) else { return nil }
+        let chart = ScatterChart(title: "What each run paid for its gold score", xAxis: "KL(student || warm start), nats", yAxis: "mean gold total (test)",
+                                 series: series)
+        return Figure(id: "gold-kl", svg: chart.svg(), csv: chart.csv(), caption: "One point per run (learner and seed), on the test split.")
+    }
+
+    // MARK: The page
+
+    public func html(_ figures: [Figure]) -> String {
+        var page = HTMLPage()
+        let title = "HumorGym: \(report.algorithms.joined(separator: ", ")) on \(report.environment)"
+        page.raw("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>\(HTMLPage.escape(title))</title>\n<style>\(Self.style)</style>\n</head>\n<body>")
+        page.element("h1", title)
+        page.element("p", "Environment \(report.environment), policy \(report.policy), \(report.seeds.count) seed(s) from root seed \(report.rootSeed) "
+            + "(\(report.seeds.map(String.init).joined(separator: ", "))). Each learner starts from the same imitation warm start of its seed.",
+            class: "meta")
+        findings(&page)
+        let byID = Dictionary(uniqueKeysWithValues: figures.map { ($0.id, $0) })
+        page.element("h2", "Win-or-tie rate against the teacher")
+        for id in ["wtr", "lc-wtr"] { if let f = byID[id] { figure(f, &page) } }
+        for split in splits { table(split, &page) }
+        paired(&page)
+        if report.curves != nil {
+            page.element("h2", "Over training")
+            page.element("p", "Over-optimisation is what a simulator with a known gold judge can show: the critic's reward rising while gold falls. "
+                + "KL to the warm start says how far each learner moved to get there.")
+            for id in ["curve-critic", "curve-gold", "curve-kl", "curve-wtr", "curve-length"] { if let f = byID[id] { figure(f, &page) } }
+        }
+        if let f = byID["gold-kl"] { figure(f, &page) }
+        critic(&page)
+        samples(&page)
+        settings(&page)
+        page.raw("</body>\n</html>\n")
+        return page.text
+    }
+
+    /// What decides the comparison, first: significant differences and over-optimisation.
+    func findings(_ page: inout HTMLPage) {
+        let comparisons = PairedComparisons(folder)
+        var items: [String] = []
+        if let test = splits.first, let best = report.algorithms.max(by: { (report.aggregate[$0]?[test]?["wtr"]?.mean ?? -1) < (report.aggregate[$1]?[test]?["wtr"]?.mean ?? -1) }),
+           let wtr = report.aggregate[best]?[test]?["wtr"] {
+            items.append(String(format: "Highest %@ WTR: %@, %.1f", test, best, wtr.mean) + (wtr.halfWidth.map { String(format: " ± %.1f", $0) } ?? "") + ".")
+        }
+        for split in splits {
+            let decided = comparisons.pairs.filter { $0.split == split && $0.difference.direction != .undecided }
+            let open = comparisons.pairs.filter { $0.split == split && $0.difference.direction == .undecided }
+            if !decided.isEmpty {
+                items.append("On \(split), significant (95% interval of the per-seed difference excludes 0): "
+                    + decided.map { "\($0.first) − \($0.second) \(String(format: "%+.1f", $0.difference.difference.mean))" }.joined(separator: "; ") + ".")
+            }
+            if !open.isEmpty {
+                items.append("On \(split), not significant: " + open.map { "\($0.first) vs \($0.second)" }.joined(separator: "; ") + ".")
+            }
+        }
+        if report.curves != nil {
+            let flagged = OverOptimisation.detect(report)
+            items.append(flagged.isEmpty ? "No learner's critic reward rose while its gold score fell."
+                : "Over-optimised: " + flagged.map { String(format: "%@ (from step %d to %d the critic's reward rose by %.3f while gold fell by %.3f)",
+                                                               $0.learner, $0.peak, $0.last, $0.criticRise, $0.goldFall) }.joined(separator: "; ") + ".")
+        }
+        page.raw("<section class=\"findings\">")
+        page.element("h2", "Findings")
+        page.list(items)
+        page.raw("</section>")
+    }
+
+    func figure(_ figure: Figure, _ page: inout HTMLPage) {
+        page.raw("<figure id=\"\(figure.id)\">\n\(figure.svg)")
+        page.raw("<figcaption>\(HTMLPage.escape(figure.caption)) <a href=\"figures/\(figure.id).csv\">Data (CSV)</a></figcaption>\n</figure>")
+    }
+
+    func table(_ split: String, _ page: inout HTMLPage) {
+        let fields = SplitMetrics.fields.filter { field in report.algorithms.contains { report.aggregate[$0]?[split]?[field.name] != nil } }
+        page.raw("<table>\n<caption>\(HTMLPage.escape("[\(split)] mean ± 95% interval over seeds"))</caption>")
+        page.row(["learner"] + fields.map(\.label), header: true)
+        for algorithm in report.algorithms {
+            page.row([algorithm] + fields.map { field in
+                guard let s = report.aggregate[algorithm]?[split]?[field.name] else { return "-" }
+                let digits = ["wtr", "lcWTR", "abstentions"].contains(field.name) ? 1 : 3
+                return String(format: "%.\(digits)f", s.mean) + (s.halfWidth.map { String(format: " ± %.\(digits)f", $0) } ?? "")
+            })
+        }
+        page.raw("</table>")
+    }
+
+    func paired(_ page: inout HTMLPage) {
+        let comparisons = PairedComparisons(folder)
+        guard !comparisons.pairs.isEmpty else { return }
+        page.element("h2", "Which differences are decided")
+        page.element("p", "WTR differences paired by seed (a seed's learners share their warm start, teacher and prompts): mean and 95% Student-t "
+            + "interval over seeds, significant when it excludes 0; and an exact sign test over every (seed, prompt) both learners answered.")
+        page.raw("<table>")
+        page.row(["split", "difference", "mean", "95% interval", "decided", "prompts better / worse / tied", "sign test"], header: true)
+        for pair in comparisons.pairs {
+            let d = pair.difference.difference
+            page.row([pair.split, "\(pair.first) − \(pair.second)", String(format: "%+.1f", d.mean),
+                      d.lower.map { String(format: "[%+.1f, %+.1f]", $0, d.upper!) } ?? "-",
+                      pair.difference.direction == .undecided ? "not significant" : "significant",
+                      pair.signs.map { "\($0.firstBetter) / \($0.secondBetter) / \($0.ties)" } ?? "-",
+                      pair.signs.map { ComparisonSummary.pValue($0.pValue) } ?? "-"])
+        }
+        page.raw("</table>")
+        for split in splits {
+            guard let (pair, seeds) = comparisons.closest(on: split), pair.difference.difference.standardDeviation != nil else { continue }
+            page.element("p", "Closest on \(split): \(pair.first) and \(pair.second). "
+                + (pair.difference.direction == .undecided
+                    ? seeds.map { "About \($0) seeds would separate them, if their difference and its spread stayed as measured." }
+                        ?? "More than 1,000 seeds would not separate them."
+                    : "Already separated."))
+        }
+    }
+
+    func critic(_ page: inout HTMLPage) {
+        guard let d = report.critic else { return }
+        page.element("h2", "The critic the learners trained against")
+        page.element("p", "Measured as the paper's Table 1, against the gold judge, on \(d.pairs) pairs of the first seed's teacher outputs (test split), "
+            + "each judged in both orders, on a stream of its own.")
+        page.raw("<table>")
+        page.row(["measure", "rate", "count / denominator", "95% interval (Wilson)"], header: true)
+        let rows: [(String, CriticDiagnostics.Rate)] = [
+            ("agreement with gold", d.agreement), ("on humor", d.humorAgreement), ("on consistency", d.consistencyAgreement),
+            ("position flips", d.positionFlips), ("length bias", d.lengthBias), ("abstentions", d.abstentions), ("ties", d.ties),
+        ]
+        for (name, rate) in rows {
+            let interval = wilsonInterval(count: rate.count, total: rate.denominator)
+            page.row([name, rate.denominator == 0 ? "-" : String(format: "%.1f%%", rate.percent), "\(rate.count) / \(rate.denominator)",
+                      interval.map { String(format: "[%.1f%%, %.1f%%]", 100 * $0.lower, 100 * $0.upper) } ?? "-"])
+        }
+        page.raw("</table>")
+    }
+
+    func samples(_ page: inout HTMLPage) {
+        guard !folder.samples.entries.isEmpty else { return }
+        page.element("h2", "What they wrote")
+        page.element("p", "The first test prompts of seed \(folder.samples.seed): the teacher's outputs and each learner's samples"
+            + (folder.samples.entries.first?.teacher.first?.gold != nil ? ", with gold's total (humor, consistency, fluency)." : "."))
+        func cell(_ scored: SampleSheet.Scored) -> String {
+            let score = scored.gold.map { String(format: "%.2f (h %.2f c %.2f f %.2f) ", $0.total, $0.humor, $0.consistency, $0.fluency) } ?? ""
+            return "<span class=\"score\">\(HTMLPage.escape(score))</span>\(HTMLPage.escape(scored.text))"
+        }
+        for entry in folder.samples.entries {
+            page.raw("<table class=\"samples\">\n<caption>\(HTMLPage.escape(entry.prompt))</caption>")
+            page.raw("<tr><th>teacher</th><td>\(entry.teacher.map(cell).joined(separator: "<br>"))</td></tr>")
+            for learner in entry.learners {
+                page.raw("<tr><th>\(HTMLPage.escape(learner.name))</th><td>\(learner.samples.map(cell).joined(separator: "<br>"))</td></tr>")
+            }
+            page.raw("</table>")
+        }
+    }
+
+    func settings(_ page: inout HTMLPage) {
+        page.element("h2", "Settings")
+        page.raw("<table>")
+        page.row(["learner", "hyperparameters"], header: true)
+        for algorithm in report.algorithms {
+            let settings = report.hyperparameters[algorithm] ?? [:]
+            page.row([algorithm, settings.keys.sorted().map { "\($0)=\(settings[$0]!)" }.joined(separator: ", ")])
+        }
+        page.raw("</table>")
+        page.element("p", "Made from results.json, outcomes.json and samples.json in this folder; `humorgym report DIR` rebuilds it. "
+            + "Every figure's data is in figures/.", class: "meta")
+    }
+
+    static let style = """
+        body{font-family:sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222;line-height:1.4}
+        h1{font-size:1.5rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #ccc}
+        .meta{color:#555;font-size:.9rem}.findings{background:#f4f7fb;border:1px solid #cdd9e5;padding:.2rem 1rem;margin:1rem 0}
+        figure{margin:1.5rem 0;page-break-inside:avoid}figure svg{max-width:100%;height:auto}figcaption{font-size:.85rem;color:#444}
+        table{border-collapse:collapse;margin:1rem 0;font-size:.85rem}caption{text-align:left;font-weight:bold;padding:.3rem 0}
+        th,td{border:1px solid #ddd;padding:.25rem .5rem;text-align:left;vertical-align:top}th{background:#f2f2f2}
+        .samples td{font-family:monospace;font-size:.8rem}.score{color:#666}
+        @media print{body{margin:0;max-width:none}a{color:inherit}}
+        """
+}
+
+/// HTML text built element by element, every text escaped.
+struct HTMLPage {
+    private(set) var text = ""
+
+    static func escape(_ s: String) -> String {
+        var out = ""
+        for c in s {
+            switch c {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            default: out.append(c)
+            }
+        }
+        return out
+    }
+
+    mutating func raw(_ html: String) { text += html + "\n" }
+
+    mutating func element(_ name: String, _ content: String, class className: String? = nil) {
+        raw("<\(name)\(className.map { " class=\"\($0)\"" } ?? "")>\(Self.escape(content))</\(name)>")
+    }
+
+    mutating func list(_ items: [String]) { raw("<ul>\n" + items.map { "<li>\(Self.escape($0))</li>" }.joined(separator: "\n") + "\n</ul>") }
+
+    mutating func row(_ cells: [String], header: Bool = false) {
+        let tag = header ? "th" : "td"
+        raw("<tr>" + cells.map { "<\(tag)>\(Self.escape($0))</\(tag)>" }.joined() + "</tr>")
+    }
+}
