@@ -39,7 +39,15 @@ public struct Comparison: Sendable {
     /// The run seeds, derived from the root seed.
     public var seeds: [UInt64] { Experiment.seeds(root: rootSeed, count: seedCount) }
 
-    public func run(progress: @escaping @Sendable (String) -> Void = { _ in }) async throws -> ResultsFolder {
+    /// What a comparison reports as it goes, for a progress display.
+    public enum Event: Sendable {
+        /// A seed (its index among ``seeds``) took a training step; `phase` is ``Trainer/warmStartPhase`` or ``Trainer/trainingPhase``.
+        case step(seed: Int, phase: String, StepMetrics)
+        /// A learner of a seed is trained and measured.
+        case finished(seed: Int, ComparisonReport.RunRecord)
+    }
+
+    public func run(progress: @escaping @Sendable (Event) -> Void = { _ in }) async throws -> ResultsFolder {
         let clock = ContinuousClock(), began = clock.now
         let seeds = seeds
         var perSeed = [SeedRecord?](repeating: nil, count: seeds.count)
@@ -48,7 +56,7 @@ public struct Comparison: Sendable {
             func launch() {
                 let index = next
                 next += 1
-                group.addTask { (index, try await self.runSeed(seeds[index], progress: progress)) }
+                group.addTask { (index, try await self.runSeed(index, progress: progress)) }
             }
             while next < min(concurrency, seeds.count) { launch() }
             while let (index, result) = try await group.next() {
@@ -60,19 +68,21 @@ public struct Comparison: Sendable {
                                  totalSeconds: (clock.now - began).seconds)
     }
 
-    private func runSeed(_ seed: UInt64, progress: @escaping @Sendable (String) -> Void) async throws -> SeedRecord {
+    private func runSeed(_ index: Int, progress: @escaping @Sendable (Event) -> Void) async throws -> SeedRecord {
+        let seed = seeds[index]
         let run = try await experiment.run(seed: seed)
         let learners = try algorithms.map { try experiment.policySpec.learner($0) }
         var record = SeedRecord(experiment: experiment, run: run, curves: curves)
-        if seed == seeds[0], criticPairs > 0 { try await record.diagnoseCritic(pairs: criticPairs) }
-        try await experiment.withStudent { student in try await Self.train(student, learners: learners, into: &record) }
-        for run in record.runs {
-            progress(String(format: "seed %llu  %@  test WTR %.1f", seed, run.algorithm, run.metrics[Split.test.rawValue]?.wtr ?? .nan))
-        }
+        if index == 0, criticPairs > 0 { try await record.diagnoseCritic(pairs: criticPairs) }
+        try await experiment.withStudent { student in try await Self.train(student, learners: learners, into: &record, index: index, progress: progress) }
         return record
     }
 
-    private static func train<P: TrainablePolicy>(_ student: P, learners: [LearnerChain], into record: inout SeedRecord) async throws {
-        _ = try await record.train(student, learners: learners)
+    private static func train<P: TrainablePolicy>(_ student: P, learners: [LearnerChain], into record: inout SeedRecord, index: Int,
+                                                  progress: @escaping @Sendable (Event) -> Void) async throws {
+        _ = try await record.train(student, learners: learners, progress: { phase, step in
+            progress(.step(seed: index, phase: phase, step))
+            return true
+        }, finished: { progress(.finished(seed: index, $0)) })
     }
 }

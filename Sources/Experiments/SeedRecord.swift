@@ -44,11 +44,13 @@ public struct SeedRecord: Sendable {
     /// and records each as it finishes.
     public mutating func train<P: TrainablePolicy>(
         _ student: P, learners: [LearnerChain], checkpointing: RunCheckpointing? = nil,
-        progress: @escaping @Sendable (_ phase: String, StepMetrics) -> Bool = { _, _ in true }
+        progress: @escaping @Sendable (_ phase: String, StepMetrics) -> Bool = { _, _ in true },
+        finished: (ComparisonReport.RunRecord) -> Void = { _ in }
     ) async throws -> Trainer.Result<P> {
         let trainer = Trainer(experiment, recordsBoundaries: curves != nil, recordsPairs: true)
         let result = try await trainer.train(student, learners: learners, run: run, checkpointing: checkpointing, progress: progress) { stage, start in
             try await self.add(stage, start: start)
+            finished(self.runs[self.runs.count - 1])
         }
         steps.insert(StepLog(seed: run.seeds.root, learner: StepLog.warmStart, steps: result.warmStartLog), at: 0)
         return result

@@ -30,6 +30,8 @@ public final class LLMClient: ChatModel {
         public var retries = 0
         public var cacheHits = 0
         public var answered = 0
+
+        public init() {}
     }
 
     /// - Parameter environment: where the API key's variable is looked up (the process's by default).

@@ -30,10 +30,20 @@ struct Compare: AsyncParsableCommand {
             let comparison = try Comparison(experiment: experiment, algorithms: names, seedCount: study.seeds, rootSeed: study.seed,
                                             concurrency: study.jobs, curves: try measuring.curves(), criticPairs: try measuring.criticPairs(experiment))
             try ResultsWriter.prepare(directory: out)  // a bad --out fails now, not after training
-            let quiet = quiet
-            let result = try await comparison.run { line in
-                if !quiet { FileHandle.standardError.write(Data((line + "\n").utf8)) }
+            let seeds = comparison.seeds, quiet = quiet, spec = experiment.policySpec
+            let live = LiveProgress(quiet: quiet, seeds: seeds.count, units: seeds.count * comparison.algorithms.count, llm: experiment.llms) { learner in
+                learner == Trainer.warmStartPhase ? spec.warmStartEpochs : (try? spec.settings(of: learner))?["epochs"].flatMap { Int($0) }
             }
+            let result = try await comparison.run { event in
+                var line = ""
+                if case .finished(let index, let run) = event {
+                    line = String(format: "seed %llu  %@  test WTR %.1f", seeds[index], run.algorithm, run.metrics[Split.test.rawValue]?.wtr ?? .nan)
+                }
+                if let live { return live.hear(event, line: line) }
+                // Not a terminal: a line per finished run, as before, unless quiet.
+                if !quiet, !line.isEmpty { FileHandle.standardError.write(Data((line + "\n").utf8)) }
+            }
+            live?.finish()
             try result.write(to: out)
             print(ReportTable.render(result.report) + ComparisonSummary.render(result), terminator: "")
             print("\nwrote \(out)/report.html, results.json and results.csv (and outcomes, samples, timings, figures/ and runs/ beside them)")

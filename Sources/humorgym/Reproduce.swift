@@ -34,13 +34,17 @@ struct Reproduce: AsyncParsableCommand {
                 concurrency: study.jobs)
             try ResultsWriter.prepare(directory: out)  // a bad --out fails now, not after training
             let quiet = quiet
+            let live = LiveProgress(quiet: quiet, seeds: study.seeds, units: try reproduction.cellCount, unitName: "cells",
+                                    llm: reproduction.experiment.llms)
             let (learners, critics) = try await reproduction.run(directory: out) { line in
+                if let live { return live.done(line) }
                 if !quiet { FileHandle.standardError.write(Data((line + "\n").utf8)) }
             }
+            live?.finish()
             let report = ReproductionReport(reproduction, learners: learners, critics: critics)
             try report.write(to: out)
             for claim in report.claims { print("\(claim.verdict.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)) \(claim.text). \(claim.evidence).") }
-            print("\nwrote \(out)/reproduce.md and \(out)/results.json")
+            print("\nwrote \(out)/report.html, reproduce.md and results.json")
         }
     }
 }

@@ -193,12 +193,33 @@ final class CLI {
         #expect(wrongLearner.status == 1 && wrongLearner.err.contains("no learner 'rwr' in this folder; it has dpo"), "\(wrongLearner.err)")
     }
 
+    /// In a terminal (a pseudo terminal from `script`), compare shows a status line on standard error; in a pipe,
+    /// or with --quiet, it prints what it always did and nothing more.
+    @Test func progressShowsOnlyInATerminal() async throws {
+        let cli = try CLI()
+        let binary = try #require(CLI.binary)
+        let args = "compare --env small.yaml --algorithms imitation,dpo --seeds 2"
+        let terminal = try await cli.run(["-qfec", "\(binary.path) \(args) --out t", "/dev/null"], executable: URL(fileURLWithPath: "/usr/bin/script"))
+        #expect(terminal.status == 0, "\(terminal.err)")
+        // What a person sees: the status redrawn in place (seed of how many, learner, epoch of how many, time; redrawn at most
+        // five times a second, so only the first frame and those after each finished run are sure), and each run's line for good.
+        #expect(terminal.out.contains("\r\u{1B}[2Kseed ") && terminal.out.contains("/2 warm start epoch 1/4 · "), "\(terminal.out.prefix(600))")
+        #expect(terminal.out.contains("elapsed, ~") && terminal.out.contains(" left"))
+        #expect(terminal.out.contains("imitation  test WTR"))
+        let piped = try await cli.run(["compare", "--env", "small.yaml", "--algorithms", "imitation,dpo", "--seeds", "2", "--out", "p"])
+        #expect(piped.status == 0 && !piped.err.contains("\u{1B}") && !piped.err.contains("elapsed"), "\(piped.err)")
+        #expect(piped.err.split(separator: "\n").count == 4 && piped.err.split(separator: "\n").allSatisfy { $0.contains("test WTR") })
+        let quiet = try await cli.run(["-qfec", "\(binary.path) \(args) --out q --quiet", "/dev/null"], executable: URL(fileURLWithPath: "/usr/bin/script"))
+        #expect(quiet.status == 0 && !quiet.out.contains("\u{1B}[2K") && !quiet.out.contains("test WTR"), "\(quiet.out.prefix(400))")
+    }
+
     @Test func reproduceWritesTheTablesAndSkipsWhatItFinished() async throws {
         let cli = try CLI()
         let args = ["reproduce", "--env", "small.yaml", "--seeds", "2", "--only", "table2,table6", "--out", "r"]
         let first = try await cli.run(args)
         #expect(first.status == 0, "\(first.err)")
-        #expect(first.out.contains("wrote r/reproduce.md and r/results.json"))
+        #expect(first.out.contains("wrote r/report.html, reproduce.md and results.json"))
+        #expect(try cli.contents("r/report.html").count > 10_000)
         let markdown = try cli.contents("r/reproduce.md")
         #expect(String(decoding: markdown, as: UTF8.self).contains("| BRIO-DPO (brio-dpo) | 56 |"))
         let results = try cli.contents("r/results.json")

@@ -19,6 +19,19 @@ public final class LLMClientPool: Sendable {
         }
     }
 
+    /// The counters of every open client, summed: what a progress display shows.
+    public var statistics: LLMClient.Statistics {
+        clients.withLock { clients in
+            clients.reduce(into: LLMClient.Statistics()) { total, open in
+                let s = open.client.statistics
+                total.sent += s.sent
+                total.retries += s.retries
+                total.cacheHits += s.cacheHits
+                total.answered += s.answered
+            }
+        }
+    }
+
     /// The client of `spec` if one is open (its counters: requests sent, retries, cache hits).
     public func openClient(_ spec: LLMSpec) -> LLMClient? {
         clients.withLock { $0.first { $0.spec == spec }?.client }

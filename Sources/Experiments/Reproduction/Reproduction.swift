@@ -126,6 +126,9 @@ public struct Reproduction: Sendable {
     /// The learners RQ5 trains with and without the length filter.
     static let filtered = ["sd", "brio", "dpo"]
 
+    /// The units of work (cells) the chosen tables need.
+    public var cellCount: Int { get throws { try cells().count } }
+
     /// Every cell the chosen tables need, seed by seed, in a fixed order.
     func cells() throws -> [Cell] {
         let spec = experiment.policySpec
