@@ -26,7 +26,7 @@ import Testing
         let folder = try await Self.made.get()
         let report = HTMLReport(folder)
         let figures = report.figures()
-        #expect(figures.map(\.id) == ["wtr", "lc-wtr", "curve-critic", "curve-gold", "curve-kl", "curve-wtr", "curve-length", "gold-kl"])
+        #expect(figures.map(\.id) == ["wtr", "lc-wtr", "curve-critic", "curve-gold", "curve-kl", "curve-wtr", "curve-length", "gold-kl", "loss-1", "loss-2", "loss-3"])
         let html = report.html(figures)
         #expect(html == HTMLReport(folder).html(HTMLReport(folder).figures()))  // the same results, the same bytes
         #expect(!html.contains("<script") && !html.contains("@import") && !html.contains("src="))

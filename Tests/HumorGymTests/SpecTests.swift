@@ -22,6 +22,20 @@ func readProjectFile(_ path: String) throws -> String {
         #expect(try EnvironmentSpec(yaml: "critic:\n  # noise: 2\nworld:\n", file: "commented.yaml") == EnvironmentSpec())
     }
 
+    /// Every environment and policy the project ships reads without an error.
+    @Test func everyShippedSpecFileReads() throws {
+        for folder in ["environments", "policies"] {
+            let names = try FileManager.default.contentsOfDirectory(atPath: projectRoot.appendingPathComponent(folder).path).filter { $0.hasSuffix(".yaml") }
+            #expect(names.count >= 3)
+            for name in names.sorted() {
+                let text = try readProjectFile("\(folder)/\(name)")
+                if folder == "environments" { _ = try EnvironmentSpec(yaml: text, file: name) } else { _ = try PolicySpec(yaml: text, file: name) }
+            }
+        }
+        let overtrained = try PolicySpec(yaml: readProjectFile("policies/log-linear-overtrained.yaml"), file: "log-linear-overtrained.yaml")
+        #expect(try overtrained.settings(of: "rwr")["epochs"] == "24" && overtrained.settings(of: "dpo")["maxLengthRatio"] == "0.0")
+    }
+
     func error(_ body: () throws -> Void) -> String {
         do { try body() } catch let e as HumorGymError { return e.message } catch { return "unexpected \(error)" }
         return "no error"

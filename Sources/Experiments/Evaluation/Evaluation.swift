@@ -56,13 +56,6 @@ public struct Evaluation: Sendable {
         return judges
     }
 
-    /// The metrics of every stage of a training result, in stage order.
-    public func metrics<P: Policy>(_ result: Trainer.Result<P>, run: Experiment.Run) async throws -> [[String: SplitMetrics]] {
-        var out: [[String: SplitMetrics]] = []
-        for stage in result.stages { out.append(try await metrics(stage.policy, start: result.start, run: run, learner: stage.seeds)) }
-        return out
-    }
-
     /// How many, how good and how varied the run's teacher outputs are, by split name.
     public func teacherReport(_ run: Experiment.Run) -> [String: TeacherReport] {
         let world = experiment.world

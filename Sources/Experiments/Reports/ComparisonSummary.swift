@@ -28,7 +28,7 @@ public enum ComparisonSummary {
                 out += "  closest: \(pair.first) and \(pair.second) (\(gap)): \(verdict)\n"
             }
         }
-        if report.curves != nil {
+        if OverOptimisation.isMeasured(in: report) {
             let flagged = OverOptimisation.detect(report)
             out += "\nover-optimisation: " + (flagged.isEmpty ? "none (no learner's critic reward rose while its gold fell)\n"
                 : flagged.map { String(format: "%@ (critic %+.3f, gold %+.3f from step %d to %d)", $0.learner, $0.criticRise, -$0.goldFall, $0.peak, $0.last) }

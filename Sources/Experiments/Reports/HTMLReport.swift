@@ -9,14 +9,6 @@ import Stochastics
 /// rebuilds it. Each figure's data is written beside it as `figures/ID.csv`. The report holds only what the
 /// folder's results decide (no timings), so the same results make the same bytes.
 public struct HTMLReport: Sendable {
-    /// A chart with its data.
-    public struct Figure: Sendable {
-        public var id: String
-        public var svg: String
-        public var csv: String
-        public var caption: String
-    }
-
     public let folder: ResultsFolder
 
     public init(_ folder: ResultsFolder) { self.folder = folder }
@@ -27,15 +19,12 @@ public struct HTMLReport: Sendable {
     /// Writes `report.html` and `figures/*.csv` into `directory`.
     public func write(to directory: String) throws {
         let figures = figures()
-        let folder = URL(fileURLWithPath: directory).appendingPathComponent("figures").path
-        try ResultsWriter.prepare(directory: folder)
-        for figure in figures { try ResultsWriter.write(Data(figure.csv.utf8), named: "\(figure.id).csv", in: folder) }
-        try ResultsWriter.write(Data(html(figures).utf8), named: "report.html", in: directory)
+        try HTMLPage.write(html(figures), figures: figures, to: directory)
     }
 
     // MARK: Figures
 
-    public func figures() -> [Figure] {
+    public func figures() -> [ReportFigure] {
         var figures = [
             bars(id: "wtr", title: "Win-or-tie rate against the teacher", metric: "wtr",
                  caption: "WTR by the evaluator, x100: 50 is as good as the teacher. Bars: mean over seeds; whiskers: 95% Student-t interval."),
@@ -53,10 +42,31 @@ public struct HTMLReport: Sendable {
             figures += over.compactMap { line(id: $0.id, title: $0.title, axis: $0.axis, value: $0.value) }
         }
         if let scatter = goldAgainstKL() { figures.append(scatter) }
+        figures += report.algorithms.enumerated().compactMap { index, algorithm in loss(algorithm, id: "loss-\(index + 1)") }
         return figures
     }
 
-    func bars(id: String, title: String, metric: String, caption: String) -> Figure {
+    /// Points of a step log shown: at most this many, each the mean over a window of steps (and over seeds).
+    static let lossPoints = 150
+
+    /// A learner's training loss over its steps (from `steps.jsonl`), in windows of steps, mean over seeds with a
+    /// 95% band over the seeds' window means.
+    func loss(_ algorithm: String, id: String) -> ReportFigure? {
+        let logs = report.seeds.compactMap { seed in folder.steps.first { $0.seed == seed && $0.learner == algorithm }?.steps.compactMap { $0.values["loss"] } }
+        guard logs.count == report.seeds.count, let steps = logs.map(\.count).min(), steps > 0 else { return nil }
+        let window = (steps + Self.lossPoints - 1) / Self.lossPoints
+        let points = stride(from: 0, to: steps, by: window).map { start in
+            let range = start..<min(steps, start + window)
+            let means = logs.map { log in log[range].reduce(0, +) / Double(range.count) }
+            let summary = Summary(means)
+            return LinePoint(x: Double(range.upperBound), y: Estimate(summary.mean, lower: summary.lower, upper: summary.upper))
+        }
+        let chart = LineChart(title: "\(algorithm): training loss", xAxis: "step", yAxis: "loss", series: [LineSeries(name: algorithm, points: points)])
+        return ReportFigure(id: id, svg: chart.svg(), csv: chart.csv(),
+                            caption: "From steps.jsonl: the loss \(algorithm) logged at each step\(window > 1 ? ", averaged over windows of \(window) steps" : ""), mean over seeds with a 95% band.")
+    }
+
+    func bars(id: String, title: String, metric: String, caption: String) -> ReportFigure {
         let series = report.algorithms.map { algorithm in
             BarSeries(name: algorithm, values: splits.map { split in
                 report.aggregate[algorithm]?[split]?[metric].map { Estimate($0.mean, lower: $0.lower, upper: $0.upper) }
@@ -64,7 +74,7 @@ public struct HTMLReport: Sendable {
         }
         let chart = BarChart(title: title, yAxis: "\(metric == "wtr" ? "WTR" : "LC-WTR") against the teacher (%)", categories: splits, series: series,
                              reference: ReferenceLine(value: 50, label: "as good as the teacher"))
-        return Figure(id: id, svg: chart.svg(), csv: chart.csv(), caption: caption)
+        return ReportFigure(id: id, svg: chart.svg(), csv: chart.csv(), caption: caption)
     }
 
     /// One learner's curve over seeds: point i of every seed's curve (seeds train the same number of epochs
@@ -81,16 +91,16 @@ public struct HTMLReport: Sendable {
         }
     }
 
-    func line(id: String, title: String, axis: String, value: (SplitMetrics) -> Double?) -> Figure? {
+    func line(id: String, title: String, axis: String, value: (SplitMetrics) -> Double?) -> ReportFigure? {
         let series = report.algorithms.compactMap { algorithm in curve(algorithm, value).map { LineSeries(name: algorithm, points: $0) } }
         guard series.contains(where: { !$0.points.isEmpty }) else { return nil }
         let chart = LineChart(title: title, xAxis: "training step (after the warm start)", yAxis: axis, series: series)
         let prompts = report.curves.map { "the first \($0.prompts) test prompts" } ?? "test prompts"
-        return Figure(id: id, svg: chart.svg(), csv: chart.csv(),
+        return ReportFigure(id: id, svg: chart.svg(), csv: chart.csv(),
                       caption: "Mean over \(report.seeds.count) seed(s) on \(prompts), measured on streams of their own (never the training critic's); band: 95% interval over seeds. Step 0 is the warm start.")
     }
 
-    func goldAgainstKL() -> Figure? {
+    func goldAgainstKL() -> ReportFigure? {
         let series = report.algorithms.map { algorithm in
             ScatterSeries(name: algorithm, points: report.runs.filter { $0.algorithm == algorithm }.compactMap { run in
                 guard let m = run.metrics[Split.test.rawValue], let gold = m.gold else { return nil }
@@ -100,37 +110,38 @@ public struct HTMLReport: Sendable {
         guard series.contains(where: { !$0.points.isEmpty }) else { return nil }
         let chart = ScatterChart(title: "What each run paid for its gold score", xAxis: "KL(student || warm start), nats", yAxis: "mean gold total (test)",
                                  series: series)
-        return Figure(id: "gold-kl", svg: chart.svg(), csv: chart.csv(), caption: "One point per run (learner and seed), on the test split.")
+        return ReportFigure(id: "gold-kl", svg: chart.svg(), csv: chart.csv(), caption: "One point per run (learner and seed), on the test split.")
     }
 
     // MARK: The page
 
-    public func html(_ figures: [Figure]) -> String {
-        var page = HTMLPage()
-        let title = "HumorGym: \(report.algorithms.joined(separator: ", ")) on \(report.environment)"
-        page.raw("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>\(HTMLPage.escape(title))</title>\n<style>\(Self.style)</style>\n</head>\n<body>")
-        page.element("h1", title)
+    public func html(_ figures: [ReportFigure]) -> String {
+        var page = HTMLPage(title: "HumorGym: \(report.algorithms.joined(separator: ", ")) on \(report.environment)")
         page.element("p", "Environment \(report.environment), policy \(report.policy), \(report.seeds.count) seed(s) from root seed \(report.rootSeed) "
             + "(\(report.seeds.map(String.init).joined(separator: ", "))). Each learner starts from the same imitation warm start of its seed.",
             class: "meta")
         findings(&page)
         let byID = Dictionary(uniqueKeysWithValues: figures.map { ($0.id, $0) })
         page.element("h2", "Win-or-tie rate against the teacher")
-        for id in ["wtr", "lc-wtr"] { if let f = byID[id] { figure(f, &page) } }
+        for id in ["wtr", "lc-wtr"] { if let f = byID[id] { page.figure(f) } }
         for split in splits { table(split, &page) }
         paired(&page)
         if report.curves != nil {
             page.element("h2", "Over training")
             page.element("p", "Over-optimisation is what a simulator with a known gold judge can show: the critic's reward rising while gold falls. "
                 + "KL to the warm start says how far each learner moved to get there.")
-            for id in ["curve-critic", "curve-gold", "curve-kl", "curve-wtr", "curve-length"] { if let f = byID[id] { figure(f, &page) } }
+            for id in ["curve-critic", "curve-gold", "curve-kl", "curve-wtr", "curve-length"] { if let f = byID[id] { page.figure(f) } }
         }
-        if let f = byID["gold-kl"] { figure(f, &page) }
+        if let f = byID["gold-kl"] { page.figure(f) }
+        let losses = figures.filter { $0.id.hasPrefix("loss-") }
+        if !losses.isEmpty {
+            page.element("h2", "Training loss")
+            for f in losses { page.figure(f) }
+        }
         critic(&page)
         samples(&page)
         settings(&page)
-        page.raw("</body>\n</html>\n")
-        return page.text
+        return page.end()
     }
 
     /// What decides the comparison, first: significant differences and over-optimisation.
@@ -152,7 +163,7 @@ public struct HTMLReport: Sendable {
                 items.append("On \(split), not significant: " + open.map { "\($0.first) vs \($0.second)" }.joined(separator: "; ") + ".")
             }
         }
-        if report.curves != nil {
+        if OverOptimisation.isMeasured(in: report) {
             let flagged = OverOptimisation.detect(report)
             items.append(flagged.isEmpty ? "No learner's critic reward rose while its gold score fell."
                 : "Over-optimised: " + flagged.map { String(format: "%@ (from step %d to %d the critic's reward rose by %.3f while gold fell by %.3f)",
@@ -162,11 +173,6 @@ public struct HTMLReport: Sendable {
         page.element("h2", "Findings")
         page.list(items)
         page.raw("</section>")
-    }
-
-    func figure(_ figure: Figure, _ page: inout HTMLPage) {
-        page.raw("<figure id=\"\(figure.id)\">\n\(figure.svg)")
-        page.raw("<figcaption>\(HTMLPage.escape(figure.caption)) <a href=\"figures/\(figure.id).csv\">Data (CSV)</a></figcaption>\n</figure>")
     }
 
     func table(_ split: String, _ page: inout HTMLPage) {
@@ -259,48 +265,5 @@ public struct HTMLReport: Sendable {
         page.raw("</table>")
         page.element("p", "Made from results.json, outcomes.json and samples.json in this folder; `humorgym report DIR` rebuilds it. "
             + "Every figure's data is in figures/.", class: "meta")
-    }
-
-    static let style = """
-        body{font-family:sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222;line-height:1.4}
-        h1{font-size:1.5rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #ccc}
-        .meta{color:#555;font-size:.9rem}.findings{background:#f4f7fb;border:1px solid #cdd9e5;padding:.2rem 1rem;margin:1rem 0}
-        figure{margin:1.5rem 0;page-break-inside:avoid}figure svg{max-width:100%;height:auto}figcaption{font-size:.85rem;color:#444}
-        table{border-collapse:collapse;margin:1rem 0;font-size:.85rem}caption{text-align:left;font-weight:bold;padding:.3rem 0}
-        th,td{border:1px solid #ddd;padding:.25rem .5rem;text-align:left;vertical-align:top}th{background:#f2f2f2}
-        .samples td{font-family:monospace;font-size:.8rem}.score{color:#666}
-        @media print{body{margin:0;max-width:none}a{color:inherit}}
-        """
-}
-
-/// HTML text built element by element, every text escaped.
-struct HTMLPage {
-    private(set) var text = ""
-
-    static func escape(_ s: String) -> String {
-        var out = ""
-        for c in s {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            default: out.append(c)
-            }
-        }
-        return out
-    }
-
-    mutating func raw(_ html: String) { text += html + "\n" }
-
-    mutating func element(_ name: String, _ content: String, class className: String? = nil) {
-        raw("<\(name)\(className.map { " class=\"\($0)\"" } ?? "")>\(Self.escape(content))</\(name)>")
-    }
-
-    mutating func list(_ items: [String]) { raw("<ul>\n" + items.map { "<li>\(Self.escape($0))</li>" }.joined(separator: "\n") + "\n</ul>") }
-
-    mutating func row(_ cells: [String], header: Bool = false) {
-        let tag = header ? "th" : "td"
-        raw("<tr>" + cells.map { "<\(tag)>\(Self.escape($0))</\(tag)>" }.joined() + "</tr>")
     }
 }

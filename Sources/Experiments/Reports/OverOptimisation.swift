@@ -14,6 +14,11 @@ public struct OverOptimisation: Sendable, Equatable {
     public var criticRise: Double
     public var goldFall: Double
 
+    /// Whether `report` can show it: curves over training, in a world with a gold judge.
+    public static func isMeasured(in report: ComparisonReport) -> Bool {
+        report.runs.contains { $0.curve?.first?.metrics.gold != nil }
+    }
+
     /// The learners of `report` whose curves show it, in learner order.
     public static func detect(_ report: ComparisonReport) -> [OverOptimisation] {
         report.algorithms.compactMap { learner in

@@ -81,8 +81,12 @@ public struct ResultsFolder: Sendable, Equatable {
         }
         for log in pairs { try lines(log.pairs, named: "pairs.jsonl", seed: log.seed, learner: log.learner, in: directory) }
         for log in demonstrations { try lines(log.examples, named: "demonstrations.jsonl", seed: log.seed, learner: nil, in: directory) }
-        if let timings { try ResultsWriter.write(ResultsWriter.json(timings), named: "timings.json", in: directory) }
+        let clock = ContinuousClock(), began = clock.now
         try HTMLReport(self).write(to: directory)
+        if var timings {
+            timings.reportSeconds = (clock.now - began).seconds
+            try ResultsWriter.write(ResultsWriter.json(timings), named: "timings.json", in: directory)
+        }
     }
 
     /// One step as TRL logs it: `step` beside the learner's own values, and the learner (a chain's stage) that took it.

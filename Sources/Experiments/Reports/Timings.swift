@@ -14,8 +14,10 @@ public struct Timings: Sendable, Codable, Equatable {
     }
 
     public var runs: [Run]
-    /// The whole comparison, wall clock.
+    /// The whole comparison, wall clock (training, measuring, and the samples and critic diagnostics).
     public var totalSeconds: Double
+    /// Making and writing `report.html` and its figures' data, after the comparison.
+    public var reportSeconds: Double?
     public var processors: Int
     public var operatingSystem: String
 

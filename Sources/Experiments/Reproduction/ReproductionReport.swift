@@ -3,9 +3,12 @@ import HumorGym
 import Stochastics
 
 /// What `reproduce` writes: `results.json` (every record and the tables; only what the seeds and settings
-/// decide, so the same run writes the same bytes) and `reproduce.md` (the tables as people read them: the
-/// paper's figure beside the simulation's, and a verdict per claim).
+/// decide, so the same run writes the same bytes), `reproduce.md` (the tables as people read them: the
+/// paper's figure beside the simulation's, and a verdict per claim) and `report.html` with its figures
+/// (``ReproductionHTML``).
 public struct ReproductionReport: Sendable, Codable, Equatable {
+    /// The version of this file's layout, as ``ComparisonReport/currentSchemaVersion``.
+    public var schemaVersion = ComparisonReport.currentSchemaVersion
     public var environment: String
     public var policy: String
     public var rootSeed: UInt64
@@ -63,14 +66,27 @@ public struct ReproductionReport: Sendable, Codable, Equatable {
         return String(format: "\(f) [\(f), \(f)]", s.mean, lo, hi)
     }
 
-    /// Writes `results.json` and `reproduce.md` into `directory`, each atomically.
+    /// Whether `directory`'s `results.json` is a reproduction's (it holds the paper's tables), not a comparison's.
+    public static func isReproduction(_ directory: String) -> Bool {
+        let path = URL(fileURLWithPath: directory).appendingPathComponent("results.json").path
+        struct Probe: Decodable { var tables: ReproductionTables? }
+        return FileManager.default.contents(atPath: path).flatMap { try? JSONDecoder().decode(Probe.self, from: $0) }?.tables != nil
+    }
+
+    /// Reads a reproduction's `results.json`; another version is an error naming the file.
+    public static func read(from directory: String) throws -> ReproductionReport {
+        let path = URL(fileURLWithPath: directory).appendingPathComponent("results.json").path
+        guard let data = FileManager.default.contents(atPath: path) else { throw HumorGymError("\(path): no such file") }
+        do { return try ResultsWriter.decoder().decode(ReproductionReport.self, from: data) } catch {
+            throw HumorGymError("\(path): not a reproduction's results of this HumorGym version (schema \(ComparisonReport.currentSchemaVersion)); rerun reproduce (its cells are reused when their settings match) (\(error))")
+        }
+    }
+
+    /// Writes `results.json`, `reproduce.md` and the report into `directory`, each file atomically.
     public func write(to directory: String) throws {
         try ResultsWriter.prepare(directory: directory)
-        for (name, data) in [("results.json", try Reproduction.encoder.encode(self)), ("reproduce.md", Data(markdown().utf8))] {
-            let url = URL(fileURLWithPath: directory).appendingPathComponent(name)
-            do { try data.write(to: url, options: .atomic) } catch {
-                throw HumorGymError("cannot write \(url.path): \(error.localizedDescription)")
-            }
-        }
+        try ResultsWriter.write(try Reproduction.encoder.encode(self), named: "results.json", in: directory)
+        try ResultsWriter.write(Data(markdown().utf8), named: "reproduce.md", in: directory)
+        try ReproductionHTML(self).write(to: directory)
     }
 }
