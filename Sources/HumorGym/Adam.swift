@@ -50,11 +50,11 @@ public struct Adam<Scalar: BinaryFloatingPoint & Sendable>: Sendable {
         return sum.squareRoot()
     }
 
-    /// Applies one update to `parameters` from a gradient whose norm (``norm(_:)``) is `norm`.
-    ///
     /// The learning rate the last step took (the schedule's factor on the peak rate), as TRL logs it.
     public var lastLearningRate: Double { learningRate * schedule.factor(step: stepCount) }
 
+    /// Applies one update to `parameters` from a gradient whose norm (``norm(_:)``) is `norm`.
+    ///
     /// Specialised for Float and Double: callers are often generic over the policy, and an unspecialised
     /// loop over a million parameters would go through protocol witnesses for every operation.
     @_specialize(where Scalar == Float)

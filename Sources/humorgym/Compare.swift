@@ -34,6 +34,7 @@ struct Compare: AsyncParsableCommand {
             let live = LiveProgress(quiet: quiet, seeds: seeds.count, units: seeds.count * comparison.algorithms.count, llm: experiment.llms) { learner in
                 learner == Trainer.warmStartPhase ? spec.warmStartEpochs : (try? spec.settings(of: learner))?["epochs"].flatMap { Int($0) }
             }
+            defer { live?.finish() }  // also when an error ends the run: its message starts on a clean line
             let result = try await comparison.run { event in
                 var line = ""
                 if case .finished(let index, let run) = event {

@@ -23,6 +23,8 @@ final class LiveProgress: Sendable {
         /// The seeds under way, by index (seeds train concurrently).
         var running: [Int: Seed] = [:]
         var done = 0
+        /// Units found done before this process started (reproduce's saved cells): not in the estimate of time left.
+        var doneBefore = 0
         var lastDraw: ContinuousClock.Instant?
     }
 
@@ -72,9 +74,12 @@ final class LiveProgress: Sendable {
         }
     }
 
-    /// A unit of work is done: `line` is written for good above the status.
-    func done(_ line: String) {
-        state.withLock { $0.done += 1 }
+    /// A unit of work is done (`before`: found done by an earlier run): `line` is written for good above the status.
+    func done(_ line: String, before: Bool = false) {
+        state.withLock { s in
+            s.done += 1
+            if before { s.doneBefore += 1 }
+        }
         print(line)
     }
 
@@ -87,11 +92,12 @@ final class LiveProgress: Sendable {
     /// Clears the status line, leaving the terminal as it was.
     func finish() { write("\r\u{1B}[2K") }
 
+    /// Redraws the status line; under the lock, so that an older status never overwrites a newer one.
     private func draw(force: Bool) {
         let now = clock.now
-        let line: String? = state.withLock { s in
+        state.withLock { s in
             // A few redraws a second are enough for a person and cost nothing.
-            if !force, let last = s.lastDraw, now - last < .milliseconds(200) { return nil }
+            if !force, let last = s.lastDraw, now - last < .milliseconds(200) { return }
             s.lastDraw = now
             var parts = s.running.keys.sorted().map { index in
                 let seed = s.running[index]!
@@ -106,11 +112,11 @@ final class LiveProgress: Sendable {
             }
             let elapsed = (now - began).seconds
             var time = "\(Self.clock(elapsed)) elapsed"
-            if s.done > 0 { time += ", ~\(Self.clock(elapsed / Double(s.done) * Double(units - s.done))) left" }
+            let computed = s.done - s.doneBefore
+            if computed > 0 { time += ", ~\(Self.clock(elapsed / Double(computed) * Double(units - s.done))) left" }
             parts.append(time)
-            return parts.joined(separator: " · ")
+            write("\r\u{1B}[2K" + String(parts.joined(separator: " · ").prefix(Self.width() - 1)))
         }
-        if let line { write("\r\u{1B}[2K" + String(line.prefix(Self.width() - 1))) }
     }
 
     private func write(_ text: String) { FileHandle.standardError.write(Data(text.utf8)) }

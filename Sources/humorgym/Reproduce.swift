@@ -36,8 +36,9 @@ struct Reproduce: AsyncParsableCommand {
             let quiet = quiet
             let live = LiveProgress(quiet: quiet, seeds: study.seeds, units: try reproduction.cellCount, unitName: "cells",
                                     llm: reproduction.experiment.llms)
+            defer { live?.finish() }  // also when an error ends the run: its message starts on a clean line
             let (learners, critics) = try await reproduction.run(directory: out) { line in
-                if let live { return live.done(line) }
+                if let live { return live.done(line, before: line.hasSuffix(Reproduction.doneBefore)) }
                 if !quiet { FileHandle.standardError.write(Data((line + "\n").utf8)) }
             }
             live?.finish()

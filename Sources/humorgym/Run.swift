@@ -56,6 +56,9 @@ struct Run: AsyncParsableCommand {
                 try ResultsWriter.prepare(directory: URL(fileURLWithPath: checkpoint).deletingLastPathComponent().path)
             }
             guard !resume || state != nil else { throw HumorGymError("--resume needs --state FILE: the training state to continue from") }
+            // A results folder holds the whole run (the warm start's log, every judged pair, every point of the curve); a
+            // resumed process saw only its own part of it.
+            guard !(resume && out != nil) else { throw HumorGymError("--out cannot be given with --resume: the resumed process did not see the run's first part; run it whole with --out") }
             if let state { try ResultsWriter.prepare(directory: URL(fileURLWithPath: state).deletingLastPathComponent().path) }
             if let out { try ResultsWriter.prepare(directory: out) }
             let clock = ContinuousClock(), began = clock.now

@@ -296,6 +296,8 @@ final class CLI {
         #expect(missing.status == 1 && missing.err.contains("cannot read training state nowhere.safetensors"), "\(missing.err)")
         let noState = try await cli.run(args + ["--resume"])
         #expect(noState.status == 1 && noState.err.contains("--resume needs --state FILE"), "\(noState.err)")
+        let withOut = try await cli.run(args + ["--state", "state/run.safetensors", "--resume", "--out", "o"])
+        #expect(withOut.status == 1 && withOut.err.contains("--out cannot be given with --resume"), "\(withOut.err)")
     }
 
     /// LLM commands fail clearly offline: an unknown LLM, a typo in its file, and a replay-only cassette that is not there.

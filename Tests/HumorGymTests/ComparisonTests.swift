@@ -75,6 +75,16 @@ import Testing
         #expect(half.allSatisfy { point in dpo.contains(point) } && half.count < dpo.count && half.last == dpo.last)
     }
 
+    /// Learner names become folder names that no two learners share, whatever they hold.
+    @Test func runFoldersAreDistinctForEveryLearnerName() {
+        #expect(ResultsFolder.runDirectory(seed: 7, learner: "imitation->dpo") == "runs/seed-7/imitation-%3Edpo")
+        #expect(ResultsFolder.runDirectory(seed: 7, learner: "brio/every-2") == "runs/seed-7/brio%2Fevery-2")
+        #expect(ResultsFolder.runDirectory(seed: 7, learner: StepLog.warmStart) == "runs/seed-7/warm_start")
+        #expect(ResultsFolder.runDirectory(seed: 7, learner: nil) == "runs/seed-7")
+        let names = ["a->b", "a+b", "a-%3Eb", "a_b", "a/b", "a:b", "warm_start", "é"]
+        #expect(Set(names.map { ResultsFolder.runDirectory(seed: 1, learner: $0) }).count == names.count)
+    }
+
     /// Each prompt's WTR averages to the run's WTR (every prompt has as many judgements), and the folder
     /// reads back as it was written.
     @Test func perPromptOutcomesAddUpAndTheFolderReadsBack() async throws {
@@ -163,7 +173,7 @@ import Testing
         let folder = Self.folder(a: [1, 2, 3], b: [1, 2, 3], promptsA: [[], [], []], promptsB: [[], [], []], curves: ["a": a, "b": b])
         let flagged = OverOptimisation.detect(folder.report)
         #expect(flagged.map(\.learner) == ["a"])
-        #expect(flagged.first?.peak == 10 && flagged.first?.last == 20)
+        #expect(flagged.first?.from == 10 && flagged.first?.last == 20)
         #expect(abs(flagged[0].goldFall - (0.1 + 0.11 + 0.09) / 3) < 1e-12 && abs(flagged[0].criticRise - (1 + 1 + 0.9) / 3) < 1e-12)
         #expect(ComparisonSummary.render(folder).contains("over-optimisation: a (critic +0.967, gold -0.100 from step 10 to 20)"))
         // Gold falling on one seed only (others flat) is not decided.

@@ -11,7 +11,7 @@ public enum ComparisonSummary {
         for split in Split.evaluated.map(\.rawValue) {
             let pairs = comparisons.pairs.filter { $0.split == split }
             guard !pairs.isEmpty else { continue }
-            out += "\n[\(split)] paired by seed: WTR difference, mean and 95% CI over \(report.seeds.count) seed(s); sign test over (seed, prompt)\n"
+            out += "\n[\(split)] paired by seed: WTR difference, mean and 95% CI over \(report.seeds.count) seed(s); sign test pooled over (seed, prompt)\n"
             let names = pairs.map { "\($0.first) - \($0.second)" }, width = names.map(\.count).max()!
             for (name, pair) in zip(names, pairs) {
                 out += "  " + name.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + difference(pair.difference)
@@ -23,7 +23,8 @@ public enum ComparisonSummary {
             if let (pair, seeds) = comparisons.closest(on: split), let sd = pair.difference.difference.standardDeviation {
                 let gap = String(format: "%+.1f, paired sd %.1f", pair.difference.difference.mean, sd)
                 let verdict = pair.difference.direction == .undecided
-                    ? seeds.map { "about \($0) seeds would separate them" } ?? "more than 1,000 seeds would not separate them"
+                    ? seeds.map { "about \($0) seeds would separate them" }
+                        ?? (pair.difference.difference.mean == 0 ? "no difference to separate" : "more than 1,000 seeds would be needed to separate them")
                     : "separated; about \(seeds ?? report.seeds.count) seeds would have sufficed"
                 out += "  closest: \(pair.first) and \(pair.second) (\(gap)): \(verdict)\n"
             }
@@ -31,7 +32,7 @@ public enum ComparisonSummary {
         if OverOptimisation.isMeasured(in: report) {
             let flagged = OverOptimisation.detect(report)
             out += "\nover-optimisation: " + (flagged.isEmpty ? "none (no learner's critic reward rose while its gold fell)\n"
-                : flagged.map { String(format: "%@ (critic %+.3f, gold %+.3f from step %d to %d)", $0.learner, $0.criticRise, -$0.goldFall, $0.peak, $0.last) }
+                : flagged.map { String(format: "%@ (critic %+.3f, gold %+.3f from step %d to %d)", $0.learner, $0.criticRise, -$0.goldFall, $0.from, $0.last) }
                     .joined(separator: "; ") + ": the critic's reward rose while gold fell\n")
         }
         return out

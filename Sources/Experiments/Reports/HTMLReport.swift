@@ -167,7 +167,7 @@ public struct HTMLReport: Sendable {
             let flagged = OverOptimisation.detect(report)
             items.append(flagged.isEmpty ? "No learner's critic reward rose while its gold score fell."
                 : "Over-optimised: " + flagged.map { String(format: "%@ (from step %d to %d the critic's reward rose by %.3f while gold fell by %.3f)",
-                                                               $0.learner, $0.peak, $0.last, $0.criticRise, $0.goldFall) }.joined(separator: "; ") + ".")
+                                                               $0.learner, $0.from, $0.last, $0.criticRise, $0.goldFall) }.joined(separator: "; ") + ".")
         }
         page.raw("<section class=\"findings\">")
         page.element("h2", "Findings")
@@ -211,7 +211,7 @@ public struct HTMLReport: Sendable {
             page.element("p", "Closest on \(split): \(pair.first) and \(pair.second). "
                 + (pair.difference.direction == .undecided
                     ? seeds.map { "About \($0) seeds would separate them, if their difference and its spread stayed as measured." }
-                        ?? "More than 1,000 seeds would not separate them."
+                        ?? (pair.difference.difference.mean == 0 ? "They do not differ." : "More than 1,000 seeds would be needed to separate them.")
                     : "Already separated."))
         }
     }
@@ -263,7 +263,7 @@ public struct HTMLReport: Sendable {
             page.row([algorithm, settings.keys.sorted().map { "\($0)=\(settings[$0]!)" }.joined(separator: ", ")])
         }
         page.raw("</table>")
-        page.element("p", "Made from results.json, outcomes.json and samples.json in this folder; `humorgym report DIR` rebuilds it. "
+        page.element("p", "Made from results.json, outcomes.json, samples.json and runs/*/steps.jsonl in this folder; `humorgym report DIR` rebuilds it. "
             + "Every figure's data is in figures/.", class: "meta")
     }
 }

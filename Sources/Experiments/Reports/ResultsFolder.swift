@@ -59,19 +59,34 @@ public struct ResultsFolder: Sendable, Equatable {
                   timings: Timings(runs: seeds.flatMap(\.timings), totalSeconds: totalSeconds))
     }
 
-    /// A run's own folder, `runs/seed-S/LEARNER` (a chain's `->` written `+`, other characters unsafe in a
-    /// file name written `_`).
+    /// A run's own folder, `runs/seed-S/LEARNER`: the learner's name with every byte but ASCII letters, digits,
+    /// `.` and `-` percent-encoded (a chain `imitation->dpo` is `imitation-%3Edpo`), so that two learners never
+    /// share a folder; the shared warm start's is `warm_start`, which no encoded name can be.
     public static func runDirectory(seed: UInt64, learner: String?) -> String {
         guard let learner else { return "runs/seed-\(seed)" }
-        let safe = learner.replacingOccurrences(of: "->", with: "+").map { c -> Character in
-            c.isASCII && (c.isLetter || c.isNumber || "+._-".contains(c)) ? c : "_"
+        guard learner != StepLog.warmStart else { return "runs/seed-\(seed)/warm_start" }
+        let safe = learner.utf8.map { byte in
+            let c = Character(Unicode.Scalar(byte))
+            return c.isASCII && (c.isLetter || c.isNumber || c == "." || c == "-") ? String(c) : String(format: "%%%02X", byte)
         }
-        return "runs/seed-\(seed)/\(String(safe))"
+        return "runs/seed-\(seed)/\(safe.joined())"
     }
 
-    /// Writes every file into `directory`, creating it; each file appears whole or not at all.
+    /// Writes every file into `directory`, creating it; each file appears whole or not at all. An earlier
+    /// run's `runs/seed-*` folders and `figures/*.csv` are removed first, so that none outlives the results it
+    /// belonged to (only those: `--out .` leaves everything else where it is).
     public func write(to directory: String) throws {
         try ResultsWriter.prepare(directory: directory)
+        let fm = FileManager.default, root = URL(fileURLWithPath: directory)
+        for (folder, owned) in [("runs", { (name: String) in name.hasPrefix("seed-") && name.dropFirst(5).allSatisfy(\.isNumber) }),
+                                ("figures", { (name: String) in name.hasSuffix(".csv") })] {
+            let url = root.appendingPathComponent(folder)
+            for name in (try? fm.contentsOfDirectory(atPath: url.path)) ?? [] where owned(name) {
+                do { try fm.removeItem(at: url.appendingPathComponent(name)) } catch {
+                    throw HumorGymError("cannot replace \(url.appendingPathComponent(name).path): \(error.localizedDescription)")
+                }
+            }
+        }
         try ResultsWriter.write(ResultsWriter.json(report), named: "results.json", in: directory)
         try ResultsWriter.write(Data(ResultsWriter.csv(report).utf8), named: "results.csv", in: directory)
         try ResultsWriter.write(ResultsWriter.json(prompts), named: "outcomes.json", in: directory)

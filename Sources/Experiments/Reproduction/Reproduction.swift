@@ -203,6 +203,9 @@ public struct Reproduction: Sendable {
 
     // MARK: Running
 
+    /// How `run`'s progress line ends for a cell found saved.
+    public static let doneBefore = ": done before"
+
     /// Runs every cell not already saved under `directory`/cells, then returns every record. `progress` hears
     /// of each cell as it finishes (or is found done).
     public func run(directory: String, progress: @escaping @Sendable (String) -> Void = { _ in }) async throws
@@ -223,7 +226,7 @@ public struct Reproduction: Sendable {
                 throw HumorGymError("\(url.path) was made with other settings (\(saved.identity)); use another --out, or delete the folder to start over")
             }
             done[index] = saved
-            progress("\(cell.file): done before")
+            progress("\(cell.file)\(Self.doneBefore)")
         }
         let total = cells.count
         try await withThrowingTaskGroup(of: (Int, CellFile).self) { group in

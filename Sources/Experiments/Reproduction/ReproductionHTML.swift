@@ -37,6 +37,8 @@ public struct ReproductionHTML: Sendable {
         return figures
     }
 
+    static let lengthCurvesID = "rq5-lengths"
+
     /// RQ5: len/x over training of the learners measured so, mean over seeds with a 95% band.
     func lengthCurves() -> ReportFigure? {
         var names: [String] = []
@@ -54,7 +56,7 @@ public struct ReproductionHTML: Sendable {
         guard !series.isEmpty else { return nil }
         let chart = LineChart(title: "RQ5: length over training, with and without the length filter", xAxis: "training step (after the warm start)",
                               yAxis: "response length / prompt length", series: series)
-        return ReportFigure(id: "rq5-lengths", svg: chart.svg(), csv: chart.csv(),
+        return ReportFigure(id: Self.lengthCurvesID, svg: chart.svg(), csv: chart.csv(),
                             caption: "len/x on the first \(Reproduction.curves.prompts) test prompts at every end of an epoch or round; /no-filter: trained without the length filter. Band: 95% interval over seeds.")
     }
 
@@ -71,8 +73,9 @@ public struct ReproductionHTML: Sendable {
         page.raw("</section>")
         for table in report.tables.tables {
             page.element("h2", table.title)
-            for figure in figures where figure.id.hasPrefix(table.id.rawValue + "-") { page.figure(figure) }
-            if table.id == .rq5, let curves = figures.first(where: { $0.id == "rq5-lengths" }) { page.figure(curves) }
+            // A table's columns are its figures ID-1, ID-2, ...; RQ5's curves follow its own.
+            for figure in figures where figure.id.hasPrefix(table.id.rawValue + "-") && figure.id != Self.lengthCurvesID { page.figure(figure) }
+            if table.id == .rq5, let curves = figures.first(where: { $0.id == Self.lengthCurvesID }) { page.figure(curves) }
             page.raw("<table>")
             page.row([""] + table.columns.flatMap { ["\($0): paper", "simulated"] }, header: true)
             for row in table.rows {

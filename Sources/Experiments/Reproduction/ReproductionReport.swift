@@ -70,7 +70,7 @@ public struct ReproductionReport: Sendable, Codable, Equatable {
     public static func isReproduction(_ directory: String) -> Bool {
         let path = URL(fileURLWithPath: directory).appendingPathComponent("results.json").path
         struct Probe: Decodable { var tables: ReproductionTables? }
-        return FileManager.default.contents(atPath: path).flatMap { try? JSONDecoder().decode(Probe.self, from: $0) }?.tables != nil
+        return FileManager.default.contents(atPath: path).flatMap { try? ResultsWriter.decoder().decode(Probe.self, from: $0) }?.tables != nil
     }
 
     /// Reads a reproduction's `results.json`; another version is an error naming the file.
@@ -78,7 +78,7 @@ public struct ReproductionReport: Sendable, Codable, Equatable {
         let path = URL(fileURLWithPath: directory).appendingPathComponent("results.json").path
         guard let data = FileManager.default.contents(atPath: path) else { throw HumorGymError("\(path): no such file") }
         do { return try ResultsWriter.decoder().decode(ReproductionReport.self, from: data) } catch {
-            throw HumorGymError("\(path): not a reproduction's results of this HumorGym version (schema \(ComparisonReport.currentSchemaVersion)); rerun reproduce (its cells are reused when their settings match) (\(error))")
+            throw HumorGymError("\(path): not a reproduction's results of this HumorGym version (schema \(ComparisonReport.currentSchemaVersion)); rerun reproduce into a new folder (\(error))")
         }
     }
 
