@@ -58,8 +58,7 @@ public struct HTMLReport: Sendable {
         let points = stride(from: 0, to: steps, by: window).map { start in
             let range = start..<min(steps, start + window)
             let means = logs.map { log in log[range].reduce(0, +) / Double(range.count) }
-            let summary = Summary(means)
-            return LinePoint(x: Double(range.upperBound), y: Estimate(summary.mean, lower: summary.lower, upper: summary.upper))
+            return LinePoint(x: Double(range.upperBound), y: Estimate(Summary(means)))
         }
         let chart = LineChart(title: "\(algorithm): training loss", xAxis: "step", yAxis: "loss", series: [LineSeries(name: algorithm, points: points)])
         return ReportFigure(id: id, svg: chart.svg(), csv: chart.csv(),
@@ -69,7 +68,7 @@ public struct HTMLReport: Sendable {
     func bars(id: String, title: String, metric: String, caption: String) -> ReportFigure {
         let series = report.algorithms.map { algorithm in
             BarSeries(name: algorithm, values: splits.map { split in
-                report.aggregate[algorithm]?[split]?[metric].map { Estimate($0.mean, lower: $0.lower, upper: $0.upper) }
+                report.aggregate[algorithm]?[split]?[metric].map(Estimate.init)
             })
         }
         let chart = BarChart(title: title, yAxis: "\(metric == "wtr" ? "WTR" : "LC-WTR") against the teacher (%)", categories: splits, series: series,
@@ -77,17 +76,20 @@ public struct HTMLReport: Sendable {
         return ReportFigure(id: id, svg: chart.svg(), csv: chart.csv(), caption: caption)
     }
 
-    /// One learner's curve over seeds: point i of every seed's curve (seeds train the same number of epochs
-    /// or rounds; their step counts may differ a little), at the seeds' mean step, with a 95% band.
+    /// One learner's curve over seeds (``band(_:_:)``).
     func curve(_ algorithm: String, _ value: (SplitMetrics) -> Double?) -> [LinePoint]? {
-        let curves = report.seeds.compactMap { seed in report.runs.first { $0.seed == seed && $0.algorithm == algorithm }?.curve }
+        Self.band(report.seeds.compactMap { seed in report.runs.first { $0.seed == seed && $0.algorithm == algorithm }?.curve }, value)
+    }
+
+    /// Seeds' curves as one line with a band: point i of every seed's curve (seeds train the same number of
+    /// epochs or rounds; their step counts may differ a little), at the seeds' mean step, with the 95% interval
+    /// over seeds of `value`; nil without a curve.
+    static func band(_ curves: [[CurvePoint]], _ value: (SplitMetrics) -> Double?) -> [LinePoint]? {
         guard let length = curves.map(\.count).min(), length > 0 else { return nil }
         return (0..<length).compactMap { i in
             let values = curves.compactMap { value($0[i].metrics) }
             guard values.count == curves.count else { return nil }
-            let summary = Summary(values)
-            return LinePoint(x: curves.reduce(0.0) { $0 + Double($1[i].step) } / Double(curves.count),
-                             y: Estimate(summary.mean, lower: summary.lower, upper: summary.upper))
+            return LinePoint(x: curves.reduce(0.0) { $0 + Double($1[i].step) } / Double(curves.count), y: Estimate(Summary(values)))
         }
     }
 
@@ -266,4 +268,9 @@ public struct HTMLReport: Sendable {
         page.element("p", "Made from results.json, outcomes.json, samples.json and runs/*/steps.jsonl in this folder; `humorgym report DIR` rebuilds it. "
             + "Every figure's data is in figures/.", class: "meta")
     }
+}
+
+extension Estimate {
+    /// A mean over seeds with its 95% interval, as a chart draws it.
+    init(_ summary: Summary) { self.init(summary.mean, lower: summary.lower, upper: summary.upper) }
 }

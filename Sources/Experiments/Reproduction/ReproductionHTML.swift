@@ -22,7 +22,7 @@ public struct ReproductionHTML: Sendable {
         var figures: [ReportFigure] = []
         for table in report.tables.tables {
             for (index, column) in table.columns.enumerated() {
-                let simulated = table.rows.map { $0.values[index].simulated.map { Estimate($0.mean, lower: $0.lower, upper: $0.upper) } }
+                let simulated = table.rows.map { $0.values[index].simulated.map(Estimate.init) }
                 let paper = table.rows.map { $0.values[index].paper.map { Estimate($0) } }
                 guard simulated.contains(where: { $0 != nil }) else { continue }
                 var series = [BarSeries(name: "simulated (\(report.seeds.count) seeds)", values: simulated)]
@@ -43,15 +43,9 @@ public struct ReproductionHTML: Sendable {
     func lengthCurves() -> ReportFigure? {
         var names: [String] = []
         for record in report.learners where record.curve != nil && record.data == .all && !names.contains(record.learner) { names.append(record.learner) }
-        let series = names.compactMap { name -> LineSeries? in
-            let curves = report.seeds.compactMap { seed in report.learners.first { $0.seed == seed && $0.learner == name && $0.data == .all }?.curve }
-            guard let length = curves.map(\.count).min(), length > 0 else { return nil }
-            let points = (0..<length).map { i -> LinePoint in
-                let summary = Summary(curves.map { $0[i].metrics.lengthRatio })
-                let step = curves.reduce(0.0) { $0 + Double($1[i].step) } / Double(curves.count)
-                return LinePoint(x: step, y: Estimate(summary.mean, lower: summary.lower, upper: summary.upper))
-            }
-            return LineSeries(name: name, points: points)
+        let series = names.compactMap { name in
+            HTMLReport.band(report.seeds.compactMap { seed in report.learners.first { $0.seed == seed && $0.learner == name && $0.data == .all }?.curve },
+                            { $0.lengthRatio }).map { LineSeries(name: name, points: $0) }
         }
         guard !series.isEmpty else { return nil }
         let chart = LineChart(title: "RQ5: length over training, with and without the length filter", xAxis: "training step (after the warm start)",
