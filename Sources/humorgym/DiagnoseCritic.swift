@@ -8,8 +8,13 @@ import LLM
 struct DiagnoseCritic: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "diagnose-critic",
-        abstract: "Measure the environment's critic as the paper's Table 1 does: agreement with gold, position flips, length bias.",
-        discussion: "Pairs are the teacher's outputs for each prompt of the split (every two distinct outputs), judged in both orders.")
+        abstract: "Measure the environment's critic as the paper's Table 1 does: agreement with gold (or with people), position flips, length bias.",
+        discussion: """
+            Pairs are the teacher's outputs for each prompt of the split (every two distinct outputs), judged in both orders against \
+            the gold judge; or, with --human-pairs FILE, people's judgements: one JSON object a line, {"prompt": ... (optional), \
+            "first": ..., "second": ..., "preferred": 1 | 2 | "tie" | P(first is better)}. Every rate has its count, denominator and \
+            95% Wilson interval, beside baselines on the same pairs: always the first, always the longer, a coin.
+            """)
 
     @OptionGroup var specs: SpecOptions
 
@@ -25,6 +30,9 @@ struct DiagnoseCritic: AsyncParsableCommand {
     @Option(help: "Judge only the first N pairs (an LLM takes about a second a verdict).")
     var pairs: Int?
 
+    @Option(help: ArgumentHelp("Measure against people's pairwise judgements from this JSON-lines file instead of the gold judge.", valueName: "FILE"))
+    var humanPairs: String?
+
     @Flag(help: "Print JSON instead of a table.")
     var json = false
 
@@ -33,7 +41,22 @@ struct DiagnoseCritic: AsyncParsableCommand {
             let experiment = try specs.experiment()
             let run = try await experiment.run(seed: seed)
             guard pairs.map({ $0 >= 1 }) ?? true else { throw HumorGymError("--pairs must be at least 1") }
-            let all = experiment.teacherPairs(split, run: run)
+            // The pairs, and what the critic is measured against: gold on teacher outputs, or people.
+            let all: [PairRequest], reference: CriticDiagnostics.Reference?, source: String
+            if let humanPairs {
+                let human = try HumanPair.read(humanPairs)
+                let vocabulary = experiment.world.vocabulary
+                all = human.enumerated().map { index, pair in
+                    PairRequest(prompt: Prompt(id: index, split: split, text: vocabulary.encode(pair.prompt ?? "")),
+                                first: vocabulary.encode(pair.first), second: vocabulary.encode(pair.second))
+                }
+                reference = .humans(Array(human.map(\.preferenceForFirst).prefix(pairs ?? human.count)))
+                source = "human pairs from \(humanPairs), against the people's verdicts"
+            } else {
+                all = experiment.teacherPairs(split, run: run)
+                reference = experiment.gold.map { .gold($0) }
+                source = "pairs of teacher outputs, \(split.rawValue) split"
+            }
             let chosen = Array(all.prefix(pairs ?? all.count))
             guard !chosen.isEmpty else {
                 throw HumorGymError("diagnose-critic: the \(split.rawValue) split gives no pair of distinct teacher outputs (a corpus teacher has one per setup; an LLM teacher with outputsPerPrompt of 2 or more gives pairs)")
@@ -57,23 +80,36 @@ struct DiagnoseCritic: AsyncParsableCommand {
             }
             // The client may have served the teacher too: count only what the verdicts took.
             let before = client?.statistics, started = ContinuousClock.now
-            let d = try await CriticDiagnostics.measure(critic: judge, gold: experiment.gold, pairs: chosen)
+            let d = try await CriticDiagnostics.measure(critic: judge, pairs: chosen, reference: reference)
             let elapsed = ContinuousClock.now - started
             if json { try printJSONLine(d); return }
-            print("critic \(described) on \(d.pairs) pairs of teacher outputs, \(split.rawValue) split, both orders")
-            func row(_ name: String, _ r: CriticDiagnostics.Rate, _ paper: Double?) {
+            print("critic \(described) on \(d.pairs) \(source), both orders")
+            let vsHumans = humanPairs != nil
+            /// A rate with its count, denominator and interval; and, against gold, the paper's figure.
+            func row(_ name: String, _ r: CriticDiagnostics.Rate, paper: Double?? = nil) {
                 let percent = r.denominator == 0 ? "     -" : String(format: "%5.1f%%", r.percent)
-                print(name.padding(toLength: 22, withPad: " ", startingAt: 0) + percent
-                      + String(format: "  (%d / %d)", r.count, r.denominator).padding(toLength: 18, withPad: " ", startingAt: 0)
-                      + "paper (MCP): " + (paper.map { String(format: "%.0f%%", $0) } ?? "-"))
+                let interval = r.interval.map { String(format: "[%.1f, %.1f]", $0.lower, $0.upper) } ?? "-"
+                var line = name.padding(toLength: 22, withPad: " ", startingAt: 0) + percent
+                    + String(format: "  (%d / %d)", r.count, r.denominator).padding(toLength: 16, withPad: " ", startingAt: 0) + interval
+                if let paper, !vsHumans {
+                    line = line.padding(toLength: 59, withPad: " ", startingAt: 0) + "paper (MCP): " + (paper.map { String(format: "%.0f%%", $0) } ?? "-")
+                }
+                print(line)
             }
-            row("agreement", d.agreement, nil)
-            row("  on humor", d.humorAgreement, Paper.Critic.humorAgreement)
-            row("  on consistency", d.consistencyAgreement, Paper.Critic.consistencyAgreement)
-            row("position flips", d.positionFlips, Paper.Critic.positionFlips)
-            row("length bias", d.lengthBias, Paper.Critic.lengthBias)
-            row("abstentions", d.abstentions, nil)
-            row("ties", d.ties, nil)
+            print("measure".padding(toLength: 22, withPad: " ", startingAt: 0) + "  rate  (count / of)     95% (Wilson)")
+            row("agreement", d.agreement, paper: .some(nil))
+            if !vsHumans {
+                row("  on humor", d.humorAgreement, paper: Paper.Critic.humorAgreement)
+                row("  on consistency", d.consistencyAgreement, paper: Paper.Critic.consistencyAgreement)
+            }
+            row("position flips", d.positionFlips, paper: Paper.Critic.positionFlips)
+            row("length bias", d.lengthBias, paper: Paper.Critic.lengthBias)
+            row("abstentions", d.abstentions, paper: .some(nil))
+            row("ties", d.ties, paper: .some(nil))
+            print("baselines, agreement on the same pairs:")
+            row("  always the first", d.baselines.alwaysFirst)
+            row("  always the longer", d.baselines.alwaysLonger)
+            row("  a coin", d.baselines.coin)
             if let client, let before {
                 let st = client.statistics, seconds = elapsed / .seconds(1)
                 print(String(format: "latency %.2f s a verdict (%d verdicts in %.1f s); %d HTTP requests, %d retries, %d from the cache",
@@ -82,11 +118,12 @@ struct DiagnoseCritic: AsyncParsableCommand {
             }
             print("""
 
-            agreement: pairs where gold prefers one and the order-averaged verdict is decisive (on humor or
-                       consistency: where gold's humor or consistency alone prefers one).
+            agreement: pairs where \(vsHumans ? "the people prefer" : "gold prefers") one and the order-averaged verdict is decisive\(vsHumans ? "." : " (on humor or\n           consistency: where gold's humor or consistency alone prefers one).")
             position flips: pairs decisive in both orders whose verdict followed the position.
-            length bias: of pairs of different lengths that gold and the critic both decide, those where gold
-                         prefers the shorter and the critic the longer.
+            length bias: of pairs of different lengths that \(vsHumans ? "the people" : "gold") and the critic both decide, those where \(vsHumans ? "they" : "gold")
+                         prefer\(vsHumans ? "" : "s") the shorter and the critic the longer.
+            baselines: the same agreement for judges without a model, on the pairs the reference decides (always the
+                       longer: those of different lengths).
             """)
         }
     }

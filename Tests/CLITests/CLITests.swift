@@ -359,6 +359,15 @@ final class CLI {
         #expect(d.status == 0, "\(d.err)")
         let json = try JSONSerialization.jsonObject(with: Data(d.out.utf8)) as! [String: Any]
         #expect((json["agreement"] as! [String: Any])["denominator"] as! Int > 0)
+        // Against people, from the example file the project ships; a bad file names its line.
+        let example = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("data/human-pairs/example.jsonl").path
+        let h = try await cli.run(["diagnose-critic", "--env", "small.yaml", "--human-pairs", example])
+        #expect(h.status == 0 && h.out.contains("on 12 human pairs from") && h.out.contains("95% (Wilson)"), "\(h.err)\(h.out)")
+        #expect(h.out.contains("  always the first") && h.out.contains("  a coin") && !h.out.contains("on humor"), "\(h.out)")
+        try cli.write("bad.jsonl", "{\"first\": \"a\", \"second\": \"b\", \"preferred\": 1}\n{\"first\": \"a\", \"second\": \"b\", \"preferred\": \"both\"}\n")
+        let bad = try await cli.run(["diagnose-critic", "--env", "small.yaml", "--human-pairs", "bad.jsonl"])
+        #expect(bad.status == 1 && bad.err.contains("error: bad.jsonl:2: 'preferred' must be 1, 2"), "\(bad.err)")
     }
 
     @Test(arguments: [

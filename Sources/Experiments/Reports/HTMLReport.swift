@@ -228,6 +228,8 @@ public struct HTMLReport: Sendable {
         let rows: [(String, CriticDiagnostics.Rate)] = [
             ("agreement with gold", d.agreement), ("on humor", d.humorAgreement), ("on consistency", d.consistencyAgreement),
             ("position flips", d.positionFlips), ("length bias", d.lengthBias), ("abstentions", d.abstentions), ("ties", d.ties),
+            ("baseline: always the first, agreement", d.baselines.alwaysFirst), ("baseline: always the longer, agreement", d.baselines.alwaysLonger),
+            ("baseline: a coin, agreement", d.baselines.coin),
         ]
         for (name, rate) in rows {
             let interval = wilsonInterval(count: rate.count, total: rate.denominator)
