@@ -85,27 +85,27 @@ struct DiagnoseCritic: AsyncParsableCommand {
             if json { try printJSONLine(d); return }
             print("critic \(described) on \(d.pairs) \(source), both orders")
             let vsHumans = humanPairs != nil
-            /// A rate with its count, denominator and interval; and, against gold, the paper's figure.
-            func row(_ name: String, _ r: CriticDiagnostics.Rate, paper: Double?? = nil) {
+            /// The paper's figure for a row measured against gold ("-" where it gives none).
+            func paper(_ figure: Double?) -> String? { vsHumans ? nil : figure.map { String(format: "%.0f%%", $0) } ?? "-" }
+            /// A rate with its count, denominator and interval, and `paper`'s figure when given.
+            func row(_ name: String, _ r: CriticDiagnostics.Rate, paper: String? = nil) {
                 let percent = r.denominator == 0 ? "     -" : String(format: "%5.1f%%", r.percent)
                 let interval = r.interval.map { String(format: "[%.1f, %.1f]", $0.lower, $0.upper) } ?? "-"
                 var line = name.padding(toLength: 22, withPad: " ", startingAt: 0) + percent
                     + String(format: "  (%d / %d)", r.count, r.denominator).padding(toLength: 16, withPad: " ", startingAt: 0) + interval
-                if let paper, !vsHumans {
-                    line = line.padding(toLength: 59, withPad: " ", startingAt: 0) + "paper (MCP): " + (paper.map { String(format: "%.0f%%", $0) } ?? "-")
-                }
+                if let paper { line = line.padding(toLength: 59, withPad: " ", startingAt: 0) + "paper (MCP): " + paper }
                 print(line)
             }
             print("measure".padding(toLength: 22, withPad: " ", startingAt: 0) + "  rate  (count / of)     95% (Wilson)")
-            row("agreement", d.agreement, paper: .some(nil))
+            row("agreement", d.agreement, paper: paper(nil))
             if !vsHumans {
-                row("  on humor", d.humorAgreement, paper: Paper.Critic.humorAgreement)
-                row("  on consistency", d.consistencyAgreement, paper: Paper.Critic.consistencyAgreement)
+                row("  on humor", d.humorAgreement, paper: paper(Paper.Critic.humorAgreement))
+                row("  on consistency", d.consistencyAgreement, paper: paper(Paper.Critic.consistencyAgreement))
             }
-            row("position flips", d.positionFlips, paper: Paper.Critic.positionFlips)
-            row("length bias", d.lengthBias, paper: Paper.Critic.lengthBias)
-            row("abstentions", d.abstentions, paper: .some(nil))
-            row("ties", d.ties, paper: .some(nil))
+            row("position flips", d.positionFlips, paper: paper(Paper.Critic.positionFlips))
+            row("length bias", d.lengthBias, paper: paper(Paper.Critic.lengthBias))
+            row("abstentions", d.abstentions, paper: paper(nil))
+            row("ties", d.ties, paper: paper(nil))
             print("baselines, agreement on the same pairs:")
             row("  always the first", d.baselines.alwaysFirst)
             row("  always the longer", d.baselines.alwaysLonger)

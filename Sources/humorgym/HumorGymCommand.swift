@@ -91,9 +91,6 @@ func reportingErrors(_ body: () async throws -> Void) async throws {
 }
 
 func printJSONLine(_ value: some Encodable) throws {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys]
-    encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-    print(String(decoding: try encoder.encode(value), as: UTF8.self))
+    print(String(decoding: try ResultsWriter.encoder(pretty: false).encode(value), as: UTF8.self))
     fflush(nil)  // flushes every stream: stdout goes line by line even into a pipe, so a watcher sees each step as it happens
 }

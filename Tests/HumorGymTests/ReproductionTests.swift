@@ -76,8 +76,8 @@ import Testing
         let second = try await reproduction.run(directory: out) { lines.append($0) }
         #expect(lines.values.filter { $0.hasSuffix("done before") }.count == 6)
         #expect(lines.values.filter { $0.contains(": done (") }.count == 2)
-        let a = try Reproduction.encoder.encode(ReproductionReport(reproduction, learners: first.learners, critics: first.critics))
-        let b = try Reproduction.encoder.encode(ReproductionReport(reproduction, learners: second.learners, critics: second.critics))
+        let a = try ResultsWriter.json(ReproductionReport(reproduction, learners: first.learners, critics: first.critics))
+        let b = try ResultsWriter.json(ReproductionReport(reproduction, learners: second.learners, critics: second.critics))
         #expect(a == b)
 
         var other = PolicySpec()

@@ -20,12 +20,8 @@ public enum ComparisonSummary {
                 }
                 out += "\n"
             }
-            if let (pair, seeds) = comparisons.closest(on: split), let sd = pair.difference.difference.standardDeviation {
-                let gap = String(format: "%+.1f, paired sd %.1f", pair.difference.difference.mean, sd)
-                let verdict = pair.difference.direction == .undecided
-                    ? seeds.map { "about \($0) seeds would separate them" }
-                        ?? (pair.difference.difference.mean == 0 ? "no difference to separate" : "more than 1,000 seeds would be needed to separate them")
-                    : "separated; about \(seeds ?? report.seeds.count) seeds would have sufficed"
+            if let (pair, verdict) = comparisons.closest(on: split) {
+                let gap = String(format: "%+.1f, paired sd %.1f", pair.difference.difference.mean, pair.difference.difference.standardDeviation!)
                 out += "  closest: \(pair.first) and \(pair.second) (\(gap)): \(verdict)\n"
             }
         }

@@ -71,7 +71,8 @@ public struct HTMLReport: Sendable {
                 report.aggregate[algorithm]?[split]?[metric].map(Estimate.init)
             })
         }
-        let chart = BarChart(title: title, yAxis: "\(metric == "wtr" ? "WTR" : "LC-WTR") against the teacher (%)", categories: splits, series: series,
+        let label = SplitMetrics.fields.first { $0.name == metric }!.label
+        let chart = BarChart(title: title, yAxis: "\(label) against the teacher (%)", categories: splits, series: series,
                              reference: ReferenceLine(value: 50, label: "as good as the teacher"))
         return ReportFigure(id: id, svg: chart.svg(), csv: chart.csv(), caption: caption)
     }
@@ -122,12 +123,13 @@ public struct HTMLReport: Sendable {
         page.element("p", "Environment \(report.environment), policy \(report.policy), \(report.seeds.count) seed(s) from root seed \(report.rootSeed) "
             + "(\(report.seeds.map(String.init).joined(separator: ", "))). Each learner starts from the same imitation warm start of its seed.",
             class: "meta")
-        findings(&page)
+        let comparisons = PairedComparisons(folder)
+        findings(comparisons, &page)
         let byID = Dictionary(uniqueKeysWithValues: figures.map { ($0.id, $0) })
         page.element("h2", "Win-or-tie rate against the teacher")
         for id in ["wtr", "lc-wtr"] { if let f = byID[id] { page.figure(f) } }
         for split in splits { table(split, &page) }
-        paired(&page)
+        paired(comparisons, &page)
         if report.curves != nil {
             page.element("h2", "Over training")
             page.element("p", "Over-optimisation is what a simulator with a known gold judge can show: the critic's reward rising while gold falls. "
@@ -147,8 +149,7 @@ public struct HTMLReport: Sendable {
     }
 
     /// What decides the comparison, first: significant differences and over-optimisation.
-    func findings(_ page: inout HTMLPage) {
-        let comparisons = PairedComparisons(folder)
+    func findings(_ comparisons: PairedComparisons, _ page: inout HTMLPage) {
         var items: [String] = []
         if let test = splits.first, let best = report.algorithms.max(by: { (report.aggregate[$0]?[test]?["wtr"]?.mean ?? -1) < (report.aggregate[$1]?[test]?["wtr"]?.mean ?? -1) }),
            let wtr = report.aggregate[best]?[test]?["wtr"] {
@@ -178,21 +179,14 @@ public struct HTMLReport: Sendable {
     }
 
     func table(_ split: String, _ page: inout HTMLPage) {
-        let fields = SplitMetrics.fields.filter { field in report.algorithms.contains { report.aggregate[$0]?[split]?[field.name] != nil } }
+        let table = ReportTable.cells(report, split: split)
         page.raw("<table>\n<caption>\(HTMLPage.escape("[\(split)] mean ± 95% interval over seeds"))</caption>")
-        page.row(["learner"] + fields.map(\.label), header: true)
-        for algorithm in report.algorithms {
-            page.row([algorithm] + fields.map { field in
-                guard let s = report.aggregate[algorithm]?[split]?[field.name] else { return "-" }
-                let digits = ["wtr", "lcWTR", "abstentions"].contains(field.name) ? 1 : 3
-                return String(format: "%.\(digits)f", s.mean) + (s.halfWidth.map { String(format: " ± %.\(digits)f", $0) } ?? "")
-            })
-        }
+        page.row(["learner"] + table.labels, header: true)
+        for row in table.rows { page.row(row) }
         page.raw("</table>")
     }
 
-    func paired(_ page: inout HTMLPage) {
-        let comparisons = PairedComparisons(folder)
+    func paired(_ comparisons: PairedComparisons, _ page: inout HTMLPage) {
         guard !comparisons.pairs.isEmpty else { return }
         page.element("h2", "Which differences are decided")
         page.element("p", "WTR differences paired by seed (a seed's learners share their warm start, teacher and prompts): mean and 95% Student-t "
@@ -209,12 +203,8 @@ public struct HTMLReport: Sendable {
         }
         page.raw("</table>")
         for split in splits {
-            guard let (pair, seeds) = comparisons.closest(on: split), pair.difference.difference.standardDeviation != nil else { continue }
-            page.element("p", "Closest on \(split): \(pair.first) and \(pair.second). "
-                + (pair.difference.direction == .undecided
-                    ? seeds.map { "About \($0) seeds would separate them, if their difference and its spread stayed as measured." }
-                        ?? (pair.difference.difference.mean == 0 ? "They do not differ." : "More than 1,000 seeds would be needed to separate them.")
-                    : "Already separated."))
+            guard let (pair, verdict) = comparisons.closest(on: split) else { continue }
+            page.element("p", "Closest on \(split): \(pair.first) and \(pair.second): \(verdict) (if their difference and its spread stayed as measured).")
         }
     }
 

@@ -47,10 +47,21 @@ public struct PairedComparisons: Sendable, Equatable {
         self.pairs = pairs
     }
 
-    /// The two learners closest on `split` (smallest mean difference), and the seeds that would separate them
-    /// if their difference and its spread stayed as measured (nil: more than `limit`, or cannot be told).
-    public func closest(on split: String, limit: Int = 1_000) -> (pair: Pair, seeds: Int?)? {
-        pairs.filter { $0.split == split }.min { abs($0.difference.difference.mean) < abs($1.difference.difference.mean) }
-            .map { ($0, $0.difference.pairsToSeparate(limit: limit)) }
+    /// The most seeds ``closest(on:)`` looks for.
+    public static let seedLimit = 1_000
+
+    /// The two learners closest on `split` (smallest mean difference), and what the seeds say of them: whether
+    /// they are separated, and how many seeds would separate them if their difference and its spread stayed as
+    /// measured. Nil without a pair measured over two seeds or more.
+    public func closest(on split: String) -> (pair: Pair, verdict: String)? {
+        guard let pair = pairs.filter({ $0.split == split }).min(by: { abs($0.difference.difference.mean) < abs($1.difference.difference.mean) }),
+              pair.difference.difference.standardDeviation != nil else { return nil }
+        let seeds = pair.difference.pairsToSeparate(limit: Self.seedLimit)
+        guard pair.difference.direction == .undecided else {
+            return (pair, "separated; about \(seeds ?? pair.difference.difference.count) seeds would have sufficed")
+        }
+        return (pair, seeds.map { "about \($0) seeds would separate them" }
+                ?? (pair.difference.difference.mean == 0 ? "no difference to separate"
+                    : "more than \(Self.seedLimit) seeds would be needed to separate them"))
     }
 }

@@ -4,6 +4,21 @@ import HumorGym
 
 /// The terminal table of a comparison: one row per learner, one column per metric, mean +- 95% CI half-width.
 public enum ReportTable {
+    /// The columns `split` has (only the metrics this report has: no gold columns for human jokes, no
+    /// abstentions for the gold judge) and a row per learner, its name then "mean ± half-width" per column:
+    /// the terminal's table and the HTML report's.
+    static func cells(_ result: ComparisonReport, split: String) -> (labels: [String], rows: [[String]]) {
+        let fields = SplitMetrics.fields.filter { field in result.algorithms.contains { result.aggregate[$0]?[split]?[field.name] != nil } }
+        return (fields.map(\.label), result.algorithms.map { algorithm in
+            [algorithm] + fields.map { field in
+                guard let s = result.aggregate[algorithm]?[split]?[field.name] else { return "-" }
+                let digits = ["wtr", "lcWTR", "abstentions"].contains(field.name) ? 1 : 3
+                let mean = String(format: "%.\(digits)f", s.mean)
+                return s.halfWidth.map { mean + String(format: " ± %.\(digits)f", $0) } ?? mean
+            }
+        })
+    }
+
     public static func render(_ result: ComparisonReport) -> String {
         var out = "environment \(result.environment), policy \(result.policy), \(result.seeds.count) seed(s); mean ± 95% CI (Student t)\n"
         if let c = result.teacherCalls {
@@ -18,19 +33,9 @@ public enum ReportTable {
                                   split, t.outputsPerPrompt, 100 * t.promptsWithoutOutput, 100 * t.unknownTokens)
                 }
             }
-            // Only the metrics this report has (no gold columns for human jokes, no abstentions for the gold judge).
-            let fields = SplitMetrics.fields.filter { field in result.algorithms.contains { result.aggregate[$0]?[split]?[field.name] != nil } }
-            let header = ["algorithm"] + fields.map(\.label)
-            var rows = [header]
-            for algorithm in result.algorithms {
-                let summaries = result.aggregate[algorithm]?[split] ?? [:]
-                rows.append([algorithm] + fields.map { field in
-                    guard let s = summaries[field.name] else { return "-" }
-                    let digits = ["wtr", "lcWTR", "abstentions"].contains(field.name) ? 1 : 3
-                    let mean = String(format: "%.\(digits)f", s.mean)
-                    return s.halfWidth.map { mean + String(format: " ± %.\(digits)f", $0) } ?? mean
-                })
-            }
+            let table = cells(result, split: split)
+            let header = ["algorithm"] + table.labels
+            let rows = [header] + table.rows
             let widths = header.indices.map { c in rows.map { $0[c].count }.max()! }
             for (i, row) in rows.enumerated() {
                 out += row.enumerated().map { c, cell in

@@ -141,15 +141,7 @@ public struct ResultsFolder: Sendable, Equatable {
     private func lines(_ values: [some Encodable], named name: String, seed: UInt64, learner: String?, in directory: String) throws {
         let folder = URL(fileURLWithPath: directory).appendingPathComponent(Self.runDirectory(seed: seed, learner: learner)).path
         try ResultsWriter.prepare(directory: folder)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        var data = Data()
-        for value in values {
-            data.append(try encoder.encode(value))
-            data.append(0x0A)
-        }
-        try ResultsWriter.write(data, named: name, in: folder)
+        try ResultsWriter.write(ResultsWriter.jsonLines(values), named: name, in: folder)
     }
 
     /// Reads a run's JSON-lines file; a bad line is an error naming the file and the line.
@@ -165,24 +157,23 @@ public struct ResultsFolder: Sendable, Equatable {
 
     /// Reads a folder `write(to:)` wrote; a missing, unreadable or other-version file is an error naming it.
     public static func read(from directory: String) throws -> ResultsFolder {
-        func load<T: Decodable>(_ type: T.Type, _ name: String, optional: Bool = false) throws -> T? {
+        func contents(_ name: String) -> Data? { FileManager.default.contents(atPath: URL(fileURLWithPath: directory).appendingPathComponent(name).path) }
+        func decode<T: Decodable>(_ type: T.Type, _ name: String, from data: Data?) throws -> T {
             let path = URL(fileURLWithPath: directory).appendingPathComponent(name).path
-            guard let data = FileManager.default.contents(atPath: path) else {
-                if optional { return nil }
-                throw HumorGymError("\(path): no such file; a results folder is what `humorgym compare --out DIR` writes")
-            }
+            guard let data else { throw HumorGymError("\(path): no such file; a results folder is what `humorgym compare --out DIR` writes") }
             do { return try ResultsWriter.decoder().decode(type, from: data) } catch {
                 throw HumorGymError("\(path): not a HumorGym \(name) of this version (\(error))")
             }
         }
-        let path = URL(fileURLWithPath: directory).appendingPathComponent("results.json").path
+        let results = contents("results.json")
         struct Version: Decodable { var schemaVersion: Int? }
-        let version = try load(Version.self, "results.json")!.schemaVersion
+        let version = try decode(Version.self, "results.json", from: results).schemaVersion
         guard version == ComparisonReport.currentSchemaVersion else {
+            let path = URL(fileURLWithPath: directory).appendingPathComponent("results.json").path
             throw HumorGymError(version.map { "\(path): schema version \($0); this HumorGym reads version \(ComparisonReport.currentSchemaVersion)" }
                                 ?? "\(path): written by an older HumorGym (no schemaVersion); rerun the comparison to rebuild its report")
         }
-        let report = try load(ComparisonReport.self, "results.json")!
+        let report = try decode(ComparisonReport.self, "results.json", from: results)
         var steps: [StepLog] = [], pairs: [PairLog] = [], demonstrations: [DemonstrationLog] = []
         for seed in report.seeds {
             demonstrations.append(DemonstrationLog(seed: seed, examples: try readLines(DemonstrationLog.Example.self, named: "demonstrations.jsonl",
@@ -195,7 +186,9 @@ public struct ResultsFolder: Sendable, Equatable {
                 pairs.append(PairLog(seed: seed, learner: learner, pairs: try readLines(JudgedPair.self, named: "pairs.jsonl", seed: seed, learner: learner, in: directory)))
             }
         }
-        return ResultsFolder(report: report, prompts: try load(PromptOutcomes.self, "outcomes.json")!, samples: try load(SampleSheet.self, "samples.json")!,
-                             steps: steps, pairs: pairs, demonstrations: demonstrations, timings: try load(Timings.self, "timings.json", optional: true))
+        let timings = try contents("timings.json").map { try decode(Timings.self, "timings.json", from: $0) }
+        return ResultsFolder(report: report, prompts: try decode(PromptOutcomes.self, "outcomes.json", from: contents("outcomes.json")),
+                             samples: try decode(SampleSheet.self, "samples.json", from: contents("samples.json")),
+                             steps: steps, pairs: pairs, demonstrations: demonstrations, timings: timings)
     }
 }

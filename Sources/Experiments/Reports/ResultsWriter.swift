@@ -2,14 +2,29 @@ import Foundation
 import HumorGym
 
 /// Writes a comparison's files: `results.json` (every run and the aggregate) and `results.csv` (long format:
-/// one value per row), and any other file of a results folder, as JSON with sorted keys (so the same run
-/// writes the same bytes).
+/// one value per row), and any other results file (a results folder's, reproduce's, the CLI's JSON lines), as
+/// JSON with sorted keys, so that the same run writes the same bytes.
 public enum ResultsWriter {
-    public static func json(_ value: some Encodable) throws -> Data {
+    /// The encoder of every results file: sorted keys, non-finite numbers as the strings ``decoder()`` reads;
+    /// `pretty` for a file people open, compact for one value a line.
+    public static func encoder(pretty: Bool) -> JSONEncoder {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys] : [.sortedKeys]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return try encoder.encode(value)
+        return encoder
+    }
+
+    public static func json(_ value: some Encodable) throws -> Data { try encoder(pretty: true).encode(value) }
+
+    /// `values` as JSON lines: one compact object a line.
+    public static func jsonLines(_ values: [some Encodable]) throws -> Data {
+        let encoder = encoder(pretty: false)
+        var data = Data()
+        for value in values {
+            data.append(try encoder.encode(value))
+            data.append(0x0A)
+        }
+        return data
     }
 
     public static func decoder() -> JSONDecoder {

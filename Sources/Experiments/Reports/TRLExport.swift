@@ -36,28 +36,20 @@ public enum TRLExport {
         if let learner, !folder.report.algorithms.contains(learner) {
             throw HumorGymError("export: no learner '\(learner)' in this folder; it has \(folder.report.algorithms.joined(separator: ", "))")
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        var rows: [Data] = []
         switch format {
         case .preference:
-            for log in folder.pairs where learner == nil || log.learner == learner {
-                rows += try log.pairs.map {
-                    try encoder.encode(PreferenceRow(prompt: $0.prompt, chosen: $0.chosen, rejected: $0.rejected, probability: $0.probability,
-                                                     seed: log.seed, learner: log.learner))
-                }
+            let rows = folder.pairs.filter { learner == nil || $0.learner == learner }.flatMap { log in
+                log.pairs.map { PreferenceRow(prompt: $0.prompt, chosen: $0.chosen, rejected: $0.rejected, probability: $0.probability,
+                                              seed: log.seed, learner: log.learner) }
             }
             guard !rows.isEmpty else {
                 throw HumorGymError("export: no judged pairs\(learner.map { " for '\($0)'" } ?? ""); only pairwise learners (dpo, sd, brio and chains of them) judge pairs")
             }
+            return try ResultsWriter.jsonLines(rows)
         case .sft:
-            for log in folder.demonstrations {
-                rows += try log.examples.map { try encoder.encode(CompletionRow(prompt: $0.prompt, completion: $0.completion, seed: log.seed)) }
-            }
-        }
-        return rows.reduce(into: Data()) { data, row in
-            data.append(row)
-            data.append(0x0A)
+            return try ResultsWriter.jsonLines(folder.demonstrations.flatMap { log in
+                log.examples.map { CompletionRow(prompt: $0.prompt, completion: $0.completion, seed: log.seed) }
+            })
         }
     }
 }

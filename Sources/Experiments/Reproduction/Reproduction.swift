@@ -219,7 +219,7 @@ public struct Reproduction: Sendable {
             let url = folder.appendingPathComponent(cell.file)
             guard let data = FileManager.default.contents(atPath: url.path) else { pending.append(index); continue }
             let saved: CellFile
-            do { saved = try JSONDecoder().decode(CellFile.self, from: data) } catch {
+            do { saved = try ResultsWriter.decoder().decode(CellFile.self, from: data) } catch {
                 throw HumorGymError("\(url.path): not a reproduce cell (\(error)); delete it to recompute it")
             }
             guard saved.identity == (try identity(cell)) else {
@@ -239,10 +239,7 @@ public struct Reproduction: Sendable {
             while next < min(concurrency, pending.count) { launch() }
             var finished = total - pending.count
             while let (index, file) = try await group.next() {
-                let url = folder.appendingPathComponent(cells[index].file)
-                do { try Self.encoder.encode(file).write(to: url, options: .atomic) } catch {
-                    throw HumorGymError("cannot write \(url.path): \(error.localizedDescription)")
-                }
+                try ResultsWriter.write(ResultsWriter.json(file), named: cells[index].file, in: folder.path)
                 done[index] = file
                 finished += 1
                 progress("\(cells[index].file): done (\(finished) of \(total))")
@@ -251,13 +248,6 @@ public struct Reproduction: Sendable {
         }
         let files = done.compactMap { $0 }
         return (files.flatMap(\.learners), files.flatMap(\.critics))
-    }
-
-    static var encoder: JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return encoder
     }
 
     private func compute(_ cell: Cell) async throws -> CellFile {

@@ -85,7 +85,7 @@ public struct ReproductionReport: Sendable, Codable, Equatable {
     /// Writes `results.json`, `reproduce.md` and the report into `directory`, each file atomically.
     public func write(to directory: String) throws {
         try ResultsWriter.prepare(directory: directory)
-        try ResultsWriter.write(try Reproduction.encoder.encode(self), named: "results.json", in: directory)
+        try ResultsWriter.write(try ResultsWriter.json(self), named: "results.json", in: directory)
         try ResultsWriter.write(Data(markdown().utf8), named: "reproduce.md", in: directory)
         try ReproductionHTML(self).write(to: directory)
     }
