@@ -25,9 +25,13 @@ public struct ChatRequest: Codable, Sendable, Hashable {
     public var seed: UInt64?
     /// Ask for the top alternatives of each answer token (the critic's soft preference).
     public var topLogprobs: Int?
+    /// `response_format`: an answer constrained to a JSON schema (``StructuredAnswer/responseFormat``).
+    public var responseFormat: JSONValue?
+    /// A GBNF grammar the answer must match (llama.cpp's server).
+    public var grammar: String?
 
     public init(model: String, messages: [ChatMessage], temperature: Double, topP: Double = 1, maxTokens: Int,
-                seed: UInt64? = nil, topLogprobs: Int? = nil) {
+                seed: UInt64? = nil, topLogprobs: Int? = nil, responseFormat: JSONValue? = nil, grammar: String? = nil) {
         self.model = model
         self.messages = messages
         self.temperature = temperature
@@ -35,11 +39,13 @@ public struct ChatRequest: Codable, Sendable, Hashable {
         self.maxTokens = maxTokens
         self.seed = seed
         self.topLogprobs = topLogprobs
+        self.responseFormat = responseFormat
+        self.grammar = grammar
     }
 
     enum CodingKeys: String, CodingKey {
-        case model, messages, temperature, seed, logprobs
-        case topP = "top_p", maxTokens = "max_tokens", topLogprobs = "top_logprobs"
+        case model, messages, temperature, seed, logprobs, grammar
+        case topP = "top_p", maxTokens = "max_tokens", topLogprobs = "top_logprobs", responseFormat = "response_format"
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -54,6 +60,8 @@ public struct ChatRequest: Codable, Sendable, Hashable {
             try c.encode(true, forKey: .logprobs)
             try c.encode(topLogprobs, forKey: .topLogprobs)
         }
+        try c.encodeIfPresent(responseFormat, forKey: .responseFormat)
+        try c.encodeIfPresent(grammar, forKey: .grammar)
     }
 
     public init(from decoder: any Decoder) throws {
@@ -65,6 +73,8 @@ public struct ChatRequest: Codable, Sendable, Hashable {
         maxTokens = try c.decode(Int.self, forKey: .maxTokens)
         seed = try c.decodeIfPresent(UInt64.self, forKey: .seed)
         topLogprobs = try c.decodeIfPresent(Int.self, forKey: .topLogprobs)
+        responseFormat = try c.decodeIfPresent(JSONValue.self, forKey: .responseFormat)
+        grammar = try c.decodeIfPresent(String.self, forKey: .grammar)
     }
 }
 
@@ -102,7 +112,23 @@ public struct ChatResponse: Codable, Sendable, Equatable {
         public var logprob: Double
     }
 
+    /// Tokens the server counted for the request, when it says.
+    public struct Usage: Codable, Sendable, Equatable {
+        public var promptTokens: Int
+        public var completionTokens: Int
+
+        public init(promptTokens: Int, completionTokens: Int) {
+            self.promptTokens = promptTokens
+            self.completionTokens = completionTokens
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case promptTokens = "prompt_tokens", completionTokens = "completion_tokens"
+        }
+    }
+
     public var choices: [Choice]
+    public var usage: Usage?
 
     /// The first choice's text (nil when the server sent no choice or no message).
     public var text: String? { choices.first?.message?.content }

@@ -14,19 +14,30 @@ public struct ChatDefaults: Sendable, Equatable {
     public var temperature: Double
     /// The longest answer, in the server's tokens.
     public var maxTokens: Int
+    /// How the server can be held to an answer's shape.
+    public var structured: StructuredOutput
 
-    public init(model: String, temperature: Double, maxTokens: Int) {
+    public init(model: String, temperature: Double, maxTokens: Int, structured: StructuredOutput = .none) {
         self.model = model
         self.temperature = temperature
         self.maxTokens = maxTokens
+        self.structured = structured
     }
 }
 
 extension ChatModel {
-    /// One user message with the defaults, or another temperature.
-    public func request(_ text: String, temperature: Double? = nil, topLogprobs: Int? = nil) -> ChatRequest {
-        ChatRequest(model: defaults.model, messages: [.user(text)], temperature: temperature ?? defaults.temperature,
-                    maxTokens: defaults.maxTokens, topLogprobs: topLogprobs)
+    /// One user message with the defaults, or another temperature. An `answer` shape is asked for the way the
+    /// server supports (``ChatDefaults/structured``); with `none` the prompt alone asks for it.
+    public func request(_ text: String, temperature: Double? = nil, topLogprobs: Int? = nil, answer: StructuredAnswer? = nil,
+                        seed: UInt64? = nil) -> ChatRequest {
+        var request = ChatRequest(model: defaults.model, messages: [.user(text)], temperature: temperature ?? defaults.temperature,
+                                  maxTokens: defaults.maxTokens, seed: seed, topLogprobs: topLogprobs)
+        switch (answer, defaults.structured) {
+        case (let answer?, .jsonSchema): request.responseFormat = answer.responseFormat
+        case (let answer?, .grammar): request.grammar = answer.grammar
+        default: break
+        }
+        return request
     }
 }
 

@@ -6,6 +6,8 @@ public enum LLMError: Error, Equatable, CustomStringConvertible {
     case retriesExhausted(url: String, attempts: Int, last: String)
     /// The run's request budget is spent: no more HTTP requests are sent.
     case budgetExhausted(budget: Int)
+    /// The answers so far cost `spent`, and the budget is `budget`: no more HTTP requests are sent.
+    case costBudgetExhausted(budget: Double, spent: Double)
     /// Replay-only mode and the request is not in the cache.
     case notRecorded(cache: String, key: String, request: String)
     /// The API key's environment variable is named but not set.
@@ -21,6 +23,7 @@ public enum LLMError: Error, Equatable, CustomStringConvertible {
         case .rejected(let url, let status, let body): "\(url): HTTP \(status): \(body)"
         case .retriesExhausted(let url, let attempts, let last): "\(url): gave up after \(attempts) attempts; last: \(last)"
         case .budgetExhausted(let budget): "the request budget of \(budget) HTTP requests is spent (raise llm.requestBudget, or use the cache)"
+        case .costBudgetExhausted(let budget, let spent): "the cost budget of \(budget) is spent (\(spent) so far, at the LLM's prices; raise llm.costBudget, or use the cache)"
         case .notRecorded(let cache, let key, let request): "\(cache): replay-only, and request \(key) is not recorded: \(request)"
         case .missingAPIKey(let variable): "the API key variable \(variable) is not set"
         case .invalidConfiguration(let why): "LLM endpoint: \(why)"

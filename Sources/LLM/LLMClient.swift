@@ -5,21 +5,27 @@ import NIOCore
 import Stochastics
 import Synchronization
 
-/// The one way HumorGym calls an LLM: bounded concurrency, a request budget, retries with exponential
-/// backoff and full jitter on timeouts, dropped connections, 429, 5xx and unreadable answers (honouring
-/// Retry-After), and the persistent ``ResponseCache`` in front of it all.
+/// The one way HumorGym calls an LLM: bounded concurrency, a budget in requests and in money, retries with
+/// exponential backoff and full jitter on timeouts, dropped connections, 429, 5xx and unreadable answers
+/// (honouring Retry-After), the persistent ``ResponseCache`` in front of it all, and the server's token
+/// counts kept by role (``usage``).
 ///
 /// What is answered is never lost: each answer is recorded as it arrives, so a run killed half-way and
 /// started again sends only what was not yet answered.
 public final class LLMClient: ChatModel {
     public let endpoint: LLMEndpoint
-    public var defaults: ChatDefaults { ChatDefaults(model: endpoint.model, temperature: endpoint.temperature, maxTokens: endpoint.maxTokens) }
+    public var defaults: ChatDefaults {
+        ChatDefaults(model: endpoint.model, temperature: endpoint.temperature, maxTokens: endpoint.maxTokens, structured: endpoint.structured)
+    }
     public let cache: ResponseCache?
+    /// Set: count what would be sent, send nothing.
+    public let dryRun: LLMDryRun?
     private let http: HTTPClient
     private let apiKey: String?
     private let limit: ConcurrencyLimit
     private let jitter: Mutex<RandomStream>
     private let counters = Mutex(Statistics())
+    private let ledger = Mutex([LLMRole: LLMUsage]())
     /// The requests being sent, by cache key.
     private let inFlight = Mutex<[String: Task<ChatResponse, any Error>]>([:])
 
@@ -35,8 +41,9 @@ public final class LLMClient: ChatModel {
     }
 
     /// - Parameter environment: where the API key's variable is looked up (the process's by default).
-    public init(_ endpoint: LLMEndpoint, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+    public init(_ endpoint: LLMEndpoint, dryRun: LLMDryRun? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         self.endpoint = endpoint
+        self.dryRun = dryRun
         if let variable = endpoint.apiKeyVariable {
             guard let key = environment[variable], !key.isEmpty else { throw LLMError.missingAPIKey(variable: variable) }
             apiKey = key
@@ -55,13 +62,37 @@ public final class LLMClient: ChatModel {
 
     public var statistics: Statistics { counters.withLock { $0 } }
 
-    /// The answer to `request`: from the cache when the mode allows, else from the server.
-    public func complete(_ request: ChatRequest) async throws -> ChatResponse {
+    /// Each role's answers and tokens so far.
+    public var usage: [LLMRole: LLMUsage] { ledger.withLock { $0 } }
+
+    /// What the server's answers cost so far, at the endpoint's prices.
+    public var spent: Double { ledger.withLock { $0.values.reduce(LLMUsage(), +) }.cost(endpoint.prices) ?? 0 }
+
+    /// This client, its calls counted for `role`.
+    public func model(for role: LLMRole) -> some ChatModel { RoleModel(client: self, role: role) }
+
+    struct RoleModel: ChatModel {
+        let client: LLMClient
+        let role: LLMRole
+        var defaults: ChatDefaults { client.defaults }
+        func complete(_ request: ChatRequest) async throws -> ChatResponse { try await client.complete(request, for: role) }
+    }
+
+    public func complete(_ request: ChatRequest) async throws -> ChatResponse { try await complete(request, for: .other) }
+
+    /// The answer to `request`: from the cache when the mode allows, else from the server; counted for `role`.
+    public func complete(_ request: ChatRequest, for role: LLMRole) async throws -> ChatResponse {
         let (key, json) = ResponseCache.key(for: request)
         let mode = endpoint.cache.mode
         if let cache, mode == .readWrite || mode == .replay, let body = try cache.answer(for: key) {
             counters.withLock { $0.cacheHits += 1; $0.answered += 1 }
+            ledger.withLock { $0[role, default: LLMUsage()].cacheHits += 1 }
+            dryRun?.hit(role)
             return try Self.decode(body, from: cache.path)
+        }
+        if let dryRun {
+            dryRun.miss(key, request, role)
+            return LLMDryRun.madeUp
         }
         if let cache, mode == .replay {
             throw LLMError.notRecorded(cache: cache.path, key: key, request: Self.summary(request))
@@ -69,6 +100,7 @@ public final class LLMClient: ChatModel {
         guard let cache else {
             let (_, response) = try await limit.run { try await send(json) }
             counters.withLock { $0.answered += 1 }
+            count(response, for: role)
             return response
         }
         // With a cache a request has one answer: callers asking what is already in flight (two seeds, two equal
@@ -86,7 +118,21 @@ public final class LLMClient: ChatModel {
         defer { inFlight.withLock { if $0[key] == task { $0[key] = nil } } }
         let response = try await task.value
         counters.withLock { $0.answered += 1; if shared { $0.cacheHits += 1 } }
+        if shared { ledger.withLock { $0[role, default: LLMUsage()].cacheHits += 1 } } else { count(response, for: role) }
         return response
+    }
+
+    /// Counts a server's answer and its tokens for `role`.
+    private func count(_ response: ChatResponse, for role: LLMRole) {
+        ledger.withLock { ledger in
+            ledger[role, default: LLMUsage()].answers += 1
+            if let usage = response.usage {
+                ledger[role]!.promptTokens += usage.promptTokens
+                ledger[role]!.completionTokens += usage.completionTokens
+            } else {
+                ledger[role]!.unmetered += 1
+            }
+        }
     }
 
     /// Sends until an answer is usable, a status says retrying is pointless, or attempts run out.
@@ -95,6 +141,8 @@ public final class LLMClient: ChatModel {
         var last = ""
         for attempt in 0...endpoint.retries {
             if attempt > 0 { counters.withLock { $0.retries += 1 } }
+            let spent = spent
+            guard spent < endpoint.costBudget else { throw LLMError.costBudgetExhausted(budget: endpoint.costBudget, spent: spent) }
             try counters.withLock { c in
                 guard c.sent < endpoint.requestBudget else { throw LLMError.budgetExhausted(budget: endpoint.requestBudget) }
                 c.sent += 1

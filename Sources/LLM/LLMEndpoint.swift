@@ -24,6 +24,12 @@ public struct LLMEndpoint: Sendable, Equatable {
     public var maxBackoff = 30.0
     /// HTTP requests the client may send in all (cache hits are free).
     public var requestBudget = 100_000
+    /// How the server can be held to an answer's shape: a judge's verdict, a critic's score.
+    public var structured = StructuredOutput.none
+    /// Per million tokens (a local server: 0).
+    public var prices = LLMPrices(prompt: 0, completion: 0)
+    /// No request is sent once the answers so far cost this much, at `prices`.
+    public var costBudget = Double.infinity
     public var cache = CacheSettings.off
     /// Seeds the backoff jitter (it changes only when requests are sent, never what they say).
     public var seed: UInt64 = 0
@@ -83,6 +89,12 @@ public struct LLMEndpoint: Sendable, Equatable {
         backoff = try source.double("backoff", default: backoff, range: 0...3600)
         maxBackoff = try source.double("maxBackoff", default: max(maxBackoff, backoff), range: backoff...3600)
         requestBudget = try source.int("requestBudget", default: requestBudget, range: 0...1_000_000_000)
+        structured = try source.choice("structured", default: structured)
+        let p = try source.section("prices")
+        prices = LLMPrices(prompt: try p.double("prompt", default: prices.prompt, range: 0...1_000_000),
+                           completion: try p.double("completion", default: prices.completion, range: 0...1_000_000))
+        try p.finish()
+        costBudget = try source.double("costBudget", default: costBudget, range: 0...Double.infinity)
         seed = try source.seed("seed", default: seed)
         let c = try source.section("cache")
         let path = try c.string("path", default: "", allowed: [])

@@ -69,7 +69,7 @@ struct GradientLoop<P: TrainablePolicy> {
         try resume(&policy)
         var log: [StepMetrics] = []
         for round in unitsCompleted..<max(unitsCompleted, schedule.rounds) where !stopped {
-            var (items, values) = try await collect(policy)
+            var (items, values) = try await FeedbackRound.$current.withValue(round + 1) { try await collect(policy) }
             values["round"] = Double(round + 1)
             for epoch in 0..<schedule.epochs(inRound: round) where !stopped {
                 log += try fit(&policy, items: items, epoch: round * schedule.feedbackEvery + epoch, stream: stream, extra: values,

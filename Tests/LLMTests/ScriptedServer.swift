@@ -38,6 +38,20 @@ final class ScriptedServer: Sendable {
             return .json(status: 200, body: String(decoding: data, as: UTF8.self), headers: [:])
         }
 
+        /// A chat completion whose message is the `tokens` joined, each with its top alternatives, and the
+        /// server's token counts when given.
+        static func tokens(_ tokens: [(String, [(String, Double)])], usage: (prompt: Int, completion: Int)? = nil) -> Reply {
+            let content = tokens.map { token, alternatives in
+                ["token": token, "logprob": alternatives.first?.1 ?? -0.1, "top_logprobs": alternatives.map { ["token": $0.0, "logprob": $0.1] }] as [String: Any]
+            }
+            let choice: [String: Any] = ["index": 0, "finish_reason": "stop", "logprobs": ["content": content],
+                                         "message": ["role": "assistant", "content": tokens.map(\.0).joined()]]
+            var body: [String: Any] = ["id": "x", "object": "chat.completion", "choices": [choice]]
+            if let usage { body["usage"] = ["prompt_tokens": usage.prompt, "completion_tokens": usage.completion, "total_tokens": usage.prompt + usage.completion] }
+            let data = try! JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])
+            return .json(status: 200, body: String(decoding: data, as: UTF8.self), headers: [:])
+        }
+
         static func status(_ code: Int, headers: [String: String] = [:]) -> Reply {
             .json(status: code, body: #"{"error":{"message":"scripted \#(code)"}}"#, headers: headers)
         }

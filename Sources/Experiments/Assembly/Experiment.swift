@@ -30,7 +30,8 @@ public final class Experiment: Sendable {
     /// What the environment's world makes: its teacher for a run's seeds, its critic and its evaluator.
     private struct Parts: Sendable {
         typealias TeacherFactory = @Sendable (SeedSequence) -> (teacher: any Teacher, idiosyncrasy: (@Sendable (Text, Prompt) -> Double)?)
-        typealias CriticFactory = @Sendable (_ seed: UInt64, _ run: Run, _ name: String?) -> any Critic
+        /// A critic drawing from `seed`; an LLM's calls are counted for `role` (the critic's, or the evaluator's).
+        typealias CriticFactory = @Sendable (_ seed: UInt64, _ run: Run, _ name: String?, _ role: LLMRole) -> any Critic
         typealias EvaluatorFactory = @Sendable (_ seeds: SeedSequence, _ run: Run) -> Evaluator
         var teacher: TeacherFactory
         var critic: CriticFactory
@@ -50,13 +51,14 @@ public final class Experiment: Sendable {
         (0..<count).map { SeedSequence(root: root).seed(for: "seed-\($0)") }
     }
 
-    public init(environment: EnvironmentSpec, policy: PolicySpec, threads: Int = 1) throws {
+    /// - Parameter dryRun: its LLM clients answer from their caches and count the rest, sending nothing.
+    public init(environment: EnvironmentSpec, policy: PolicySpec, threads: Int = 1, dryRun: Bool = false) throws {
         self.environment = environment
         self.policySpec = policy
         self.threads = threads
         // Deterministic mode: OpenBLAS's threaded reductions would reorder sums.
         BLAS.setThreadCount(1)
-        let llms = LLMClientPool()
+        let llms = LLMClientPool(dryRun: dryRun)
         self.llms = llms
         switch environment.world {
         case .paraphrase(let spec):
@@ -88,19 +90,19 @@ public final class Experiment: Sendable {
     }
 
     private static func llmTeacher(_ spec: LLMTeacherSpec, vocabulary: Vocabulary, llms: LLMClientPool) throws -> Parts.TeacherFactory {
-        let teacher = LLMTeacher(model: try llms.client(spec.llm), settings: spec.settings, vocabulary: vocabulary, name: spec.llm.name)
+        let teacher = LLMTeacher(model: try llms.client(spec.llm).model(for: .teacher), settings: spec.settings, vocabulary: vocabulary, name: spec.llm.name)
         return { _ in (teacher, nil) }
     }
 
     private static func llmCritic(_ spec: LLMSpec, llms: LLMClientPool) throws -> Parts.CriticFactory {
-        let judge = LLMJudge(model: try llms.client(spec))
-        return { _, _, name in LLMCritic(judge: judge, name: name ?? spec.name) }
+        let client = try llms.client(spec)
+        return { _, _, name, role in LLMCritic(judge: LLMJudge(model: client.model(for: role)), name: name ?? spec.name) }
     }
 
     /// The evaluator that judges with the training critic (a fresh stream), or with `separate`, a critic of its own.
     private static func evaluator(training: @escaping Parts.CriticFactory, separate: Parts.CriticFactory?) -> Parts.EvaluatorFactory {
-        if let separate { return { seeds, run in Evaluator(.critic(separate(seeds.seed(for: "evaluator"), run, "evaluator"))) } }
-        return { seeds, run in Evaluator(.critic(training(seeds.seed(for: "evaluator"), run, nil))) }
+        if let separate { return { seeds, run in Evaluator(.critic(separate(seeds.seed(for: "evaluator"), run, "evaluator", .evaluator))) } }
+        return { seeds, run in Evaluator(.critic(training(seeds.seed(for: "evaluator"), run, nil, .evaluator))) }
     }
 
     /// The paraphrase world and its parts.
@@ -127,7 +129,7 @@ public final class Experiment: Sendable {
         func critic(_ spec: ParaphraseEnvironment.Critic) throws -> Parts.CriticFactory {
             switch spec {
             case .mock(let configuration):
-                return { seed, run, name in
+                return { seed, run, name, _ in
                     MockCritic(gold: world.goldJudge, configuration: configuration, seed: seed, idiosyncrasy: run.idiosyncrasy, name: name ?? "mock")
                 }
             case .llm(let llm): return try llmCritic(llm, llms: llms)
@@ -187,11 +189,12 @@ public final class Experiment: Sendable {
 
     /// The environment's critic for `run`, drawing from `seed`. A mock's self-preference is for the run's own
     /// teacher; an LLM critic reads the texts as they were written.
-    public func critic(seed: UInt64, run: Run, name: String? = nil) -> any Critic { parts.critic(seed, run, name) }
+    /// - Parameter role: who its LLM calls are counted for: the critic's feedback, or an evaluation's measurement.
+    public func critic(seed: UInt64, run: Run, name: String? = nil, role: LLMRole = .critic) -> any Critic { parts.critic(seed, run, name, role) }
 
     /// An LLM critic on this experiment's world (`diagnose-critic --critic`), through the shared client pool.
     public func critic(llm spec: LLMSpec, seed: UInt64, run: Run) throws -> any Critic {
-        try Self.llmCritic(spec, llms: llms)(seed, run, nil)
+        try Self.llmCritic(spec, llms: llms)(seed, run, nil, .critic)
     }
 
     /// The evaluator of `run` for one learner and split, drawing from `seeds`.

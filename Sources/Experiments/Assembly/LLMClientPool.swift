@@ -6,14 +6,18 @@ import Synchronization
 /// a command asks for: one concurrency bound, one request budget and one cache per server.
 public final class LLMClientPool: Sendable {
     private let clients = Mutex<[(spec: LLMSpec, client: LLMClient)]>([])
+    /// Set: every client counts what it would send and sends nothing.
+    public let dryRun: LLMDryRun?
 
-    public init() {}
+    public init(dryRun: Bool = false) {
+        self.dryRun = dryRun ? LLMDryRun() : nil
+    }
 
     /// The client of `spec`, opened (with its cache file) the first time it is asked for.
     public func client(_ spec: LLMSpec) throws -> LLMClient {
         try clients.withLock { clients in
             if let open = clients.first(where: { $0.spec == spec }) { return open.client }
-            let client = try LLMClient(spec.endpoint)
+            let client = try LLMClient(spec.endpoint, dryRun: dryRun)
             clients.append((spec, client))
             return client
         }
@@ -31,6 +35,9 @@ public final class LLMClientPool: Sendable {
             }
         }
     }
+
+    /// Every open client with its spec, in the order they were opened.
+    public var open: [(spec: LLMSpec, client: LLMClient)] { clients.withLock { $0 } }
 
     /// The client of `spec` if one is open (its counters: requests sent, retries, cache hits).
     public func openClient(_ spec: LLMSpec) -> LLMClient? {

@@ -41,7 +41,7 @@ public struct Evaluation: Sendable {
             policy: policy, start: start, prompts: Array(experiment.world.prompts(split).prefix(prompts)),
             teacherOutputs: Array(run.teacherOutputs[split].prefix(prompts)), greedy: settings.decoding == .greedy,
             samples: settings.samplesPerPrompt, gold: experiment.gold, evaluator: experiment.evaluator(seeds: seeds, run: run),
-            critic: experiment.critic(seed: seeds.seed(for: "critic"), run: run), panel: panel ? self.panel(seeds: seeds, run: run) : [],
+            critic: experiment.critic(seed: seeds.seed(for: "critic"), run: run, role: .evaluator), panel: panel ? self.panel(seeds: seeds, run: run) : [],
             stream: seeds.stream("samples"))
     }
 
@@ -49,7 +49,7 @@ public struct Evaluation: Sendable {
     /// one: the training critic (the paper's Llama-2 judge; a stream of its own), and where the world has one,
     /// the gold judge on the total and on humor and consistency alone (the paper's human study).
     func panel(seeds: SeedSequence, run: Experiment.Run) -> [(name: String, judge: Evaluator)] {
-        var judges = [(name: "critic", judge: Evaluator(.critic(experiment.critic(seed: seeds.seed(for: "panel-critic"), run: run))))]
+        var judges = [(name: "critic", judge: Evaluator(.critic(experiment.critic(seed: seeds.seed(for: "panel-critic"), run: run, role: .evaluator))))]
         if let gold = experiment.gold {
             judges += Evaluator.Aspect.allCases.map { (name: $0 == .total ? "gold" : "gold-\($0.rawValue)", judge: Evaluator(.gold(gold, aspect: $0))) }
         }
