@@ -14,6 +14,8 @@ import Stochastics
 ///   the share where gold prefers the shorter and the critic the longer (the paper's "humans preferred the
 ///   shorter, the critic the longer", as a share of all such cases).
 /// - abstentions: the share of single judgements without a verdict; ties: of order-averaged preferences.
+/// - prefers the first, prefers the longer: of single decisive judgements, the share naming the one shown
+///   first, and (pairs of different lengths) the longer: 50% is no bias, whatever the reference says.
 ///
 /// Against people's judgements (``Reference/humans(_:)``) the same figures are counted with the humans in
 /// gold's place. Every rate keeps its count and denominator, and its 95% Wilson interval is written beside it.
@@ -58,6 +60,8 @@ public struct CriticDiagnostics: Sendable, Codable, Equatable {
     public var lengthBias: Rate
     public var abstentions: Rate
     public var ties: Rate
+    public var prefersFirst: Rate
+    public var prefersLonger: Rate
 
     /// Agreement on the same pairs of judges that need no model, so that a figure means something: always
     /// the first shown, always the longer (pairs of different lengths), and a fair coin (seeded: the same
@@ -102,7 +106,7 @@ public struct CriticDiagnostics: Sendable, Codable, Equatable {
         }
         let judgements = try await critic.compareBothOrders(pairs)
         var agree = Rate(count: 0, denominator: 0), humor = agree, consistency = agree, flips = agree, length = agree, ties = agree
-        var first = agree, longer = agree, coin = agree
+        var first = agree, longer = agree, coin = agree, prefersFirst = agree, prefersLonger = agree
         var abstentions = Rate(count: 0, denominator: 2 * pairs.count)
         let coinFlips = RandomStream(seed: SeedSequence(root: 0).seed(for: "coin-baseline"))
         for (index, (pair, (forward, backward))) in zip(pairs, judgements).enumerated() {
@@ -114,6 +118,11 @@ public struct CriticDiagnostics: Sendable, Codable, Equatable {
             }
             let truth = firstBetter(index, \.total)
             let firstIsLonger: Bool? = pair.first.count == pair.second.count ? nil : pair.first.count > pair.second.count
+            // Each single judgement: its slot, and whether it named the longer (backward, the first shown is `second`).
+            for (judgement, shownFirstIsLonger) in [(forward, firstIsLonger), (backward, firstIsLonger.map(!))] where decisive.contains(judgement.verdict) {
+                count(&prefersFirst, judgement.verdict == .first, true)
+                if let shownFirstIsLonger { count(&prefersLonger, judgement.verdict == .first, shownFirstIsLonger) }
+            }
             // The baselines answer every pair, whatever the critic did with it.
             let heads = coinFlips.bernoulli(0.5)
             if let truth {
@@ -137,7 +146,7 @@ public struct CriticDiagnostics: Sendable, Codable, Equatable {
             }
         }
         return CriticDiagnostics(pairs: pairs.count, agreement: agree, humorAgreement: humor, consistencyAgreement: consistency, positionFlips: flips,
-                                 lengthBias: length, abstentions: abstentions, ties: ties,
+                                 lengthBias: length, abstentions: abstentions, ties: ties, prefersFirst: prefersFirst, prefersLonger: prefersLonger,
                                  baselines: Baselines(alwaysFirst: first, alwaysLonger: longer, coin: coin))
     }
 

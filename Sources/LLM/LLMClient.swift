@@ -54,7 +54,11 @@ public final class LLMClient: ChatModel {
         guard endpoint.maxConcurrentRequests >= 1 else {
             throw LLMError.invalidConfiguration("maxConcurrentRequests must be at least 1, got \(endpoint.maxConcurrentRequests)")
         }
-        cache = try endpoint.cache.path.map { try ResponseCache(path: $0, readOnly: endpoint.cache.mode == .replay) }
+        // A dry run reads the cache it finds and creates none.
+        cache = try endpoint.cache.path.flatMap { path in
+            dryRun != nil && !FileManager.default.fileExists(atPath: path) ? nil
+                : try ResponseCache(path: path, readOnly: endpoint.cache.mode == .replay || dryRun != nil)
+        }
         http = HTTPClient.shared
         limit = ConcurrencyLimit(endpoint.maxConcurrentRequests)
         jitter = Mutex(RandomStream(seed: endpoint.seed))

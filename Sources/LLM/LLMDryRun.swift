@@ -22,32 +22,47 @@ public final class LLMDryRun: Sendable {
         public var estimated: Set<LLMRole> = []
     }
 
-    private let state = Mutex((count: Count(), missed: Set<String>(), firstMiss: LLMRole?.none))
+    /// The first role given a made-up answer, shared by every client of a run (a teacher on one server, a
+    /// critic on another).
+    public final class Dependencies: Sendable {
+        let firstMiss = Mutex<LLMRole?>(nil)
+        public init() {}
 
-    public init() {}
+        /// Whether a request for `role` may depend on a made-up answer; `missing` notes one being made up.
+        func dependent(_ role: LLMRole, missing: Bool) -> Bool {
+            firstMiss.withLock { first in
+                defer { if missing && first == nil { first = role } }
+                guard let first else { return false }
+                return role != first || FeedbackRound.current > 1
+            }
+        }
+    }
+
+    private let state = Mutex((count: Count(), missed: Set<String>()))
+    private let dependencies: Dependencies
+
+    public init(dependencies: Dependencies = Dependencies()) {
+        self.dependencies = dependencies
+    }
 
     public var count: Count { state.withLock { $0.count } }
 
     func hit(_ role: LLMRole) {
+        let dependent = dependencies.dependent(role, missing: false)
         state.withLock { s in
             s.count.fromCache[role, default: 0] += 1
-            if Self.dependent(role, after: s.firstMiss) { s.count.estimated.insert(role) }
+            if dependent { s.count.estimated.insert(role) }
         }
     }
 
     func miss(_ key: String, _ request: ChatRequest, _ role: LLMRole) {
+        let dependent = dependencies.dependent(role, missing: true)
         state.withLock { s in
-            if Self.dependent(role, after: s.firstMiss) { s.count.estimated.insert(role) }
-            s.firstMiss = s.firstMiss ?? role
+            if dependent { s.count.estimated.insert(role) }
             guard s.missed.insert(key).inserted else { return }
             s.count.toSend[role, default: 0] += 1
             s.count.characters += request.messages.reduce(0) { $0 + $1.content.count }
         }
-    }
-
-    private static func dependent(_ role: LLMRole, after firstMiss: LLMRole?) -> Bool {
-        guard let firstMiss else { return false }
-        return role != firstMiss || FeedbackRound.current > 1
     }
 
     /// The empty answer a dry run gives.

@@ -31,6 +31,17 @@ public struct LLMUsage: Sendable, Equatable, Codable {
         return s
     }
 
+    /// What was counted between `earlier` and `self`.
+    public func since(_ earlier: LLMUsage) -> LLMUsage {
+        var s = self
+        s.answers -= earlier.answers
+        s.cacheHits -= earlier.cacheHits
+        s.promptTokens -= earlier.promptTokens
+        s.completionTokens -= earlier.completionTokens
+        s.unmetered -= earlier.unmetered
+        return s
+    }
+
     /// The share of calls answered from the cache (nil before any call).
     public var hitRatio: Double? { answers + cacheHits == 0 ? nil : Double(cacheHits) / Double(answers + cacheHits) }
 

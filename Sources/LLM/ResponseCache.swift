@@ -63,6 +63,40 @@ public final class ResponseCache: Sendable {
         }
     }
 
+    /// What the recorded answers took, over those that carry the server's `usage`: what a dry run's estimate
+    /// of tokens rests on.
+    public struct History: Sendable, Equatable {
+        /// Recorded answers with `usage`.
+        public var metered = 0
+        /// Characters of their requests' messages, and their tokens.
+        public var characters = 0
+        public var promptTokens = 0
+        public var completionTokens = 0
+
+        /// Prompt tokens a character of a request, and completion tokens an answer (nil without history).
+        public var promptTokensPerCharacter: Double? { characters == 0 ? nil : Double(promptTokens) / Double(characters) }
+        public var completionTokensPerAnswer: Double? { metered == 0 ? nil : Double(completionTokens) / Double(metered) }
+
+        public init() {}
+    }
+
+    public func history() throws -> History {
+        try database.read { db in
+            var history = History()
+            let rows = try Row.fetchCursor(db, sql: "SELECT request, response FROM responses")
+            while let row = try rows.next() {
+                let request: String = row["request"], response: String = row["response"]
+                guard let usage = try? JSONDecoder().decode(ChatResponse.self, from: Data(response.utf8)).usage,
+                      let asked = try? JSONDecoder().decode(ChatRequest.self, from: Data(request.utf8)) else { continue }
+                history.metered += 1
+                history.characters += asked.messages.reduce(0) { $0 + $1.content.count }
+                history.promptTokens += usage.promptTokens
+                history.completionTokens += usage.completionTokens
+            }
+            return history
+        }
+    }
+
     public var count: Int {
         get throws { try database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM responses") ?? 0 } }
     }

@@ -33,14 +33,20 @@ struct DiagnoseCritic: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Measure against people's pairwise judgements from this JSON-lines file instead of the gold judge.", valueName: "FILE"))
     var humanPairs: String?
 
-    @Flag(help: "Print JSON instead of a table.")
+    @Option(help: ArgumentHelp("Ask every verdict K times, for the judge card's variance (default: 3; 1 for an LLM at temperature 0, which answers every repeat alike).", valueName: "K"))
+    var repeats: Int?
+
+    @Flag(help: "Print the judge card as JSON instead of tables.")
     var json = false
+
+    @OptionGroup var dry: DryRunOption
 
     func run() async throws {
         try await reportingErrors {
-            let experiment = try specs.experiment()
-            let run = try await experiment.run(seed: seed)
             guard pairs.map({ $0 >= 1 }) ?? true else { throw HumorGymError("--pairs must be at least 1") }
+            guard repeats.map({ (1...100).contains($0) }) ?? true else { throw HumorGymError("--repeats must be in 1...100") }
+            let experiment = try specs.experiment(dryRun: dry.dryRun)
+            let run = try await experiment.run(seed: seed)
             // The pairs, and what the critic is measured against: gold on teacher outputs, or people.
             let all: [PairRequest], reference: CriticDiagnostics.Reference?, source: String
             if let humanPairs {
@@ -61,28 +67,66 @@ struct DiagnoseCritic: AsyncParsableCommand {
             guard !chosen.isEmpty else {
                 throw HumorGymError("diagnose-critic: the \(split.rawValue) split gives no pair of distinct teacher outputs (a corpus teacher has one per setup; an LLM teacher with outputsPerPrompt of 2 or more gives pairs)")
             }
-            let judge: any Critic, described: String, client: LLMClient?
+            let judge: any Critic, described: String, llmSpec: LLMSpec?
             func llm(_ spec: LLMSpec) -> String { "\(spec.name) (LLM \(spec.endpoint.model) at \(spec.endpoint.baseURL))" }
-            if let critic {
-                let spec = try SpecResolver.llm(critic)
-                judge = try experiment.critic(llm: spec, seed: run.seeds.seed(for: "diagnostics"), run: run)
-                (described, client) = (llm(spec), experiment.llms.openClient(spec))
+            let llmCritic = try critic.map(SpecResolver.llm)
+            if let llmCritic {
+                judge = try experiment.critic(llm: llmCritic, seed: run.seeds.seed(for: "diagnostics"), run: run)
+                (described, llmSpec) = (llm(llmCritic), llmCritic)
             } else {
                 judge = experiment.critic(seed: run.seeds.seed(for: "diagnostics"), run: run)
                 switch experiment.environment.world {
                 case .paraphrase(let p):
                     switch p.critic {
-                    case .mock(let c): (described, client) = ("\(judge.name) (\(c.mode.rawValue))", nil)
-                    case .llm(let spec): (described, client) = (llm(spec), experiment.llms.openClient(spec))
+                    case .mock(let c): (described, llmSpec) = ("\(judge.name) (\(c.mode.rawValue))", nil)
+                    case .llm(let spec): (described, llmSpec) = (llm(spec), spec)
                     }
-                case .jokes(let j): (described, client) = (llm(j.critic), experiment.llms.openClient(j.critic))
+                case .jokes(let j): (described, llmSpec) = (llm(j.critic), j.critic)
                 }
             }
+            if experiment.llms.nothingToCount { return }
+            let client = llmSpec.flatMap(experiment.llms.openClient)
+            // The k-th repeat: an LLM asked anew (its requests carry k), a mock drawing from a stream of its own.
+            func repeated(_ k: Int) -> any Critic {
+                if var llm = judge as? LLMCritic { llm.repetition = k; return llm }
+                return k == 0 ? judge : experiment.critic(seed: run.seeds.seed(for: "diagnostics/repeat-\(k)"), run: run)
+            }
+            let atTemperatureZero = llmSpec.map { $0.endpoint.temperature == 0 } ?? false
+            let k = repeats ?? (atTemperatureZero ? 1 : 3)
+
             // The client may have served the teacher too: count only what the verdicts took.
-            let before = client?.statistics, started = ContinuousClock.now
+            let before = client?.usage[.critic] ?? LLMUsage(), spentBefore = client?.spent ?? 0, started = ContinuousClock.now
             let d = try await CriticDiagnostics.measure(critic: judge, pairs: chosen, reference: reference)
-            let elapsed = ContinuousClock.now - started
-            if json { try printJSONLine(d); return }
+            var card = JudgeCard(critic: described, reference: humanPairs == nil ? "gold" : "humans", diagnostics: d)
+            var verdicts = 2 * chosen.count
+            if k >= 2 {
+                card.repeats = try await RepeatedJudgements.measure(critics: (0..<k).map(repeated), pairs: chosen)
+                verdicts += 2 * chosen.count * k  // the first repeat asks the diagnostics' own questions again
+            } else {
+                card.repeatsNote = atTemperatureZero ? "not asked: at temperature 0 the LLM answers every repeat alike (variance 0 by construction)"
+                    : "not asked (--repeats 1)"
+            }
+            let scored = try await judge.scoresOrAbstentions(chosen.map { Example(prompt: $0.prompt, response: $0.first) })
+            card.pointwise = CriticDiagnostics.Rate(count: scored.compactMap { $0 }.count, denominator: scored.count)
+            verdicts += scored.count
+            if humanPairs != nil {
+                card.selfPreferenceNote = "people's pairs say nothing of who wrote them"
+            } else {
+                switch experiment.selfPreferencePairs(split, run: run, critic: llmCritic) {
+                case .measurable(let own):
+                    let own = Array(own.prefix(pairs ?? own.count))
+                    card.selfPreference = try await SelfPreference.measure(critic: judge, gold: experiment.gold!, pairs: own)
+                    verdicts += 2 * own.count
+                case .unmeasurable(let why): card.selfPreferenceNote = why
+                }
+            }
+            let elapsed = (ContinuousClock.now - started) / .seconds(1)
+            if dry.dryRun { return try experiment.llms.report() }
+            if let client {
+                card.cost = JudgeCard.Cost(verdicts: verdicts, seconds: elapsed, usage: (client.usage[.critic] ?? LLMUsage()).since(before),
+                                           spent: client.spent - spentBefore)
+            }
+            if json { try printJSONLine(card); return }
             print("critic \(described) on \(d.pairs) \(source), both orders")
             let vsHumans = humanPairs != nil
             /// The paper's figure for a row measured against gold ("-" where it gives none).
@@ -110,12 +154,8 @@ struct DiagnoseCritic: AsyncParsableCommand {
             row("  always the first", d.baselines.alwaysFirst)
             row("  always the longer", d.baselines.alwaysLonger)
             row("  a coin", d.baselines.coin)
-            if let client, let before {
-                let st = client.statistics, seconds = elapsed / .seconds(1)
-                print(String(format: "latency %.2f s a verdict (%d verdicts in %.1f s); %d HTTP requests, %d retries, %d from the cache",
-                             seconds / Double(2 * d.pairs), 2 * d.pairs, seconds, st.sent - before.sent, st.retries - before.retries,
-                             st.cacheHits - before.cacheHits))
-            }
+            print("")
+            print(card.render(), terminator: "")
             print("""
 
             agreement: pairs where \(vsHumans ? "the people prefer" : "gold prefers") one and the order-averaged verdict is decisive\(vsHumans ? "." : " (on humor or\n           consistency: where gold's humor or consistency alone prefers one).")
@@ -124,7 +164,9 @@ struct DiagnoseCritic: AsyncParsableCommand {
                          prefer\(vsHumans ? "" : "s") the shorter and the critic the longer.
             baselines: the same agreement for judges without a model, on the pairs the reference decides (always the
                        longer: those of different lengths).
+            P(first), P(longer): of single decisive verdicts, those naming the one shown first, and the longer.
             """)
+            try experiment.llms.report()
         }
     }
 }

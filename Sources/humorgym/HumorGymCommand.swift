@@ -30,9 +30,11 @@ struct SpecOptions: ParsableArguments {
     @Option(help: "Threads for each transformer student's batches (the results are the same for any count).")
     var threads = 1
 
-    func experiment() throws -> Experiment {
+    /// - Parameter dryRun: its LLM clients count what they would send, and send nothing.
+    func experiment(dryRun: Bool = false) throws -> Experiment {
         guard (1...256).contains(threads) else { throw HumorGymError("--threads must be in 1...256, got \(threads)") }
-        return try Experiment(environment: SpecResolver.environment(environment), policy: SpecResolver.policy(policy), threads: threads)
+        return try Experiment(environment: SpecResolver.environment(environment), policy: SpecResolver.policy(policy), threads: threads,
+                              dryRun: dryRun)
     }
 }
 

@@ -25,13 +25,19 @@ struct Reproduce: AsyncParsableCommand {
     @Flag(help: "Print only the claims.")
     var quiet = false
 
+    @OptionGroup var dry: DryRunOption
+
     func run() async throws {
         try await reportingErrors {
             _ = try specs.experiment()  // checks --threads and the specs as every command does
             let reproduction = try Reproduction(
                 environment: SpecResolver.environment(specs.environment), policy: SpecResolver.policy(specs.policy), threads: specs.threads,
                 seedCount: study.seeds, rootSeed: study.seed, tables: only.map(Reproduction.tables) ?? Reproduction.Table.allCases,
-                concurrency: study.jobs)
+                concurrency: study.jobs, dryRun: dry.dryRun)
+            if reproduction.experiment.llms.nothingToCount { return }
+            // A dry run keeps its cells (which a real run would resume from) in a folder of its own, then drops them.
+            let out = dry.dryRun ? FileManager.default.temporaryDirectory.appendingPathComponent("humorgym-dry-run-\(UUID().uuidString)").path : out
+            defer { if dry.dryRun { try? FileManager.default.removeItem(atPath: out) } }
             try ResultsWriter.prepare(directory: out)  // a bad --out fails now, not after training
             let quiet = quiet
             let live = LiveProgress(quiet: quiet, seeds: study.seeds, units: try reproduction.cellCount, unitName: "cells",
@@ -42,9 +48,11 @@ struct Reproduce: AsyncParsableCommand {
                 if !quiet { FileHandle.standardError.write(Data((line + "\n").utf8)) }
             }
             live?.finish()
+            if dry.dryRun { return try reproduction.experiment.llms.report() }
             let report = ReproductionReport(reproduction, learners: learners, critics: critics)
             try report.write(to: out)
             for claim in report.claims { print("\(claim.verdict.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)) \(claim.text). \(claim.evidence).") }
+            try reproduction.experiment.llms.report(directory: out)
             print("\nwrote \(out)/report.html, reproduce.md and results.json")
         }
     }

@@ -31,6 +31,8 @@ struct Run: AsyncParsableCommand {
 
     @OptionGroup var measuring: ReportOptions
 
+    @OptionGroup var dry: DryRunOption
+
     struct Line: Encodable {
         var phase: String
         var algorithm: String
@@ -47,8 +49,11 @@ struct Run: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let experiment = try specs.experiment()
+            let experiment = try specs.experiment(dryRun: dry.dryRun)
             let learner = try experiment.policySpec.learner(algorithm)
+            if experiment.llms.nothingToCount { return }
+            // A dry run writes nothing: no student, no training state, no results folder.
+            let (checkpoint, state, out) = dry.dryRun ? (nil, nil, nil) : (checkpoint, state, out)
             if let checkpoint {
                 guard try await experiment.withStudent({ type(of: $0).savesCheckpoints }) else {
                     throw HumorGymError("--checkpoint saves students with a file format (transformer-tiny); policy '\(experiment.policySpec.name)' has none")
@@ -67,12 +72,14 @@ struct Run: AsyncParsableCommand {
             let criticPairs = try measuring.criticPairs(experiment)
             if out != nil, criticPairs > 0 { try await record.diagnoseCritic(pairs: criticPairs) }
             try await experiment.withStudent { student in
-                try await train(student, learner: learner, into: &record, checkpointing: state.map {
+                try await train(student, learner: learner, into: &record, checkpoint: checkpoint, checkpointing: state.map {
                     RunCheckpointing(path: $0, identity: "seed \(seed), algorithm \(learner.name), environment \(experiment.environment.name), policy \(experiment.policySpec.name)",
                                      resume: resume)
                 })
             }
+            if dry.dryRun { return try experiment.llms.report() }
             try printJSONLine(Final(algorithm: learner.name, seed: run.seeds.root, metrics: record.runs[0].metrics))
+            try experiment.llms.report(directory: out, toStandardError: true)
             if let out {
                 let folder = try ResultsFolder(experiment: experiment, algorithms: [learner.name], rootSeed: seed, curves: record.curves,
                                                seeds: [record], totalSeconds: (clock.now - began).seconds)
@@ -82,11 +89,12 @@ struct Run: AsyncParsableCommand {
         }
     }
 
-    /// The warm start and the learner, every step printed as it happens.
-    private func train<P: TrainablePolicy>(_ student: P, learner: LearnerChain, into record: inout SeedRecord,
+    /// The warm start and the learner, every step printed as it happens (not in a dry run).
+    private func train<P: TrainablePolicy>(_ student: P, learner: LearnerChain, into record: inout SeedRecord, checkpoint: String?,
                                            checkpointing: RunCheckpointing?) async throws {
+        let dryRun = dry.dryRun
         let result = try await record.train(student, learners: [learner], checkpointing: checkpointing) { phase, step in
-            try? printJSONLine(Line(phase: phase, algorithm: step.algorithm, step: step.step, values: step.values))
+            if !dryRun { try? printJSONLine(Line(phase: phase, algorithm: step.algorithm, step: step.step, values: step.values)) }
             return true
         }
         if let checkpoint { try result.stages[0].policy.save(to: checkpoint) }

@@ -325,7 +325,8 @@ final class CLI {
         let teach = try await cli.run(["teach", "--llm", "real.yaml", "--prompt", "I am always late."])
         #expect([0, 1].contains(teach.status) && (teach.status == 0 ? teach.out.hasPrefix("1. ") : teach.err.contains("the teacher")), "\(teach.err)")
         let d = try await cli.run(["diagnose-critic", "--env", "small.yaml", "--critic", "real.yaml", "--pairs", "2"])
-        #expect(d.status == 0 && d.out.contains("abstentions") && d.out.contains("position flips") && d.out.contains("4 verdicts"), "\(d.err)")
+        #expect(d.status == 0 && d.out.contains("abstentions") && d.out.contains("position flips") && d.out.contains("judge card: llm"), "\(d.err)")
+        #expect(d.out.contains("  cost ") && d.out.contains("LLM calls to llm"), "\(d.out)")
 
         // A small real experiment on human jokes, judged by the real model; again, it is answered from the cache alone.
         try cli.write("jokes.yaml", """
@@ -344,7 +345,35 @@ final class CLI {
             evaluation: {samplesPerPrompt: 1}
             """)
         let again = try await cli.run(compare + ["--out", "again"])
-        #expect(again.status == 0 && again.out == c.out.replacingOccurrences(of: "first/", with: "again/"), "\(again.err)")
+        // The same results; what the calls took differs (the second run's answers all came from the cache) and lives apart.
+        func results(_ out: String) -> String { String(out[..<(out.range(of: "LLM calls to")?.lowerBound ?? out.endIndex)]) }
+        #expect(again.status == 0 && results(again.out) == results(c.out), "\(again.err)")
+        #expect(try cli.contents("again/results.json") == cli.contents("first/results.json"))
+        let usage = try JSONSerialization.jsonObject(with: cli.contents("again/llm-usage.json")) as! [String: Any]
+        let total = ((usage["servers"] as! [[String: Any]])[0]["total"] as! [String: Any])["usage"] as! [String: Any]
+        #expect(total["answers"] as! Int == 0 && total["cacheHits"] as! Int > 0)
+    }
+
+    /// A dry run sends nothing: its LLM answers nowhere (port 9), and it still counts what a run would send; a
+    /// command that asks no LLM says so; nothing is written.
+    @Test func aDryRunCountsWithoutSendingOrWriting() async throws {
+        let cli = try CLI()
+        try cli.write("nowhere.yaml", "model: m\nbaseURL: http://127.0.0.1:9/v1\nretries: 0\ncache: {path: cache.sqlite}\n")
+        let d = try await cli.run(["diagnose-critic", "--env", "small.yaml", "--critic", "nowhere.yaml", "--pairs", "3", "--dry-run"])
+        #expect(d.status == 0 && d.out.hasPrefix("dry run: nothing was sent"), "\(d.err)")
+        // The first prompt's 3 outputs make 3 pairs, (a, b), (a, c), (b, c): 6 verdicts and the scores of a and b (a's
+        // asked once); no repeats at temperature 0, no self-preference for the world teacher.
+        #expect(d.out.contains("  critic             8           0   exact") && d.out.contains("no estimate"), "\(d.out)")
+        try cli.write("llm-critic.yaml", """
+            world: {trainPrompts: 20, testPrompts: 5, oodPrompts: 5, candidatesPerPrompt: 8}
+            critic: {kind: llm, llm: nowhere.yaml}
+            """)
+        let c = try await cli.run(["compare", "--env", "llm-critic.yaml", "--algorithms", "dpo", "--seeds", "1", "--dry-run", "--out", "out"])
+        // DPO asks its critic every 4 of its 16 epochs: from the second round on, the count is an estimate.
+        #expect(c.status == 0 && c.out.contains("  critic ") && c.out.contains("  evaluator ") && c.out.contains("an estimate"), "\(c.err)\(c.out)")
+        for written in ["out", "cache.sqlite"] { #expect(!FileManager.default.fileExists(atPath: cli.directory.appendingPathComponent(written).path)) }
+        let mock = try await cli.run(["run", "--env", "small.yaml", "--algorithm", "dpo", "--dry-run"])
+        #expect(mock.status == 0 && mock.out == "dry run: this command asks no LLM anything; nothing would be sent\n", "\(mock.out)")
     }
 
     static let jokesFile = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -358,7 +387,11 @@ final class CLI {
         let d = try await cli.run(["diagnose-critic", "--env", "small.yaml", "--json"])
         #expect(d.status == 0, "\(d.err)")
         let json = try JSONSerialization.jsonObject(with: Data(d.out.utf8)) as! [String: Any]
-        #expect((json["agreement"] as! [String: Any])["denominator"] as! Int > 0)
+        #expect(((json["diagnostics"] as! [String: Any])["agreement"] as! [String: Any])["denominator"] as! Int > 0)
+        // The judge card: P(first), variance over 3 repeats, self-preference (the mock shares the world teacher's taste).
+        #expect(((json["diagnostics"] as! [String: Any])["prefersFirst"] as! [String: Any])["ci95"] is [Double])
+        #expect((json["repeats"] as! [String: Any])["repeats"] as! Int == 3 && json["selfPreference"] is [String: Any])
+        #expect(json["cost"] == nil && (json["pointwise"] as! [String: Any])["count"] as! Int > 0)
         // Against people, from the example file the project ships; a bad file names its line.
         let example = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("data/human-pairs/example.jsonl").path

@@ -27,6 +27,7 @@ import Testing
             baseURL: \(url)
             model: SmolLM2-135M-Instruct
             maxTokens: 64
+            structured: json-schema
             timeout: 120
             cache: {path: \(cassette), mode: \(recording ? "record" : "replay")}
             """, file: "smollm2.yaml")

@@ -47,19 +47,42 @@ struct LocalLLMTests {
         for (prompt, answer) in zip(prompts, answers) { #expect(try await replayed.write(prompt, count: 3) == answer) }
     }
 
-    /// The critic judges 10 pairs in both orders; the diagnostics count its position flips and abstentions.
-    @Test func theCriticJudgesTenPairsInBothOrders() async throws {
+    /// The constrained judge (the JSON schema, as `llms/local.yaml` asks) judges 20 pairs in both orders and
+    /// abstains on fewer than 5% of its 40 verdicts; the diagnostics count its position flips beside.
+    @Test func theConstrainedCriticJudgesTwentyPairsWithoutAbstaining() async throws {
+        let pairs = pairs(20)
+        var e = endpoint(temperature: 0, cache: .readWrite)
+        e.structured = .jsonSchema
+        let client = try LLMClient(e)
+        let critic = LLMCritic(judge: LLMJudge(model: client))
+        let d = try await CriticDiagnostics.measure(critic: critic, gold: world.goldJudge, pairs: pairs)
+        #expect(d.pairs == 20 && d.abstentions.denominator == 40)
+        #expect(d.abstentions.count < 2, "abstained on \(d.abstentions.count) of 40")
+        #expect(client.statistics.answered == 40 && client.usage[.other]!.promptTokens > 0)
+        print("local LLM critic (JSON schema) on 20 pairs, both orders: abstentions \(d.abstentions.count)/40, position flips "
+              + "\(d.positionFlips.count)/\(d.positionFlips.denominator), P(first) \(d.prefersFirst.count)/\(d.prefersFirst.denominator), "
+              + "agreement with gold \(d.agreement.count)/\(d.agreement.denominator)")
+    }
+
+    /// The server takes the judge's GBNF grammar, and every answer under it is a verdict; so are the pointwise
+    /// critic's scores under the schema.
+    @Test func theGrammarAndThePointwiseSchemaAreTakenAndAnswered() async throws {
+        var e = endpoint(temperature: 0, cache: .readWrite)
+        e.structured = .grammar
+        let grammar = LLMCritic(judge: LLMJudge(model: try LLMClient(e)))
+        let verdicts = try await grammar.compareBothOrders(pairs(3)).flatMap { [$0.forward, $0.backward] }
+        #expect(verdicts.allSatisfy { $0.verdict != .abstain }, "\(verdicts.map(\.reason))")
+        e.structured = .jsonSchema
+        let pointwise = LLMCritic(judge: LLMJudge(model: try LLMClient(e)))
+        let scores = try await pointwise.scoresOrAbstentions(pairs(5).map { Example(prompt: $0.prompt, response: $0.first) })
+        #expect(scores.allSatisfy { $0 != nil && (1...10).contains($0!) }, "\(scores)")
+    }
+
+    func pairs(_ count: Int) -> [PairRequest] {
         let teacher = WorldTeacher(world: world, seed: 1)
-        let pairs = world.prompts(.test).prefix(10).map { prompt in
+        return world.prompts(.test).prefix(count).map { prompt in
             let outputs = teacher.outputs(for: prompt, count: 2)
             return PairRequest(prompt: prompt, first: outputs[0], second: outputs[1])
         }
-        let client = try LLMClient(endpoint(temperature: 0, cache: .readWrite))
-        let critic = LLMCritic(judge: LLMJudge(model: client))
-        let d = try await CriticDiagnostics.measure(critic: critic, gold: world.goldJudge, pairs: Array(pairs))
-        #expect(d.pairs == 10 && d.abstentions.denominator == 20)
-        #expect(client.statistics.answered == 20)
-        print("local LLM critic on 10 pairs, both orders: position flips \(d.positionFlips.count)/\(d.positionFlips.denominator), "
-              + "abstentions \(d.abstentions.count)/20, agreement with gold \(d.agreement.count)/\(d.agreement.denominator)")
     }
 }

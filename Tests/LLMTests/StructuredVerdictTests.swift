@@ -30,7 +30,10 @@ import Testing
         let request = try #require(server.received.first?.request)
         #expect(request.grammar == nil && request.topLogprobs == 5)
         #expect(request.responseFormat == LLMJudge.verdict.responseFormat)
-        #expect(request.messages[0].content.hasSuffix(#"Answer in JSON: {"answer": 1 or 2, "why": "one short sentence"}."#))
+        // The question first (a prompt cache computes it once a run), the quoted texts after it.
+        #expect(request.messages[0].content.hasPrefix("Which candidate is more humorous"))
+        #expect(request.messages[0].content.contains(#"Answer in JSON: {"answer": 1 or 2, "why": "one short sentence"}."#))
+        #expect(request.messages[0].content.hasSuffix(#"Input: "I am tired."\#nCandidate 1: "a"\#nCandidate 2: "b""#))
         // The schema as sent: the answer first and required, one of 1 and 2; the reason after it, optional and short.
         let sent = try #require(JSONSerialization.jsonObject(with: Data(server.received[0].body.utf8)) as? [String: Any])
         let format = try #require(sent["response_format"] as? [String: Any])
@@ -103,7 +106,7 @@ import Testing
         #expect(try await critic.score(vocabulary.encode("i am"), for: prompt) == 10)  // "10" in two tokens
         let request = try #require(server.received.first?.request)
         #expect(request.responseFormat == LLMCritic.scoreAnswer.responseFormat)
-        #expect(request.messages[0].content.hasSuffix(#"Answer in JSON: {"score": 1 to 10, "why": "one short sentence"}."#))
+        #expect(request.messages[0].content.contains(#"Answer in JSON: {"score": 1 to 10, "why": "one short sentence"}."#))
     }
 
     /// The k-th repeat of a judgement is its own request (its seed), so neither the cache nor the merging of

@@ -111,7 +111,7 @@ import Worlds
         let policy = try PolicySpec(yaml: "algorithms:\n  dpo: {epochs: 2, feedbackEvery: 2}\n  rwr: {epochs: 1}\n", file: "static.yaml")
         let dry = try Experiment(environment: env, policy: policy, dryRun: true)
         _ = try await Comparison(experiment: dry, algorithms: ["dpo", "rwr"], seedCount: 1).run()
-        let count = try #require(dry.llms.dryRun).count
+        let count = try #require(dry.llms.open.first?.client.dryRun).count
         #expect(server.received.isEmpty && count.fromCache.isEmpty && count.estimated == [.evaluator])
         let toSend = count.toSend[.critic] ?? 0
         #expect(toSend > 0 && count.toSend.keys.sorted() == [.critic, .evaluator])
@@ -124,6 +124,7 @@ import Worlds
         // Run dry again: the critic's calls (equal ones too) are all answered from the cache now.
         let again = try Experiment(environment: env, policy: policy, dryRun: true)
         _ = try await Comparison(experiment: again, algorithms: ["dpo", "rwr"], seedCount: 1).run()
-        #expect(again.llms.dryRun!.count.toSend[.critic] == nil && again.llms.dryRun!.count.fromCache[.critic] == toSend + usage[.critic]!.cacheHits)
+        let recount = try #require(again.llms.open.first?.client.dryRun).count
+        #expect(recount.toSend[.critic] == nil && recount.fromCache[.critic] == toSend + usage[.critic]!.cacheHits)
     }
 }

@@ -3,8 +3,9 @@ import Critics
 import Foundation
 import HumorGym
 import LLM
+import Synchronization
 
-/// Issue 4's LLM figures: what a cache hit costs, and judging throughput against a real server at several
+/// The LLM path's figures: what a cache hit costs, and judging throughput against a real server at several
 /// concurrency levels, beside the server's own rate for the same requests sent by wrk.
 enum LLMThroughput {
     /// Microseconds per answer from the cache (replay-only, so no request can reach a server), over `count`
@@ -25,27 +26,42 @@ enum LLMThroughput {
         return seconds(elapsed) / Double(count) * 1e6
     }
 
-    /// The judge's requests for `pairs` (max_tokens 64): what both HumorGym and wrk send.
+    /// The judge's requests for `pairs` (max_tokens 64, verdicts held to the JSON schema as `llms/local.yaml`
+    /// asks): what both HumorGym and wrk send.
     static func requests(url: String, pairs: [(String, String, String)]) throws -> [ChatRequest] {
         var endpoint = LLMEndpoint(baseURL: url, model: "SmolLM2-135M-Instruct")
         endpoint.maxTokens = 64
+        endpoint.structured = .jsonSchema
         let judge = LLMJudge(model: try LLMClient(endpoint))
         return pairs.map { judge.request(prompt: $0.0, first: $0.1, second: $0.2) }
     }
 
-    /// Requests answered per second by LLMClient with `concurrency` in flight (no cache).
-    static func clientRate(url: String, requests: [ChatRequest], concurrency: Int) async throws -> Double {
+    /// Requests answered per second by LLMClient (no cache) the way wrk measures: `concurrency` workers, each
+    /// sending the next of the requests (cycling through them) as soon as its last is answered, for `duration`
+    /// seconds; the answers finished in that time over the time.
+    static func clientRate(url: String, requests: [ChatRequest], concurrency: Int, duration: Double) async throws -> Double {
         var endpoint = LLMEndpoint(baseURL: url, model: requests[0].model)
         endpoint.maxConcurrentRequests = concurrency
         endpoint.timeout = 300
         let client = try LLMClient(endpoint)
-        let elapsed = try await ContinuousClock().measure {
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for r in requests { group.addTask { _ = try await client.complete(r) } }
-                try await group.waitForAll()
+        final class Turn: Sendable { let next = Mutex(0) }
+        let turn = Turn()
+        let clock = ContinuousClock(), start = clock.now, deadline = start + .milliseconds(Int(duration * 1000))
+        let answered = try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<concurrency {
+                group.addTask {
+                    var count = 0
+                    while clock.now < deadline {
+                        let i = turn.next.withLock { n in defer { n += 1 }; return n % requests.count }
+                        _ = try await client.complete(requests[i])
+                        count += 1
+                    }
+                    return count
+                }
             }
+            return try await group.reduce(0, +)
         }
-        return Double(requests.count) / seconds(elapsed)
+        return Double(answered) / seconds(clock.now - start)
     }
 
     /// wrk cycling through the same request bodies with `connections` open for `duration` seconds:

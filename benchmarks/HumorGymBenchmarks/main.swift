@@ -15,7 +15,7 @@ import Worlds
 //  2. `humorgym compare` with its defaults finishes in under 60 s on 2 cores;
 //  3. the transformer's training step beside PyTorch's at 1 and 2 threads;
 //  4. llm (only when asked for): a cache hit's cost, and judging throughput against HUMORGYM_LLM_URL at
-//     concurrency 1, 2 and 4 beside wrk sending the same requests.
+//     concurrency 1, 2 and 4 beside wrk sending the same requests (scripts/local-llm's llama-server, 4 slots).
 //  5. world and world-paper (only when asked for): building the default paraphrase world and the paper-scale
 //     one (environments/paper-scale.yaml, 12,000 train prompts), each with the log-linear student's features.
 
@@ -108,13 +108,20 @@ if parts.contains("llm") {
     if let url = ProcessInfo.processInfo.environment["HUMORGYM_LLM_URL"] {
         let experiment = try Experiment(environment: EnvironmentSpec(), policy: PolicySpec())
         let run = try await experiment.run(seed: 1)
-        let pairs = experiment.teacherPairs(.test, run: run).prefix(8).map { ($0.prompt.text.string, $0.first.string, $0.second.string) }
-        let requests = try LLMThroughput.requests(url: url, pairs: Array(pairs))
+        // Each measurement sends requests of its own, more than 30 s can answer, so that no body is sent twice and
+        // the server's prompt cache never answers a repeat (a judge asks each question once): the test split's
+        // pairs in both orders, 320 to a measurement.
+        let pairs = experiment.teacherPairs(.test, run: run).flatMap { [$0, $0.swapped] }.map { ($0.prompt.text.string, $0.first.string, $0.second.string) }
+        let requests = try LLMThroughput.requests(url: url, pairs: pairs)
+        var slices = stride(from: 0, to: requests.count - 319, by: 320).map { Array(requests[$0..<$0 + 320]) }.makeIterator()
+        // Five untimed seconds first, so that neither measurement pays for a cold server.
+        _ = try await LLMThroughput.clientRate(url: url, requests: slices.next()!, concurrency: 4, duration: 5)
         for concurrency in [1, 2, 4] {
-            let ours = try await LLMThroughput.clientRate(url: url, requests: requests, concurrency: concurrency)
-            let (theirs, note) = LLMThroughput.wrkRate(url: url, requests: requests, connections: concurrency, duration: 30)
-            print(String(format: "  concurrency %d: HumorGym %.3f verdicts/s (8 distinct judge requests, max_tokens 64)", concurrency, ours)
-                  + (theirs.map { String(format: "; %@ %.3f requests/s over 30 s (the same requests)", note, $0) } ?? "; \(note)"))
+            let ours = try await LLMThroughput.clientRate(url: url, requests: slices.next()!, concurrency: concurrency, duration: 30)
+            let (theirs, note) = LLMThroughput.wrkRate(url: url, requests: slices.next()!, connections: concurrency, duration: 30)
+            print(String(format: "  concurrency %d: HumorGym %.2f verdicts/s (%.3f s a verdict)", concurrency, ours, 1 / ours)
+                  + (theirs.map { String(format: ", %@ %.2f requests/s: HumorGym/wrk %.3f", note, $0, ours / $0) } ?? "; \(note)")
+                  + " (constrained judge requests, each sent once, 30 s each)")
         }
     } else {
         print("  judging throughput: set HUMORGYM_LLM_URL (scripts/local-llm start prints it)")

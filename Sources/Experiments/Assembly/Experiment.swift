@@ -213,6 +213,41 @@ public final class Experiment: Sendable {
         return pairs
     }
 
+    /// Whether a critic's taste for its own teacher's writing can be measured here, and on which pairs.
+    public enum SelfPreferencePairs: Sendable {
+        /// The teacher's first output and, of the prompt's other candidates, the one gold scores nearest to it
+        /// (a pair gold barely decides, so that a taste for the teacher's hand is not hidden by a clear winner).
+        case measurable([PairRequest])
+        case unmeasurable(because: String)
+    }
+
+    /// For the environment's critic, or the LLM `critic`: measurable where a gold judge says which text
+    /// deserves to win and the critic shares the teacher's hand (a mock's taste for the world teacher, or an
+    /// LLM judging its own model's outputs).
+    public func selfPreferencePairs(_ split: Split, run: Run, critic llm: LLMSpec?) -> SelfPreferencePairs {
+        guard case .paraphrase(let spec) = environment.world, let gold else {
+            return .unmeasurable(because: "the jokes world has no gold judge to say which punchline deserves to win")
+        }
+        switch (spec.teacher, llm.map(ParaphraseEnvironment.Critic.llm) ?? spec.critic) {
+        case (.world, .mock): break
+        case (.llm(let teacher), .llm(let critic)) where teacher.llm.endpoint.model == critic.endpoint.model
+            && teacher.llm.endpoint.baseURL == critic.endpoint.baseURL: break
+        case (.world, .llm): return .unmeasurable(because: "the world's teacher wrote the outputs, not the critic's model")
+        case (.llm, .mock): return .unmeasurable(because: "a mock critic's self-preference is for the world teacher, not an LLM")
+        case (.llm, .llm): return .unmeasurable(because: "the critic's model is not the teacher's")
+        }
+        var pairs: [PairRequest] = []
+        for (prompt, outputs) in zip(world.prompts(split), run.teacherOutputs[split]) {
+            guard let own = outputs.first else { continue }
+            let score = gold.judge(own, for: prompt).total
+            let others = world.candidates[prompt].filter { !outputs.contains($0) }
+            guard let other = others.min(by: { abs(gold.judge($0, for: prompt).total - score) < abs(gold.judge($1, for: prompt).total - score) })
+            else { continue }
+            pairs.append(PairRequest(prompt: prompt, first: own, second: other))
+        }
+        return .measurable(pairs)
+    }
+
     /// Calls `body` with a fresh, untrained student of the spec's kind.
     public func withStudent<R>(_ body: (any TrainablePolicy) async throws -> R) async throws -> R {
         switch student {

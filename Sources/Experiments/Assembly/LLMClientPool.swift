@@ -6,18 +6,20 @@ import Synchronization
 /// a command asks for: one concurrency bound, one request budget and one cache per server.
 public final class LLMClientPool: Sendable {
     private let clients = Mutex<[(spec: LLMSpec, client: LLMClient)]>([])
-    /// Set: every client counts what it would send and sends nothing.
-    public let dryRun: LLMDryRun?
+    /// Set: every client counts what it would send and sends nothing (``LLMClient/dryRun``).
+    private let dryRun: LLMDryRun.Dependencies?
 
     public init(dryRun: Bool = false) {
-        self.dryRun = dryRun ? LLMDryRun() : nil
+        self.dryRun = dryRun ? LLMDryRun.Dependencies() : nil
     }
+
+    public var isDryRun: Bool { dryRun != nil }
 
     /// The client of `spec`, opened (with its cache file) the first time it is asked for.
     public func client(_ spec: LLMSpec) throws -> LLMClient {
         try clients.withLock { clients in
             if let open = clients.first(where: { $0.spec == spec }) { return open.client }
-            let client = try LLMClient(spec.endpoint, dryRun: dryRun)
+            let client = try LLMClient(spec.endpoint, dryRun: dryRun.map { LLMDryRun(dependencies: $0) })
             clients.append((spec, client))
             return client
         }

@@ -44,9 +44,11 @@ public struct Reproduction: Sendable {
     /// Cells run at once.
     public let concurrency: Int
 
-    /// - Parameter tables: which tables to make (all, in the paper's order, by default).
+    /// - Parameters:
+    ///   - tables: which tables to make (all, in the paper's order, by default).
+    ///   - dryRun: its LLM clients count what they would send, and send nothing.
     public init(environment: EnvironmentSpec, policy: PolicySpec, threads: Int = 1, seedCount: Int, rootSeed: UInt64 = 0,
-                tables: [Table] = Table.allCases, concurrency: Int = 2) throws {
+                tables: [Table] = Table.allCases, concurrency: Int = 2, dryRun: Bool = false) throws {
         guard seedCount >= 1 else { throw HumorGymError("--seeds must be at least 1, got \(seedCount)") }
         guard !tables.isEmpty else { throw HumorGymError("--only names no table") }
         guard case .paraphrase(var paraphrase) = environment.world else {
@@ -55,7 +57,7 @@ public struct Reproduction: Sendable {
         if case .separate = paraphrase.evaluator {} else { paraphrase.evaluator = .separate(.mock(Self.independentEvaluator)) }
         var environment = environment
         environment.world = .paraphrase(paraphrase)
-        experiment = try Experiment(environment: environment, policy: policy, threads: threads)
+        experiment = try Experiment(environment: environment, policy: policy, threads: threads, dryRun: dryRun)
         self.rootSeed = rootSeed
         seeds = Experiment.seeds(root: rootSeed, count: seedCount)
         self.tables = Table.allCases.filter(tables.contains)
