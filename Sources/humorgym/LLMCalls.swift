@@ -22,7 +22,7 @@ extension LLMClientPool {
         } else {
             let spending = LLMSpending(self)
             guard !spending.isEmpty else { return }
-            text = spending.render()
+            text = "\n" + spending.render()
             if let directory { try ResultsWriter.write(ResultsWriter.json(spending), named: "llm-usage.json", in: directory) }
         }
         if toStandardError { FileHandle.standardError.write(Data(text.utf8)) } else { print(text, terminator: "") }

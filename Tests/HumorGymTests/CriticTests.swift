@@ -112,6 +112,55 @@ import Testing
         let abstaining = ScriptedCritic(score: { _, _ in 0 }, compare: { _ in PairwiseJudgement(probabilityFirstBetter: nil, verdict: .abstain) })
         let a = try await CriticDiagnostics.measure(critic: abstaining, gold: world.goldJudge, pairs: pairs)
         #expect(a.abstentions == .init(count: 4, denominator: 4))
+
+        // The judge card's biases: the length-lover names the longer in all 4 single verdicts, the first shown in 2;
+        // "always first" names the first in all 4, the longer in 2; the abstainer decides none.
+        #expect(d.prefersFirst == .init(count: 2, denominator: 4) && d.prefersLonger == .init(count: 4, denominator: 4))
+        #expect(f.prefersFirst == .init(count: 4, denominator: 4) && f.prefersLonger == .init(count: 2, denominator: 4))
+        #expect(a.prefersFirst == .init(count: 0, denominator: 0))
+    }
+
+    /// Three repeats whose P(first) on the one pair is 0.2, 0.5 and 0.8 forward and always 0.5 backward: the
+    /// sample variances are 0.09 and 0, their mean 0.045; forward the verdicts differ, backward every repeat ties.
+    @Test func repeatsVarianceIsHandComputed() async throws {
+        let world = Fixtures.small
+        let p = world.prompts(.test)[0]
+        let pair = PairRequest(prompt: p, first: p.text, second: Fixtures.tokens(p.text.tokens + p.text.tokens))
+        let critics = [0.2, 0.5, 0.8].map { forward in
+            ScriptedCritic(score: { _, _ in 0 }, compare: { asked in
+                let q = asked.first == pair.first ? forward : 0.5
+                return PairwiseJudgement(probabilityFirstBetter: q, verdict: q > 0.5 ? .first : q < 0.5 ? .second : .tie)
+            })
+        }
+        let r = try await RepeatedJudgements.measure(critics: critics, pairs: [pair])
+        #expect(r.repeats == 3 && abs(r.meanVariance! - 0.045) < 1e-12)
+        #expect(r.unanimous == .init(count: 0, denominator: 0))  // no order has a decisive verdict in every repeat
+        let decisive = try await RepeatedJudgements.measure(critics: [critics[0], critics[0]], pairs: [pair])
+        #expect(decisive.meanVariance == 0 && decisive.unanimous == .init(count: 1, denominator: 1))  // forward: "second" twice
+        let one = try await RepeatedJudgements.measure(critics: [critics[2]], pairs: [pair])
+        #expect(one.meanVariance == nil)
+    }
+
+    /// A critic that always prefers the first shown (the teacher's, in one order) averages to a tie and shows no
+    /// self-preference; one that always picks the teacher's text, whatever its slot, is +x points over gold.
+    @Test func selfPreferenceIsTheCriticsShareOverGolds() async throws {
+        let world = Fixtures.small
+        let prompts = Array(world.prompts(.test).prefix(4))
+        let gold = world.goldJudge
+        // The teacher's text is the prompt itself; the other is the prompt twice, which gold likes less.
+        let pairs = prompts.map { PairRequest(prompt: $0, first: $0.text, second: Fixtures.tokens($0.text.tokens + $0.text.tokens)) }
+        let goldShare = pairs.filter { gold.judge($0.first, for: $0.prompt).total > gold.judge($0.second, for: $0.prompt).total }.count
+        let teachers = Set(pairs.map(\.first))
+        let loyal = ScriptedCritic(score: { _, _ in 0 }, compare: { asked in
+            teachers.contains(asked.first) ? PairwiseJudgement(probabilityFirstBetter: 1, verdict: .first)
+                : PairwiseJudgement(probabilityFirstBetter: 0, verdict: .second)
+        })
+        let s = try await SelfPreference.measure(critic: loyal, gold: gold, pairs: pairs)
+        #expect(s.critic == .init(count: 4, denominator: 4) && s.gold == .init(count: goldShare, denominator: 4))
+        #expect(abs(s.points - (100 - 25 * Double(goldShare))) < 1e-12)
+        let positional = ScriptedCritic(score: { _, _ in 0 }, compare: { _ in PairwiseJudgement(probabilityFirstBetter: 0.75, verdict: .first) })
+        let none = try await SelfPreference.measure(critic: positional, gold: gold, pairs: pairs)
+        #expect(none.critic.denominator == 0)  // every pair averages to a tie: nothing decided, nothing to prefer
     }
 
     @Test func theDefaultMockReproducesThePapersMCPFigures() async throws {

@@ -108,20 +108,38 @@ if parts.contains("llm") {
     if let url = ProcessInfo.processInfo.environment["HUMORGYM_LLM_URL"] {
         let experiment = try Experiment(environment: EnvironmentSpec(), policy: PolicySpec())
         let run = try await experiment.run(seed: 1)
-        // Each measurement sends requests of its own, more than 30 s can answer, so that no body is sent twice and
-        // the server's prompt cache never answers a repeat (a judge asks each question once): the test split's
-        // pairs in both orders, 320 to a measurement.
-        let pairs = experiment.teacherPairs(.test, run: run).flatMap { [$0, $0.swapped] }.map { ($0.prompt.text.string, $0.first.string, $0.second.string) }
-        let requests = try LLMThroughput.requests(url: url, pairs: pairs)
-        var slices = stride(from: 0, to: requests.count - 319, by: 320).map { Array(requests[$0..<$0 + 320]) }.makeIterator()
-        // Five untimed seconds first, so that neither measurement pays for a cold server.
+        // Each measurement sends requests of its own, more than it can answer, so that no body is sent twice and the
+        // server's prompt cache never answers a whole repeat (a judge asks each question once): the train and test
+        // splits' pairs in both orders, 240 to a measurement. Two rounds, HumorGym and wrk alternating, 20 s each:
+        // this shared machine drifts from minute to minute.
+        let pairs = (experiment.teacherPairs(.train, run: run) + experiment.teacherPairs(.test, run: run)).flatMap { [$0, $0.swapped] }
+        let requests = try LLMThroughput.requests(url: url, pairs: pairs.map { ($0.prompt.text.string, $0.first.string, $0.second.string) })
+        var slices = stride(from: 0, to: requests.count - 239, by: 240).map { Array(requests[$0..<$0 + 240]) }.makeIterator()
+        // Five untimed seconds first, so that no measurement pays for a cold server.
         _ = try await LLMThroughput.clientRate(url: url, requests: slices.next()!, concurrency: 4, duration: 5)
+        var rates: [Int: (ours: [Double], wrk: [Double])] = [:]
+        var note = "wrk"
+        for _ in 0..<2 {
+            for concurrency in [1, 2, 4] {
+                let ours = try await LLMThroughput.clientRate(url: url, requests: slices.next()!, concurrency: concurrency, duration: 20)
+                let (theirs, why) = LLMThroughput.wrkRate(url: url, requests: slices.next()!, connections: concurrency, duration: 20)
+                rates[concurrency, default: ([], [])].ours.append(ours)
+                if let theirs { rates[concurrency]!.wrk.append(theirs) } else { note = why }
+            }
+        }
         for concurrency in [1, 2, 4] {
-            let ours = try await LLMThroughput.clientRate(url: url, requests: slices.next()!, concurrency: concurrency, duration: 30)
-            let (theirs, note) = LLMThroughput.wrkRate(url: url, requests: slices.next()!, connections: concurrency, duration: 30)
-            print(String(format: "  concurrency %d: HumorGym %.2f verdicts/s (%.3f s a verdict)", concurrency, ours, 1 / ours)
-                  + (theirs.map { String(format: ", %@ %.2f requests/s: HumorGym/wrk %.3f", note, $0, ours / $0) } ?? "; \(note)")
-                  + " (constrained judge requests, each sent once, 30 s each)")
+            let (ours, wrk) = rates[concurrency]!
+            let mean = ours.reduce(0, +) / Double(ours.count)
+            var line = String(format: "  concurrency %d: HumorGym %.2f verdicts/s (%.3f s a verdict; rounds %@)", concurrency, mean, 1 / mean,
+                              ours.map { String(format: "%.2f", $0) }.joined(separator: ", "))
+            if wrk.isEmpty {
+                line += "; \(note)"
+            } else {
+                let theirs = wrk.reduce(0, +) / Double(wrk.count)
+                line += String(format: ", wrk %.2f requests/s (rounds %@): HumorGym/wrk %.3f", theirs,
+                               wrk.map { String(format: "%.2f", $0) }.joined(separator: ", "), mean / theirs)
+            }
+            print(line)
         }
     } else {
         print("  judging throughput: set HUMORGYM_LLM_URL (scripts/local-llm start prints it)")
