@@ -29,7 +29,7 @@ struct Reproduce: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            _ = try specs.experiment()  // checks --threads and the specs as every command does
+            _ = try specs.experiment(dryRun: dry.dryRun)  // checks --threads and the specs as every command does
             let reproduction = try Reproduction(
                 environment: SpecResolver.environment(specs.environment), policy: SpecResolver.policy(specs.policy), threads: specs.threads,
                 seedCount: study.seeds, rootSeed: study.seed, tables: only.map(Reproduction.tables) ?? Reproduction.Table.allCases,

@@ -371,7 +371,9 @@ final class CLI {
         let c = try await cli.run(["compare", "--env", "llm-critic.yaml", "--algorithms", "dpo", "--seeds", "1", "--dry-run", "--out", "out"])
         // DPO asks its critic every 4 of its 16 epochs: from the second round on, the count is an estimate.
         #expect(c.status == 0 && c.out.contains("  critic ") && c.out.contains("  evaluator ") && c.out.contains("an estimate"), "\(c.err)\(c.out)")
-        for written in ["out", "cache.sqlite"] { #expect(!FileManager.default.fileExists(atPath: cli.directory.appendingPathComponent(written).path)) }
+        let r = try await cli.run(["reproduce", "--env", "llm-critic.yaml", "--only", "table1", "--seeds", "1", "--dry-run", "--quiet", "--out", "rep"])
+        #expect(r.status == 0 && r.out.contains("  critic            30           0   exact"), "\(r.err)\(r.out)")  // 15 test pairs, both orders
+        for written in ["out", "rep", "cache.sqlite"] { #expect(!FileManager.default.fileExists(atPath: cli.directory.appendingPathComponent(written).path)) }
         let mock = try await cli.run(["run", "--env", "small.yaml", "--algorithm", "dpo", "--dry-run"])
         #expect(mock.status == 0 && mock.out == "dry run: this command asks no LLM anything; nothing would be sent\n", "\(mock.out)")
     }
