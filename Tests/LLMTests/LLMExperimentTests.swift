@@ -1,3 +1,4 @@
+import Chat
 import Critics
 import Experiments
 import Foundation
@@ -149,5 +150,43 @@ import Worlds
         #expect(counts.outputs == 3 && counts.tokens == 9 && counts.unknownTokens == 1)
         #expect(server.received.allSatisfy { $0.request?.temperature == 0.8 })
         #expect(server.received.contains { $0.body.contains("Setup: what did the fish say when it hit the wall?") })
+    }
+
+    /// An LLM judging its own model's outputs: self-preference is measured on pairs of the teacher's text and the
+    /// candidate gold scores nearest to it. This judge picks whichever holds "zebra", which only the teacher writes:
+    /// the teacher's text in every pair, whatever gold says. Another model as the critic is not measurable.
+    @Test func selfPreferenceIsMeasuredForAnLLMJudgingItsOwnModel() async throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let server = try ScriptedServer { _, body in
+            if body.contains("humorous paraphrases") { return .answer("1. a zebra at noon\n2. zebra naps") }
+            let prompt = (try? JSONDecoder().decode(ChatRequest.self, from: Data(body.utf8)))?.messages.last?.content ?? ""
+            let first = prompt.components(separatedBy: "Candidate 1: ").last?.components(separatedBy: "\n").first ?? ""
+            return .answer(first.contains("zebra") ? "Answer: 1" : "Answer: 2")
+        }
+        defer { server.stop() }
+        let llm = try llm(server.baseURL, cache: "read-write")
+        var paraphrase = ParaphraseEnvironment()
+        (paraphrase.world.trainPrompts, paraphrase.world.testPrompts, paraphrase.world.oodPrompts) = (6, 4, 2)
+        paraphrase.teacher = .llm(LLMTeacherSpec(llm: llm, settings: .init(template: LLMTeacher.paraphraseTemplate)))
+        paraphrase.critic = .llm(llm)
+        var env = EnvironmentSpec()
+        env.world = .paraphrase(paraphrase)
+        let experiment = try Experiment(environment: env, policy: try PolicySpec(yaml: "kind: transformer\n", file: "transformer.yaml"))
+        let run = try await experiment.run(seed: 0)
+        guard case .measurable(let pairs) = experiment.selfPreferencePairs(.test, run: run, critic: nil) else {
+            Issue.record("an LLM critic on its own teacher's outputs is measurable")
+            return
+        }
+        #expect(pairs.count == 4 && pairs.allSatisfy { $0.first.string == "a zebra at noon" && !$0.second.string.contains("zebra") })
+        let s = try await SelfPreference.measure(critic: experiment.critic(seed: 0, run: run), gold: try #require(experiment.gold), pairs: pairs)
+        #expect(s.critic.count == s.critic.denominator && s.critic.denominator > 0)
+        #expect(abs(s.points - (100 - s.gold.percent)) < 1e-9)
+        var other = llm
+        other.endpoint.model = "another-model"
+        guard case .unmeasurable(let why) = experiment.selfPreferencePairs(.test, run: run, critic: other) else {
+            Issue.record("another model did not write the teacher's outputs")
+            return
+        }
+        #expect(why == "the critic's model is not the teacher's")
     }
 }
