@@ -67,7 +67,7 @@ public struct LLMCritic: Critic {
     public func score(_ response: Text, for prompt: Prompt) async throws -> Double {
         let (p, r) = (LLMJudge.quoted(prompt.text.string), LLMJudge.quoted(response.string))
         let text = pointwiseTemplate.replacingOccurrences(of: "{prompt}", with: p).replacingOccurrences(of: "{response}", with: r)
-        let request = judge.model.request(text, answer: Self.scoreAnswer, seed: repetition == 0 ? nil : UInt64(repetition))
+        let request = judge.model.request(text, answer: Self.scoreAnswer, seed: LLMJudge.seed(repetition: repetition))
         let answer = try await judge.model.complete(request)
         guard let score = Self.score(in: answer.text ?? "", quoting: [p, r, prompt.text.string, response.string]) else {
             throw LLMError.noScore(answer: snippet(answer.text ?? ""))

@@ -4,7 +4,7 @@ import HumorGym
 
 /// Pairwise multiple-choice judging (the paper's MCP): the input and two candidates labelled 1 and 2, and
 /// the judge's choice. Where the server can hold an answer to a shape (``StructuredOutput``), the answer is
-/// `{"answer": 1 | 2, "reason": ...}`, the verdict its first token; otherwise a short reason, then
+/// `{"answer": 1 | 2, "why": ...}`, the verdict its first token; otherwise a short reason, then
 /// "Answer: 1" or "Answer: 2" in free text. The verdict's probability comes from the answer token's
 /// `top_logprobs` when both labels are among them (P(first) = p("1") / (p("1") + p("2"))), else from the
 /// parsed answer (1 or 0): a constrained sampler may hide the label it ruled out. An answer with neither is
@@ -76,9 +76,12 @@ public struct LLMJudge: Sendable {
     public func request(prompt: String, first: String, second: String, repetition: Int = 0) -> ChatRequest {
         let text = template.replacingOccurrences(of: "{prompt}", with: Self.quoted(prompt))
             .replacingOccurrences(of: "{first}", with: Self.quoted(first)).replacingOccurrences(of: "{second}", with: Self.quoted(second))
-        return model.request(text, topLogprobs: topLogprobs > 0 ? topLogprobs : nil, answer: Self.verdict,
-                             seed: repetition == 0 ? nil : UInt64(repetition))
+        return model.request(text, topLogprobs: topLogprobs > 0 ? topLogprobs : nil, answer: Self.verdict, seed: Self.seed(repetition: repetition))
     }
+
+    /// The request seed that tells the k-th repeat of a question from the others: none for the first, so that
+    /// a single judgement asks what it always asked.
+    static func seed(repetition: Int) -> UInt64? { repetition == 0 ? nil : UInt64(repetition) }
 
     /// Reads the verdict from an answer, ignoring any echo of the `quoting` texts.
     static func judgement(from response: ChatResponse, quoting: [String]) -> PairwiseJudgement {

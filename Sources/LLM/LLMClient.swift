@@ -70,7 +70,7 @@ public final class LLMClient: ChatModel {
     public var usage: [LLMRole: LLMUsage] { ledger.withLock { $0 } }
 
     /// What the server's answers cost so far, at the endpoint's prices.
-    public var spent: Double { ledger.withLock { $0.values.reduce(LLMUsage(), +) }.cost(endpoint.prices) ?? 0 }
+    public var spent: Double { ledger.withLock { $0.values.reduce(LLMUsage(), +) }.cost(endpoint.prices) }
 
     /// This client, its calls counted for `role`.
     public func model(for role: LLMRole) -> some ChatModel { RoleModel(client: self, role: role) }
@@ -90,7 +90,7 @@ public final class LLMClient: ChatModel {
         let mode = endpoint.cache.mode
         if let cache, mode == .readWrite || mode == .replay, let body = try cache.answer(for: key) {
             counters.withLock { $0.cacheHits += 1; $0.answered += 1 }
-            ledger.withLock { $0[role, default: LLMUsage()].cacheHits += 1 }
+            tally(role) { $0.cacheHits += 1 }
             dryRun?.hit(role)
             return try Self.decode(body, from: cache.path)
         }
@@ -122,21 +122,25 @@ public final class LLMClient: ChatModel {
         defer { inFlight.withLock { if $0[key] == task { $0[key] = nil } } }
         let response = try await task.value
         counters.withLock { $0.answered += 1; if shared { $0.cacheHits += 1 } }
-        if shared { ledger.withLock { $0[role, default: LLMUsage()].cacheHits += 1 } } else { count(response, for: role) }
+        if shared { tally(role) { $0.cacheHits += 1 } } else { count(response, for: role) }
         return response
     }
 
     /// Counts a server's answer and its tokens for `role`.
     private func count(_ response: ChatResponse, for role: LLMRole) {
-        ledger.withLock { ledger in
-            ledger[role, default: LLMUsage()].answers += 1
+        tally(role) { counts in
+            counts.answers += 1
             if let usage = response.usage {
-                ledger[role]!.promptTokens += usage.promptTokens
-                ledger[role]!.completionTokens += usage.completionTokens
+                counts.promptTokens += usage.promptTokens
+                counts.completionTokens += usage.completionTokens
             } else {
-                ledger[role]!.unmetered += 1
+                counts.unmetered += 1
             }
         }
+    }
+
+    private func tally(_ role: LLMRole, _ change: (inout LLMUsage) -> Void) {
+        ledger.withLock { change(&$0[role, default: LLMUsage()]) }
     }
 
     /// Sends until an answer is usable, a status says retrying is pointless, or attempts run out.

@@ -21,32 +21,25 @@ public struct LLMUsage: Sendable, Equatable, Codable {
 
     public init() {}
 
-    public static func + (a: LLMUsage, b: LLMUsage) -> LLMUsage {
-        var s = a
-        s.answers += b.answers
-        s.cacheHits += b.cacheHits
-        s.promptTokens += b.promptTokens
-        s.completionTokens += b.completionTokens
-        s.unmetered += b.unmetered
-        return s
-    }
+    public static func + (a: LLMUsage, b: LLMUsage) -> LLMUsage { a.combined(with: b, by: +) }
 
     /// What was counted between `earlier` and `self`.
-    public func since(_ earlier: LLMUsage) -> LLMUsage {
-        var s = self
-        s.answers -= earlier.answers
-        s.cacheHits -= earlier.cacheHits
-        s.promptTokens -= earlier.promptTokens
-        s.completionTokens -= earlier.completionTokens
-        s.unmetered -= earlier.unmetered
+    public func since(_ earlier: LLMUsage) -> LLMUsage { combined(with: earlier, by: -) }
+
+    /// Every count of `self` and `other` combined by `operation`.
+    private func combined(with other: LLMUsage, by operation: (Int, Int) -> Int) -> LLMUsage {
+        var s = LLMUsage()
+        for count in [\LLMUsage.answers, \.cacheHits, \.promptTokens, \.completionTokens, \.unmetered] {
+            s[keyPath: count] = operation(self[keyPath: count], other[keyPath: count])
+        }
         return s
     }
 
     /// The share of calls answered from the cache (nil before any call).
     public var hitRatio: Double? { answers + cacheHits == 0 ? nil : Double(cacheHits) / Double(answers + cacheHits) }
 
-    /// What the server's tokens cost at `prices` (nil without prices).
-    public func cost(_ prices: LLMPrices?) -> Double? { prices?.cost(prompt: promptTokens, completion: completionTokens) }
+    /// What the server's tokens cost at `prices`.
+    public func cost(_ prices: LLMPrices) -> Double { prices.cost(prompt: promptTokens, completion: completionTokens) }
 }
 
 /// Prices per million tokens, in whatever currency the user keeps accounts in.

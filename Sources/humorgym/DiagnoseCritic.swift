@@ -95,7 +95,7 @@ struct DiagnoseCritic: AsyncParsableCommand {
             let k = repeats ?? (atTemperatureZero ? 1 : 3)
 
             // The client may have served the teacher too: count only what the verdicts took.
-            let before = client?.usage[.critic] ?? LLMUsage(), spentBefore = client?.spent ?? 0, started = ContinuousClock.now
+            let before = client?.usage[.critic] ?? LLMUsage(), started = ContinuousClock.now
             let d = try await CriticDiagnostics.measure(critic: judge, pairs: chosen, reference: reference)
             var card = JudgeCard(critic: described, reference: humanPairs == nil ? "gold" : "humans", diagnostics: d)
             var verdicts = 2 * chosen.count
@@ -123,8 +123,8 @@ struct DiagnoseCritic: AsyncParsableCommand {
             let elapsed = (ContinuousClock.now - started) / .seconds(1)
             if dry.dryRun { return try experiment.llms.report() }
             if let client {
-                card.cost = JudgeCard.Cost(verdicts: verdicts, seconds: elapsed, usage: (client.usage[.critic] ?? LLMUsage()).since(before),
-                                           spent: client.spent - spentBefore)
+                let usage = (client.usage[.critic] ?? LLMUsage()).since(before)
+                card.cost = JudgeCard.Cost(verdicts: verdicts, seconds: elapsed, usage: usage, spent: usage.cost(client.endpoint.prices))
             }
             if json { try printJSONLine(card); return }
             print("critic \(described) on \(d.pairs) \(source), both orders")

@@ -77,33 +77,31 @@ public struct JudgeCard: Codable, Sendable {
             guard r.denominator > 0, let i = r.interval else { return "-" }
             return String(format: "%.1f%% [%.1f, %.1f] (%d / %d)", r.percent, i.lower, i.upper, r.count, r.denominator)
         }
+        var lines = ["judge card: \(critic)"]
+        func row(_ label: String, _ text: String) { lines.append("  " + label.padding(toLength: 28, withPad: " ", startingAt: 0) + text) }
         let d = diagnostics
-        var lines = ["judge card: \(critic)",
-                     "  agreement with \(reference)".padding(toLength: 30, withPad: " ", startingAt: 0) + rate(d.agreement),
-                     "  P(prefers the first shown)".padding(toLength: 30, withPad: " ", startingAt: 0) + rate(d.prefersFirst) + "   no bias: 50%",
-                     "  P(prefers the longer)".padding(toLength: 30, withPad: " ", startingAt: 0) + rate(d.prefersLonger) + "   no bias: 50%"]
+        row("agreement with \(reference)", rate(d.agreement))
+        row("P(prefers the first shown)", rate(d.prefersFirst) + "   no bias: 50%")
+        row("P(prefers the longer)", rate(d.prefersLonger) + "   no bias: 50%")
         if let s = selfPreference {
-            lines.append("  self-preference".padding(toLength: 30, withPad: " ", startingAt: 0)
-                         + String(format: "%+.1f points: the teacher's text chosen %@, by gold %.1f%%", s.points, rate(s.critic), s.gold.percent))
+            row("self-preference", String(format: "%+.1f points: the teacher's text chosen %@, by gold %.1f%%", s.points, rate(s.critic), s.gold.percent))
         } else {
-            lines.append("  self-preference".padding(toLength: 30, withPad: " ", startingAt: 0) + "not measurable: \(selfPreferenceNote ?? "")")
+            row("self-preference", "not measurable: \(selfPreferenceNote ?? "")")
         }
-        lines.append("  abstentions".padding(toLength: 30, withPad: " ", startingAt: 0) + rate(d.abstentions))
-        if let p = pointwise { lines.append("  usable pointwise scores".padding(toLength: 30, withPad: " ", startingAt: 0) + rate(p)) }
+        row("abstentions", rate(d.abstentions))
+        if let p = pointwise { row("usable pointwise scores", rate(p)) }
         if let r = repeats {
             let variance = r.meanVariance.map { String(format: "%.4f", $0) } ?? "-"
-            lines.append("  variance over \(r.repeats) repeats".padding(toLength: 30, withPad: " ", startingAt: 0)
-                         + "\(variance) (P(first), mean over pairs and orders); the same slot every time: \(rate(r.unanimous))")
+            row("variance over \(r.repeats) repeats", "\(variance) (P(first), mean over pairs and orders); the same slot every time: \(rate(r.unanimous))")
         } else {
-            lines.append("  variance over repeats".padding(toLength: 30, withPad: " ", startingAt: 0) + (repeatsNote ?? ""))
+            row("variance over repeats", repeatsNote ?? "")
         }
         if let c = cost {
             let tokens = c.tokensPerVerdict.map { String(format: "%.0f prompt + %.1f completion tokens a verdict", $0.prompt, $0.completion) }
                 ?? "no tokens counted (every answer from the cache, or no usage sent)"
             let money = c.costPerThousandVerdicts.map { String(format: "%.4f per 1,000 verdicts", $0) } ?? "-"
-            lines.append("  cost".padding(toLength: 30, withPad: " ", startingAt: 0)
-                         + String(format: "%.3f s a verdict (%d in %.1f s, %d from the server); %@; %@", c.secondsPerVerdict, c.verdicts, c.seconds,
-                                  c.usage.answers, tokens, money))
+            row("cost", String(format: "%.3f s a verdict (%d in %.1f s, %d from the server); %@; %@", c.secondsPerVerdict, c.verdicts, c.seconds,
+                               c.usage.answers, tokens, money))
         }
         return lines.joined(separator: "\n") + "\n"
     }

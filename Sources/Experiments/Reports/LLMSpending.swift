@@ -29,7 +29,7 @@ public struct LLMSpending: Codable, Sendable, Equatable {
         servers = pool.open.map { spec, client in
             let prices = spec.endpoint.prices
             func role(_ name: String, _ usage: LLMUsage) -> Role {
-                Role(role: name, usage: usage, cost: usage.cost(prices) ?? 0, hitRatio: usage.hitRatio)
+                Role(role: name, usage: usage, cost: usage.cost(prices), hitRatio: usage.hitRatio)
             }
             let usage = client.usage
             return Server(name: spec.name, model: spec.endpoint.model, baseURL: spec.endpoint.baseURL, prices: prices,
@@ -114,8 +114,4 @@ public struct DryRunSummary: Sendable {
             return (["\(server.name) (\(server.model)):", "  role        to send  from cache"] + rows + [estimate]).joined(separator: "\n") + "\n"
         }.joined()
     }
-}
-
-extension String {
-    func leftPadded(_ width: Int) -> String { count >= width ? self : String(repeating: " ", count: width - count) + self }
 }

@@ -40,11 +40,16 @@ public enum ReportTable {
             for (i, row) in rows.enumerated() {
                 out += row.enumerated().map { c, cell in
                     c == 0 ? cell.padding(toLength: widths[c], withPad: " ", startingAt: 0)
-                        : String(repeating: " ", count: widths[c] - cell.count) + cell
+                        : cell.leftPadded(widths[c])
                 }.joined(separator: "  ") + "\n"
                 if i == 0 { out += widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ") + "\n" }
             }
         }
         return out
     }
+}
+
+extension String {
+    /// Right-aligned in `width` columns: spaces before it.
+    func leftPadded(_ width: Int) -> String { count >= width ? self : String(repeating: " ", count: width - count) + self }
 }
