@@ -51,20 +51,10 @@ public struct Comparison: Sendable {
         let clock = ContinuousClock(), began = clock.now
         let seeds = seeds
         var perSeed = [SeedRecord?](repeating: nil, count: seeds.count)
-        try await withThrowingTaskGroup(of: (Int, SeedRecord).self) { group in
-            var next = 0
-            func launch() {
-                let index = next
-                next += 1
-                group.addTask { (index, try await self.runSeed(index, progress: progress)) }
-            }
-            while next < min(concurrency, seeds.count) { launch() }
-            while let (index, result) = try await group.next() {
-                perSeed[index] = result
-                if next < seeds.count { launch() }
-            }
+        try await Array(seeds.indices).forEachConcurrently(limit: concurrency, { try await self.runSeed($0, progress: progress) }) { index, record in
+            perSeed[index] = record
         }
-        return try ResultsFolder(experiment: experiment, algorithms: algorithms, rootSeed: rootSeed, curves: curves, seeds: perSeed.compactMap { $0 },
+        return try ResultsFolder(environment: experiment.environment.name, policy: experiment.policySpec, algorithms: algorithms, rootSeed: rootSeed, curves: curves, seeds: perSeed.compactMap { $0?.results },
                                  totalSeconds: (clock.now - began).seconds)
     }
 

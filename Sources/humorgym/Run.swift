@@ -78,11 +78,11 @@ struct Run: AsyncParsableCommand {
                 })
             }
             if dry.dryRun { return try experiment.llms.report() }
-            try printJSONLine(Final(algorithm: learner.name, seed: run.seeds.root, metrics: record.runs[0].metrics))
+            try printJSONLine(Final(algorithm: learner.name, seed: run.seeds.root, metrics: record.results.runs[0].metrics))
             try experiment.llms.report(directory: out, toStandardError: true)
             if let out {
-                let folder = try ResultsFolder(experiment: experiment, algorithms: [learner.name], rootSeed: seed, curves: record.curves,
-                                               seeds: [record], totalSeconds: (clock.now - began).seconds)
+                let folder = try ResultsFolder(environment: experiment.environment.name, policy: experiment.policySpec, algorithms: [learner.name], rootSeed: seed, curves: record.curves,
+                                               seeds: [record.results], totalSeconds: (clock.now - began).seconds)
                 try folder.write(to: out)
                 FileHandle.standardError.write(Data("wrote the results folder \(out)\n".utf8))
             }

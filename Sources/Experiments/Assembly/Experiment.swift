@@ -45,6 +45,10 @@ public final class Experiment: Sendable {
         case transformer
     }
 
+    /// Teacher-output pairs the training critic is measured on when a study does not say: 300 for a mock
+    /// critic, none for an LLM, whose every pair is two calls.
+    public var defaultCriticPairs: Int { environment.world.criticIsLLM ? 0 : 300 }
+
     /// The seeds `compare --seed S` runs: the first `count` derived from root seed `root`; `run --seed S` and
     /// `sample --seed S` run the first.
     public static func seeds(root: UInt64, count: Int) -> [UInt64] {

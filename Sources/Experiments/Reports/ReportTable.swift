@@ -34,16 +34,22 @@ public enum ReportTable {
                 }
             }
             let table = cells(result, split: split)
-            let header = ["algorithm"] + table.labels
-            let rows = [header] + table.rows
-            let widths = header.indices.map { c in rows.map { $0[c].count }.max()! }
-            for (i, row) in rows.enumerated() {
-                out += row.enumerated().map { c, cell in
-                    c == 0 ? cell.padding(toLength: widths[c], withPad: " ", startingAt: 0)
-                        : cell.leftPadded(widths[c])
-                }.joined(separator: "  ") + "\n"
-                if i == 0 { out += widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ") + "\n" }
-            }
+            out += grid(header: ["algorithm"] + table.labels, rows: table.rows)
+        }
+        return out
+    }
+
+    /// A terminal table: the header, a rule, the rows; the first `leftAligned` columns are aligned left and
+    /// the others (numbers) right.
+    static func grid(header: [String], rows: [[String]], leftAligned: Int = 1) -> String {
+        let all = [header] + rows
+        let widths = header.indices.map { c in all.map { $0[c].count }.max()! }
+        var out = ""
+        for (i, row) in all.enumerated() {
+            out += row.enumerated().map { c, cell in
+                c >= leftAligned ? cell.leftPadded(widths[c]) : c == row.count - 1 ? cell : cell.padding(toLength: widths[c], withPad: " ", startingAt: 0)
+            }.joined(separator: "  ") + "\n"
+            if i == 0 { out += widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ") + "\n" }
         }
         return out
     }

@@ -34,8 +34,8 @@ public struct ResultsFolder: Sendable, Equatable {
     }
 
     /// The folder of a study: every seed's records (in seed order), with the aggregate over seeds.
-    public init(experiment: Experiment, algorithms: [String], rootSeed: UInt64, curves: CurveSettings?, seeds: [SeedRecord],
-                totalSeconds: Double) throws {
+    public init(environment: String, policy spec: PolicySpec, algorithms: [String], rootSeed: UInt64, curves: CurveSettings?,
+                seeds: [SeedResults], totalSeconds: Double) throws {
         let runs = seeds.flatMap(\.runs)
         var aggregate: [String: [String: [String: Summary]]] = [:]
         for algorithm in algorithms {
@@ -47,9 +47,8 @@ public struct ResultsFolder: Sendable, Equatable {
                 }
             }
         }
-        let spec = experiment.policySpec
         let report = ComparisonReport(
-            environment: experiment.environment.name, policy: spec.name, rootSeed: rootSeed, seeds: seeds.map(\.samples.seed), algorithms: algorithms,
+            environment: environment, policy: spec.name, rootSeed: rootSeed, seeds: seeds.map(\.samples.seed), algorithms: algorithms,
             hyperparameters: Dictionary(uniqueKeysWithValues: try algorithms.map { ($0, try spec.settings(of: $0)) }), curves: curves,
             teacher: TeacherReport.mean(seeds.map(\.teacher)),
             teacherCalls: seeds.compactMap(\.calls).reduce(nil) { total, calls in total.map { $0 + calls } ?? calls }, critic: seeds[0].critic,
@@ -65,11 +64,16 @@ public struct ResultsFolder: Sendable, Equatable {
     public static func runDirectory(seed: UInt64, learner: String?) -> String {
         guard let learner else { return "runs/seed-\(seed)" }
         guard learner != StepLog.warmStart else { return "runs/seed-\(seed)/warm_start" }
-        let safe = learner.utf8.map { byte in
+        return "runs/seed-\(seed)/\(safeName(learner))"
+    }
+
+    /// `name` as a file name: every byte but ASCII letters, digits, `.` and `-` percent-encoded, so that two
+    /// names never share a file and none is `warm_start`.
+    public static func safeName(_ name: String) -> String {
+        name.utf8.map { byte in
             let c = Character(Unicode.Scalar(byte))
             return c.isASCII && (c.isLetter || c.isNumber || c == "." || c == "-") ? String(c) : String(format: "%%%02X", byte)
-        }
-        return "runs/seed-\(seed)/\(safe.joined())"
+        }.joined()
     }
 
     /// Writes every file into `directory`, creating it; each file appears whole or not at all. An earlier

@@ -1,3 +1,4 @@
+import Charts
 import Foundation
 import HumorGym
 
@@ -40,7 +41,7 @@ public enum ResultsWriter {
                 guard let metrics = run.metrics[split] else { continue }
                 for field in SplitMetrics.fields {
                     guard let value = field.value(metrics) else { continue }
-                    lines.append("run,\(run.seed),\(run.algorithm),\(split),\(field.name),\(value)")
+                    lines.append("run,\(run.seed),\(CSV.field(run.algorithm)),\(split),\(field.name),\(value)")
                 }
             }
         }
@@ -48,10 +49,10 @@ public enum ResultsWriter {
             for split in Split.evaluated.map(\.rawValue) {
                 for field in SplitMetrics.fields {
                     guard let s = result.aggregate[algorithm]?[split]?[field.name] else { continue }
-                    lines.append("mean,,\(algorithm),\(split),\(field.name),\(s.mean)")
+                    lines.append("mean,,\(CSV.field(algorithm)),\(split),\(field.name),\(s.mean)")
                     if let lo = s.lower, let hi = s.upper {
-                        lines.append("ci95_low,,\(algorithm),\(split),\(field.name),\(lo)")
-                        lines.append("ci95_high,,\(algorithm),\(split),\(field.name),\(hi)")
+                        lines.append("ci95_low,,\(CSV.field(algorithm)),\(split),\(field.name),\(lo)")
+                        lines.append("ci95_high,,\(CSV.field(algorithm)),\(split),\(field.name),\(hi)")
                     }
                 }
             }

@@ -165,12 +165,10 @@ public struct Reproduction: Sendable {
     /// What a cell was made with: a saved cell is reused only under the same identity.
     func identity(_ cell: Cell) throws -> String {
         let spec = experiment.policySpec
-        var parts = ["environment \(experiment.environment.name)", "policy \(spec.name) (\(spec.kind.rawValue))",
-                     "warm start \(spec.warmStartEpochs) epochs", "optimizer \(spec.optimizer)", "seed \(cell.seed)", "cell \(cell.name)"]
+        var parts = experiment.identity(seed: cell.seed) + ["cell \(cell.name)"]
         if case .training(_, let variants) = cell.work {
             for v in variants {
-                let settings = try spec.settings(of: v.learner).merging(v.changes) { _, new in new }
-                parts.append("\(v.chain.name) {\(settings.keys.sorted().map { "\($0)=\(settings[$0]!)" }.joined(separator: ", "))}")
+                parts.append(Experiment.identity(learner: v.chain.name, settings: try spec.settings(of: v.learner).merging(v.changes) { _, new in new }))
             }
         }
         return parts.joined(separator: "; ")
@@ -231,22 +229,13 @@ public struct Reproduction: Sendable {
             progress("\(cell.file)\(Self.doneBefore)")
         }
         let total = cells.count
-        try await withThrowingTaskGroup(of: (Int, CellFile).self) { group in
-            var next = 0
-            func launch() {
-                let index = pending[next]
-                next += 1
-                group.addTask { (index, try await self.compute(cells[index])) }
-            }
-            while next < min(concurrency, pending.count) { launch() }
-            var finished = total - pending.count
-            while let (index, file) = try await group.next() {
-                try ResultsWriter.write(ResultsWriter.json(file), named: cells[index].file, in: folder.path)
-                done[index] = file
-                finished += 1
-                progress("\(cells[index].file): done (\(finished) of \(total))")
-                if next < pending.count { launch() }
-            }
+        var finished = total - pending.count
+        try await pending.forEachConcurrently(limit: concurrency, { try await self.compute(cells[$0]) }) { position, file in
+            let index = pending[position]
+            try ResultsWriter.write(ResultsWriter.json(file), named: cells[index].file, in: folder.path)
+            done[index] = file
+            finished += 1
+            progress("\(cells[index].file): done (\(finished) of \(total))")
         }
         let files = done.compactMap { $0 }
         return (files.flatMap(\.learners), files.flatMap(\.critics))

@@ -36,6 +36,9 @@ public struct PolicySpec: Sendable, Equatable {
     /// Every chain of learners the policy names (the built-in ones included), by name: its stages with
     /// their resolved hyperparameters.
     public private(set) var chains: [String: [ChainStage]] = [:]
+    /// Learners under names of their own with settings that differ from the policy's (a sweep's grid
+    /// points, ``addingVariant(_:of:settings:)``): one stage each, with its resolved hyperparameters.
+    public private(set) var variants: [String: ChainStage] = [:]
 
     /// A stage of a chain: a registered learner and the hyperparameters it runs with in that chain.
     public struct ChainStage: Sendable, Equatable {
@@ -189,6 +192,25 @@ public struct PolicySpec: Sendable, Equatable {
         return try LearnerChain(name: name, stages: [make(learner, ParameterOverlay(settings, over: dictionary(resolved, learner)))])
     }
 
+    /// The settings registered learner `learner` runs with when `settings` are written over this policy's
+    /// (defaults included); a bad or unknown key fails, named by `settings`.
+    public func resolvedSettings(of learner: String, with settings: ParameterDictionary) throws -> [String: String] {
+        guard let base = hyperparameters[learner] else {
+            throw HumorGymError("\(settings.name): '\(learner)' is not a registered learner (\(AlgorithmRegistry.names.joined(separator: ", "))); only a learner's settings can vary")
+        }
+        return try resolve(learner, ParameterOverlay(settings, over: dictionary(base, learner)))
+    }
+
+    /// This policy with learner `learner` also known as `name`, with `settings` over the policy's own:
+    /// `learner(name)` and `settings(of: name)` find it, so every command trains and reports it like any
+    /// learner, on streams of its own name.
+    public func addingVariant(_ name: String, of learner: String, settings: ParameterDictionary) throws -> PolicySpec {
+        guard (try? self.learner(name)) == nil else { throw HumorGymError("\(settings.name): the policy already has a learner named '\(name)'") }
+        var spec = self
+        spec.variants[name] = ChainStage(learner: learner, hyperparameters: try resolvedSettings(of: learner, with: settings))
+        return spec
+    }
+
     /// What `--algorithms` names: a registered learner, a chain of this policy, or stages written `a->b`
     /// (each a registered learner, with this policy's settings for it).
     public func learner(_ name: String) throws -> LearnerChain {
@@ -202,6 +224,9 @@ public struct PolicySpec: Sendable, Equatable {
         if let stages = chains[name] {
             return try LearnerChain(name: name, stages: stages.map { try make($0.learner, dictionary($0.hyperparameters, $0.learner)) })
         }
+        if let variant = variants[name] {
+            return try LearnerChain(name: name, stages: [make(variant.learner, dictionary(variant.hyperparameters, variant.learner))])
+        }
         guard hyperparameters[name] != nil else {
             throw HumorGymError("unknown learner '\(name)'; known: \(learnerNames.joined(separator: ", ")), or a chain written a->b")
         }
@@ -211,6 +236,7 @@ public struct PolicySpec: Sendable, Equatable {
     /// The resolved hyperparameters of what `learner(name)` builds, as reports list them: a learner's own
     /// keys; for a chain, `chain` and each stage's keys prefixed with its number and learner (`2.dpo.beta`).
     public func settings(of name: String) throws -> [String: String] {
+        if let variant = variants[name] { return variant.hyperparameters }
         let chain = try learner(name)
         guard chain.stages.count > 1 || chains[chain.name] != nil else { return hyperparameters[chain.name] ?? [:] }
         let stages = chains[chain.name] ?? chain.stages.map { ChainStage(learner: $0.name, hyperparameters: hyperparameters[$0.name] ?? [:]) }

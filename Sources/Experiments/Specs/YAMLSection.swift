@@ -50,8 +50,11 @@ public final class YAMLSection: TextParameterSource {
     }
 
     private func fail(_ key: String, _ line: Int, _ problem: String) -> HumorGymError {
-        HumorGymError("\(file):\(line == 0 ? "" : "\(line):") \(qualified(key)): \(problem)")  // 0: a section the file does not have
+        HumorGymError("\(place(key, line)): \(problem)")
     }
+
+    /// `file:line: path.key`; line 0 is a section the file does not have.
+    private func place(_ key: String, _ line: Int) -> String { "\(file):\(line == 0 ? "" : "\(line):") \(qualified(key))" }
 
     private func scalar(_ key: String) throws -> (text: String, line: Int)? {
         guard let (node, line) = lookup(key) else { return nil }
@@ -107,6 +110,9 @@ public final class YAMLSection: TextParameterSource {
     public func problem(_ key: String, _ text: String) -> HumorGymError {
         fail(key, entries.first { $0.key == key }?.line ?? line, text)
     }
+
+    /// Where `key` is written, as errors begin: `file:line: path.key` (the mapping's line when the key is absent).
+    public func location(_ key: String) -> String { place(key, entries.first { $0.key == key }?.line ?? line) }
 
     public func finish() throws {
         for entry in entries where !asked.contains(entry.key) {

@@ -58,9 +58,10 @@ public struct Trainer: Sendable {
     /// false stops that phase. `finished` sees each stage as soon as it is done, with the warm start (to
     /// measure it before the next learner trains). With `checkpointing` (one learner or chain only), the
     /// training state is saved at every epoch or round, and a resumed run continues from the saved one exactly
-    /// as the run that never stopped.
+    /// as the run that never stopped. With `warmStart` (the parameters a warm start of this run made, as a
+    /// sweep's warm-start unit saves them) the learners start from it, and the warm start is not trained again.
     public func train<P: TrainablePolicy>(
-        _ student: P, learners: [LearnerChain], run: Experiment.Run, checkpointing: RunCheckpointing? = nil,
+        _ student: P, learners: [LearnerChain], run: Experiment.Run, warmStart: [Double]? = nil, checkpointing: RunCheckpointing? = nil,
         progress: @escaping @Sendable (_ phase: String, StepMetrics) -> Bool = { _, _ in true },
         finished: (_ stage: Stage<P>, _ start: P) async throws -> Void = { _, _ in }
     ) async throws -> Result<P> {
@@ -76,15 +77,17 @@ public struct Trainer: Sendable {
                                   dtype: dtype).save(to: c.path)
             }
         }
-        func parameters(_ saved: [Double]?, _ what: String) throws -> [P.Scalar] {
-            guard let saved, saved.count == start.parameters.count else {
-                throw HumorGymError("\(checkpointing?.path ?? ""): the training state lacks \(what) for this policy")
+        func parameters(_ saved: [Double]?, _ what: String, in file: String? = checkpointing?.path) throws -> [P.Scalar] {
+            guard let saved, saved.count == student.parameters.count else {
+                throw HumorGymError("\(file ?? ""): the training state lacks \(what) for this policy")
             }
             return saved.map(P.Scalar.init)
         }
         var start = student
         var warmStartLog: [StepMetrics] = []
-        if let saved, saved.phase != RunCheckpoint.warmStartPhase {
+        if let warmStart {
+            start.parameters = try parameters(warmStart, "the warm start's parameters", in: "the given warm start")
+        } else if let saved, saved.phase != RunCheckpoint.warmStartPhase {
             start.parameters = try parameters(saved.start, "the warm start's parameters")
         } else {
             var warmStart = Imitation.Parameters()

@@ -1,0 +1,91 @@
+import Foundation
+
+/// What `humorgym sweep plan` and `sweep status` print: the units, where each stands, and the work left.
+public struct SweepPlan: Sendable {
+    public let sweep: Sweep
+    public let states: [Sweep.State]
+
+    public init(sweep: Sweep, states: [Sweep.State]) {
+        self.sweep = sweep
+        self.states = states
+    }
+
+    private func count(_ matching: (Sweep.State) -> Bool) -> Int { states.filter(matching).count }
+    private var done: Int { count { if case .done = $0 { true } else { false } } }
+    private var failed: Int { count { if case .failed = $0 { true } else { false } } }
+
+    /// Mean seconds of the done units of each kind (warm starts, learner runs), nil where none is done.
+    private var measured: (warmStart: Double?, learner: Double?) {
+        func mean(_ warmStart: Bool) -> Double? {
+            let seconds = zip(sweep.units, states).compactMap { unit, state -> Double? in
+                guard unit.isWarmStart == warmStart, case .done(let s) = state else { return nil }
+                return s
+            }
+            return seconds.isEmpty ? nil : seconds.reduce(0, +) / Double(seconds.count)
+        }
+        return (mean(true), mean(false))
+    }
+
+    /// The sweep, its counts, the estimate of what is left, and what sharing warm starts saves.
+    var summary: String {
+        let spec = sweep.spec, warmStarts = sweep.units.filter(\.isWarmStart).count, learners = sweep.units.count - warmStarts
+        let environments = spec.environments.map(\.name), policies = spec.policies.map(\.name)
+        func counted(_ names: [String], _ one: String, _ many: String) -> String { "\(names.count) \(names.count == 1 ? one : many) (\(names.joined(separator: ", ")))" }
+        var out = "sweep \(spec.name) (\(spec.file)) -> \(spec.out)\n"
+        out += "  \(counted(environments, "environment", "environments")) x \(counted(policies, "policy", "policies")) x \(sweep.seeds.count) seed\(sweep.seeds.count == 1 ? "" : "s")\n"
+        for group in sweep.groups {
+            out += "  learners on \(group.environment.name)/\(group.policy.name): \(group.learners.joined(separator: ", "))\n"
+        }
+        out += "  \(sweep.units.count) units: \(warmStarts) warm starts, \(learners) learner runs; \(done) done, \(failed) failed, \(sweep.units.count - done - failed) missing\n"
+        let (warmSeconds, learnerSeconds) = measured
+        let left = zip(sweep.units, states).filter { if case .done = $1 { false } else { true } }.map(\.0)
+        if left.isEmpty {
+            out += "  estimate: nothing left to run\n"
+        } else if warmSeconds == nil && learnerSeconds == nil {
+            out += "  estimate: none yet (it comes from the units' measured times, once any has run)\n"
+        } else {
+            // A kind not measured yet is estimated from the other.
+            let w = warmSeconds ?? learnerSeconds!, l = learnerSeconds ?? warmSeconds!
+            let seconds = left.map { $0.isWarmStart ? w : l }.reduce(0, +)
+            out += String(format: "  estimate: %d units left, about %@ of work for one process (warm starts %.1f s, learner runs %.1f s each, measured on %d done)\n",
+                          left.count, Self.duration(seconds), w, l, done)
+        }
+        let repeats = learners - warmStarts
+        out += "  warm starts: each is trained once and read by its \(learners / max(1, warmStarts)) learner runs; a learner run that trained its own would repeat \(repeats)"
+        out += warmSeconds.map { String(format: " (about %@ saved)\n", Self.duration(Double(repeats) * $0)) } ?? "\n"
+        return out
+    }
+
+    /// The summary and every unit: its kind, its shard when cut into `shards`, and its state.
+    public func render(shards: Int) -> String {
+        let rows = zip(sweep.units, states).map { unit, state in
+            [sweep.label(of: unit), "\(unit.position % shards)/\(shards)", Self.describe(state)]
+        }
+        return summary + "\n" + ReportTable.grid(header: ["unit", "shard", "state"], rows: rows, leftAligned: 3)
+    }
+
+    /// The summary, then each failed unit with its error and each missing unit.
+    public func status() -> String {
+        var out = summary
+        for (unit, state) in zip(sweep.units, states) {
+            switch state {
+            case .failed(let error): out += "failed   \(sweep.label(of: unit)): \(error)\n"
+            case .missing: out += "missing  \(sweep.label(of: unit))\n"
+            case .done: break
+            }
+        }
+        return out
+    }
+
+    static func describe(_ state: Sweep.State) -> String {
+        switch state {
+        case .done(let seconds): String(format: "done (%.1f s)", seconds)
+        case .failed(let error): "failed: \(error)"
+        case .missing: "missing"
+        }
+    }
+
+    static func duration(_ seconds: Double) -> String {
+        seconds < 120 ? String(format: "%.0f s", seconds) : seconds < 7200 ? String(format: "%.1f min", seconds / 60) : String(format: "%.1f h", seconds / 3600)
+    }
+}
