@@ -22,7 +22,7 @@ public struct SeedResults: Sendable, Codable, Equatable {
     public internal(set) var samples: SampleSheet
     public let teacher: [String: TeacherReport]
     /// What its LLM teacher's calls gave (nil for other teachers).
-    public let calls: LLMTeacher.Tally.Counts?
+    public internal(set) var calls: LLMTeacher.Tally.Counts?
 
     /// The seed's results from parts that trained its learners apart from one warm start: the first part's
     /// teacher, demonstrations, warm-start log and samples of the teacher, any part's critic diagnostics, and

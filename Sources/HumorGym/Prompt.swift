@@ -63,3 +63,5 @@ public struct PerSplit<Value: Sendable>: Sendable {
         }
     }
 }
+
+extension PerSplit: Codable where Value: Codable {}

@@ -30,6 +30,9 @@ public struct Text: Hashable, Sendable, CustomStringConvertible {
     public static func == (a: Text, b: Text) -> Bool { a.tokens == b.tokens && a.string == b.string }
 }
 
+/// Its string and tokens as they are: a text read back is the text written, whatever vocabulary reads it.
+extension Text: Codable {}
+
 /// The word types of a world, in a fixed order: token `i` is `words[i]`. Token 0 is `<unk>`.
 public final class Vocabulary: Sendable {
     public static let unknown = "<unk>"

@@ -18,6 +18,8 @@ public final class LLMClient: ChatModel {
         ChatDefaults(model: endpoint.model, temperature: endpoint.temperature, maxTokens: endpoint.maxTokens, structured: endpoint.structured)
     }
     public let cache: ResponseCache?
+    /// The cache it reads but does not write (``LLMEndpoint/CacheSettings/shared``), when that file exists.
+    public let shared: ResponseCache?
     /// Set: count what would be sent, send nothing.
     public let dryRun: LLMDryRun?
     private let http: HTTPClient
@@ -59,6 +61,9 @@ public final class LLMClient: ChatModel {
             dryRun != nil && !FileManager.default.fileExists(atPath: path) ? nil
                 : try ResponseCache(path: path, readOnly: endpoint.cache.mode == .replay || dryRun != nil)
         }
+        shared = try endpoint.cache.shared.flatMap { path in
+            FileManager.default.fileExists(atPath: path) ? try ResponseCache(path: path, readOnly: true) : nil
+        }
         http = HTTPClient.shared
         limit = ConcurrencyLimit(endpoint.maxConcurrentRequests)
         jitter = Mutex(RandomStream(seed: endpoint.seed))
@@ -88,7 +93,8 @@ public final class LLMClient: ChatModel {
     public func complete(_ request: ChatRequest, for role: LLMRole) async throws -> ChatResponse {
         let (key, json) = ResponseCache.key(for: request)
         let mode = endpoint.cache.mode
-        if let cache, mode == .readWrite || mode == .replay, let body = try cache.answer(for: key) {
+        for cache in [cache, shared].compactMap({ $0 }) where mode == .readWrite || mode == .replay {
+            guard let body = try cache.answer(for: key) else { continue }
             counters.withLock { $0.cacheHits += 1; $0.answered += 1 }
             tally(role) { $0.cacheHits += 1 }
             dryRun?.hit(role)

@@ -1,3 +1,4 @@
+import Foundation
 import Chat
 import HumorGym
 /// Where and how to call an OpenAI-compatible chat server (llama.cpp's server, Ollama, vLLM, OpenAI).
@@ -45,6 +46,9 @@ public struct LLMEndpoint: Sendable, Equatable {
         /// The file; nil exactly when the mode is `off`.
         public let path: String?
         public let mode: CacheMode
+        /// A cache read (never written) where `path` has no answer, in `read-write` mode: the merged cache a
+        /// shard of a sweep replays, while it records what is new in a file of its own (``separate(_:)``).
+        public let shared: String?
 
         /// No cache: every call is a request.
         public static let off = CacheSettings(path: nil, mode: .off)
@@ -54,9 +58,21 @@ public struct LLMEndpoint: Sendable, Equatable {
             self.init(path: mode == .off ? nil : path, mode: mode)
         }
 
-        private init(path: String?, mode: CacheMode) {
+        private init(path: String?, mode: CacheMode, shared: String? = nil) {
             self.path = path
             self.mode = mode
+            self.shared = shared
+        }
+
+        /// For one of several processes that would write this cache at once (SQLite on a shared file system
+        /// is not safe with many writers): a file of its own beside it, `NAME.SUFFIX.sqlite`, with this one
+        /// read where the own file has no answer. `humorgym cache merge` gathers the files afterwards. A
+        /// replay only reads, so it reads this cache as it is.
+        public func separate(_ suffix: String) -> CacheSettings {
+            guard let path, mode == .readWrite || mode == .record else { return self }
+            let url = URL(fileURLWithPath: path), stem = url.deletingPathExtension().lastPathComponent
+            let own = url.deletingLastPathComponent().appendingPathComponent("\(stem).\(suffix).\(url.pathExtension.isEmpty ? "sqlite" : url.pathExtension)").path
+            return CacheSettings(path: own, mode: mode, shared: mode == .readWrite ? path : nil)
         }
     }
 

@@ -97,6 +97,56 @@ public final class ResponseCache: Sendable {
         }
     }
 
+    /// What ``merge(from:)`` did with another cache's answers.
+    public struct Merge: Sendable, Equatable {
+        public var added = 0
+        /// Answers this cache already had, the same (``sameAnswer(_:_:)``).
+        public var same = 0
+        /// Requests both caches answered, differently (sorted by key): this cache's answer is kept.
+        public var conflicts: [Conflict] = []
+
+        public struct Conflict: Sendable, Equatable {
+            public var key: String
+            /// The request's canonical JSON.
+            public var request: String
+        }
+    }
+
+    /// Adds every answer of `other` this cache lacks, in one transaction; a request both answered keeps this
+    /// cache's answer, and is reported. Merging the files of a sweep's shards in a fixed order so gives one
+    /// answer per request whatever order the shards ran in.
+    public func merge(from other: ResponseCache) throws -> Merge {
+        let rows = try other.database.read { db in
+            try Row.fetchAll(db, sql: "SELECT key, request, response FROM responses ORDER BY key").map {
+                (key: $0["key"] as String, request: $0["request"] as String, response: $0["response"] as String)
+            }
+        }
+        return try database.write { db in
+            var merge = Merge()
+            for row in rows {
+                switch try String.fetchOne(db, sql: "SELECT response FROM responses WHERE key = ?", arguments: [row.key]) {
+                case nil:
+                    try db.execute(sql: "INSERT INTO responses (key, request, response) VALUES (?, ?, ?)", arguments: [row.key, row.request, row.response])
+                    merge.added += 1
+                case let kept? where Self.sameAnswer(kept, row.response): merge.same += 1
+                default: merge.conflicts.append(.init(key: row.key, request: row.request))
+                }
+            }
+            return merge
+        }
+    }
+
+    /// Whether two recorded bodies answer alike: the same choices (texts and log-probabilities), whatever
+    /// ids, timestamps and timings the server wrote around them.
+    static func sameAnswer(_ a: String, _ b: String) -> Bool {
+        guard a != b else { return true }
+        let decoder = JSONDecoder()
+        guard let x = try? decoder.decode(ChatResponse.self, from: Data(a.utf8)), let y = try? decoder.decode(ChatResponse.self, from: Data(b.utf8)) else {
+            return false
+        }
+        return x.choices == y.choices
+    }
+
     public var count: Int {
         get throws { try database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM responses") ?? 0 } }
     }

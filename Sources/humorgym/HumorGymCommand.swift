@@ -10,7 +10,7 @@ struct HumorGymCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "humorgym",
         abstract: "A simulation sandbox for feedback-driven humor distillation (after \"Small But Funny\", ACL 2024).",
-        subcommands: [Compare.self, Reproduce.self, Run.self, SweepCommand.self, Report.self, Export.self, Sample.self, DiagnoseCritic.self, Judge.self, Teach.self],
+        subcommands: [Compare.self, Reproduce.self, Run.self, SweepCommand.self, CacheCommand.self, Report.self, Export.self, Sample.self, DiagnoseCritic.self, Judge.self, Teach.self],
         defaultSubcommand: Compare.self)
 
     static func main() async {
@@ -66,7 +66,7 @@ struct ReportOptions: ParsableArguments {
     func curves() throws -> CurveSettings? { curveEvery == 0 ? nil : try CurveSettings(every: curveEvery, prompts: curvePrompts) }
 
     func criticPairs(_ experiment: Experiment) throws -> Int {
-        guard let criticPairs else { return experiment.defaultCriticPairs }
+        guard let criticPairs else { return experiment.environment.defaultCriticPairs }
         guard criticPairs >= 0 else { throw HumorGymError("--critic-pairs must be at least 0, got \(criticPairs)") }
         return criticPairs
     }

@@ -58,20 +58,22 @@ struct SweepCommand: AsyncParsableCommand {
             abstract: "Run the units of a shard (all of them by default) that are not done; each is written whole when it ends.")
         @OptionGroup var sweep: FileOption
         @OptionGroup var shard: ShardOptions
-        @Option(help: "Which units: all, warm-starts or learners.")
+        @Option(help: "Which units: all, teacher, warm-starts or learners (each kind runs after the one before).")
         var part = Sweep.Part.all
         @Option(help: "Units run at once; the results do not depend on it.")
         var jobs = 2
+        @Flag(help: "Every LLM answers only from its cache (after `humorgym cache merge`); a request it lacks fails its unit.")
+        var replay = false
 
         func run() async throws {
             try await reportingErrors {
                 guard jobs >= 1 else { throw HumorGymError("--jobs must be at least 1, got \(jobs)") }
                 let sweep = try sweep.sweep(), shard = try shard.resolve()
                 try ResultsWriter.prepare(directory: sweep.spec.out)
-                let summary = try await sweep.run(shard: shard, part: part, jobs: jobs) { line in
+                let summary = try await sweep.run(shard: shard, part: part, jobs: jobs, replay: replay) { line in
                     FileHandle.standardError.write(Data((line + "\n").utf8))
                 }
-                print("shard \(shard), \(part.rawValue): \(summary.finished.count) units done now, \(summary.doneBefore.count) done before, \(summary.failed.count) failed")
+                print("shard \(shard), \(part.rawValue): \(summary.finished.count) done now, \(summary.doneBefore.count) done before, \(summary.failed.count) failed")
                 guard summary.failed.isEmpty else {
                     for (unit, error) in summary.failed { FileHandle.standardError.write(Data("failed: \(sweep.label(of: unit)): \(error)\n".utf8)) }
                     throw ExitCode(1)
@@ -112,7 +114,7 @@ struct SweepCommand: AsyncParsableCommand {
 
     struct Submit: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Submit the sweep to Slurm: a job array of warm starts, then one of learner runs that waits for it.")
+            abstract: "Submit the sweep to Slurm: a job array per kind of unit (LLM teachers, warm starts, learner runs), each waiting for the one before.")
         @OptionGroup var sweep: FileOption
         @Flag(help: "Submit to Slurm with sbatch (the one engine submit knows).")
         var slurm = false
@@ -133,12 +135,14 @@ struct SweepCommand: AsyncParsableCommand {
                                                                arrayParallelism: arrayParallelism, shards: shards))
                 let scripts = try arrays.write()
                 guard !printOnly else {
-                    print("wrote \(scripts.warmStarts) and \(scripts.learners); submit them with:")
-                    print("  id=$(sbatch --parsable \(scripts.warmStarts)) && sbatch --dependency=afterany:$id \(scripts.learners)")
+                    print("wrote \(scripts.map(\.script).joined(separator: ", ")); submit them with:")
+                    print("  " + SlurmJobArrays.commandLine(scripts))
                     return
                 }
-                let ids = try arrays.submit(scripts)
-                print("submitted job arrays \(ids.warmStarts) (warm starts) and \(ids.learners) (learner runs, after \(ids.warmStarts)); then: humorgym sweep merge \(self.sweep.file)")
+                let jobs = try arrays.submit(scripts)
+                print("submitted job arrays " + jobs.enumerated().map { index, job in
+                    "\(job.job) (\(job.part.rawValue)\(index == 0 ? "" : ", after \(jobs[index - 1].job)"))"
+                }.joined(separator: ", ") + "; then: humorgym sweep merge \(self.sweep.file)")
             }
         }
 

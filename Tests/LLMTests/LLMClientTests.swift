@@ -101,6 +101,49 @@ import Testing
     }
 
     /// A cassette: replay-only answers offline and names the request it does not have.
+    /// Merging caches: what one lacks is added, an answer alike in its choices is the same (whatever ids and
+    /// timings the server wrote around it), another answer is a conflict that keeps the first; in key order.
+    @Test func mergingCachesKeepsTheFirstAnswerAndReportsTheOthers() throws {
+        func body(_ text: String, id: String) -> String {
+            #"{"choices":[{"finish_reason":"stop","index":0,"message":{"content":"\#(text)","role":"assistant"}}],"id":"\#(id)","timings":{"ms":\#(id.count)}}"#
+        }
+        let a = try ResponseCache(path: directory.appendingPathComponent("a.sqlite").path)
+        let b = try ResponseCache(path: directory.appendingPathComponent("b.sqlite").path)
+        try a.record(key: "k1", request: "r1", response: body("Answer: 1", id: "x"))
+        try a.record(key: "k2", request: "r2", response: body("Answer: 2", id: "x"))
+        try b.record(key: "k2", request: "r2", response: body("Answer: 2", id: "yy"))  // the same answer, other id and timings
+        try b.record(key: "k3", request: "r3", response: body("Answer: 1", id: "y"))
+        try b.record(key: "k1", request: "r1", response: body("Answer: 2", id: "y"))  // answered otherwise
+        try b.record(key: "k0", request: "r0", response: body("Answer: 2", id: "y"))  // answered otherwise
+        try a.record(key: "k0", request: "r0", response: body("Answer: 1", id: "x"))
+        let merge = try a.merge(from: b)
+        #expect(merge.added == 1 && merge.same == 1 && merge.conflicts == [.init(key: "k0", request: "r0"), .init(key: "k1", request: "r1")])
+        #expect(try a.count == 4 && a.answer(for: "k1") == body("Answer: 1", id: "x") && a.answer(for: "k3") == body("Answer: 1", id: "y"))
+        #expect(try a.merge(from: b) == .init(added: 0, same: 2, conflicts: merge.conflicts))  // merging again changes nothing
+    }
+
+    /// A separate cache (one of several processes): new answers go to `NAME.SUFFIX.sqlite`; the shared cache is
+    /// read, never written.
+    @Test func aSeparateCacheRecordsApartAndReadsTheSharedOne() async throws {
+        let server = try ScriptedServer { _, body in .answer(body.contains("old") ? "live old" : "live new") }
+        defer { server.stop() }
+        let shared = try ResponseCache(path: directory.appendingPathComponent("cache.sqlite").path)
+        let old = ResponseCache.key(for: request("old question"))
+        try shared.record(key: old.key, request: old.json,
+                          response: #"{"choices":[{"index":0,"message":{"content":"cached old","role":"assistant"}}],"id":"x"}"#)
+        var e = endpoint(server, cache: .readWrite)
+        e.cache = e.cache.separate("learners-1-of-3")
+        #expect(e.cache.path == directory.appendingPathComponent("cache.learners-1-of-3.sqlite").path && e.cache.shared == shared.path)
+        let client = try LLMClient(e)
+        #expect(try await client.complete(request("old question")).text == "cached old")
+        #expect(try await client.complete(request("new question")).text == "live new")
+        #expect(try server.received.count == 1 && shared.count == 1)
+        #expect(try ResponseCache(path: e.cache.path!, readOnly: true).count == 1)
+        // Replay and off are left as they are: they write nothing.
+        #expect(LLMEndpoint.CacheSettings(path: "c.sqlite", mode: .replay).separate("x") == .init(path: "c.sqlite", mode: .replay))
+        #expect(LLMEndpoint.CacheSettings.off.separate("x") == .off)
+    }
+
     @Test func replayOnlyIsOfflineAndAMissIsAnError() async throws {
         let server = try ScriptedServer { _, _ in .answer("recorded") }
         _ = try await LLMClient(endpoint(server, cache: .record)).complete(request("judge this"))

@@ -45,24 +45,23 @@ public final class Experiment: Sendable {
         case transformer
     }
 
-    /// Teacher-output pairs the training critic is measured on when a study does not say: 300 for a mock
-    /// critic, none for an LLM, whose every pair is two calls.
-    public var defaultCriticPairs: Int { environment.world.criticIsLLM ? 0 : 300 }
-
     /// The seeds `compare --seed S` runs: the first `count` derived from root seed `root`; `run --seed S` and
     /// `sample --seed S` run the first.
     public static func seeds(root: UInt64, count: Int) -> [UInt64] {
         (0..<count).map { SeedSequence(root: root).seed(for: "seed-\($0)") }
     }
 
-    /// - Parameter dryRun: its LLM clients answer from their caches and count the rest, sending nothing.
-    public init(environment: EnvironmentSpec, policy: PolicySpec, threads: Int = 1, dryRun: Bool = false) throws {
+    /// - Parameters:
+    ///   - dryRun: its LLM clients answer from their caches and count the rest, sending nothing.
+    ///   - cache: how its LLM clients use each LLM's cache (a sweep's shard records in files of its own).
+    public init(environment: EnvironmentSpec, policy: PolicySpec, threads: Int = 1, dryRun: Bool = false,
+                cache: LLMClientPool.CacheUse = .asConfigured) throws {
         self.environment = environment
         self.policySpec = policy
         self.threads = threads
         // Deterministic mode: OpenBLAS's threaded reductions would reorder sums.
         BLAS.setThreadCount(1)
-        let llms = LLMClientPool(dryRun: dryRun)
+        let llms = LLMClientPool(dryRun: dryRun, cache: cache)
         self.llms = llms
         switch environment.world {
         case .paraphrase(let spec):
@@ -181,11 +180,13 @@ public final class Experiment: Sendable {
 
     /// The run of root seed `seed`: its teacher writes N outputs for every prompt of every split. (An LLM
     /// teacher's requests do not depend on the seed, so with a cache every seed reads the same answers.)
-    public func run(seed: UInt64) async throws -> Run {
+    /// - Parameter saved: the outputs an earlier run of this seed's teacher wrote (a sweep's warm-start unit
+    ///   keeps an LLM teacher's), used instead of asking again.
+    public func run(seed: UInt64, teacherOutputs saved: PerSplit<[[Text]]>? = nil) async throws -> Run {
         let seeds = SeedSequence(root: seed)
         let (teacher, idiosyncrasy) = parts.teacher(seeds)
-        var outputs = PerSplit<[[Text]]> { _ in [] }
-        for split in Split.allCases {
+        var outputs = saved ?? PerSplit<[[Text]]> { _ in [] }
+        for split in Split.allCases where saved == nil {
             outputs[split] = try await teacher.demonstrations(for: world.prompts(split), count: environment.teacherOutputs)
         }
         return Run(seeds: seeds, teacher: teacher, teacherOutputs: outputs, idiosyncrasy: idiosyncrasy)

@@ -9,8 +9,22 @@ public final class LLMClientPool: Sendable {
     /// Set: every client counts what it would send and sends nothing (``LLMClient/dryRun``).
     private let dryRun: LLMDryRun.Dependencies?
 
-    public init(dryRun: Bool = false) {
+    private let cacheUse: CacheUse
+
+    /// How the clients use each LLM's cache.
+    public enum CacheUse: Sendable, Equatable {
+        /// As the LLM's file says.
+        case asConfigured
+        /// New answers go to a file of the client's own named with the suffix, beside the cache, which is read
+        /// too (``LLMEndpoint/CacheSettings/separate(_:)``): one of several processes that run at once.
+        case separate(String)
+        /// Answers only from the cache, whatever its mode; a request it lacks is an error.
+        case replay
+    }
+
+    public init(dryRun: Bool = false, cache: CacheUse = .asConfigured) {
         self.dryRun = dryRun ? LLMDryRun.Dependencies() : nil
+        cacheUse = cache
     }
 
     public var isDryRun: Bool { dryRun != nil }
@@ -19,7 +33,15 @@ public final class LLMClientPool: Sendable {
     public func client(_ spec: LLMSpec) throws -> LLMClient {
         try clients.withLock { clients in
             if let open = clients.first(where: { $0.spec == spec }) { return open.client }
-            let client = try LLMClient(spec.endpoint, dryRun: dryRun.map { LLMDryRun(dependencies: $0) })
+            var endpoint = spec.endpoint
+            switch cacheUse {
+            case .asConfigured: break
+            case .separate(let suffix): endpoint.cache = endpoint.cache.separate(suffix)
+            case .replay:
+                guard let path = endpoint.cache.path else { throw HumorGymError("LLM \(spec.name) has no cache (cache.path) to replay") }
+                endpoint.cache = .init(path: path, mode: .replay)
+            }
+            let client = try LLMClient(endpoint, dryRun: dryRun.map { LLMDryRun(dependencies: $0) })
             clients.append((spec, client))
             return client
         }

@@ -30,6 +30,10 @@ public struct EnvironmentSpec: Sendable, Equatable {
         try root.finish()
     }
 
+    /// Teacher-output pairs the training critic is measured on when a study does not say: 300 for a mock
+    /// critic, none for an LLM, whose every pair is two calls.
+    public var defaultCriticPairs: Int { world.criticIsLLM ? 0 : 300 }
+
     /// N, the teacher's outputs per prompt.
     public var teacherOutputs: Int {
         switch world {
@@ -77,6 +81,15 @@ public enum WorldSpec: Sendable, Equatable {
         switch self {
         case .paraphrase(let p): if case .llm = p.critic { true } else { false }
         case .jokes: true
+        }
+    }
+
+    /// Whether the teacher is an LLM, whose outputs another ask may change (a world or corpus teacher's are
+    /// decided by the seed).
+    public var teacherIsLLM: Bool {
+        switch self {
+        case .paraphrase(let p): if case .llm = p.teacher { true } else { false }
+        case .jokes(let j): if case .llm = j.teacher { true } else { false }
         }
     }
 

@@ -192,6 +192,13 @@ public struct PolicySpec: Sendable, Equatable {
         return try LearnerChain(name: name, stages: [make(learner, ParameterOverlay(settings, over: dictionary(resolved, learner)))])
     }
 
+    /// This policy as its file says, without the variants a sweep added.
+    var withoutVariants: PolicySpec {
+        var spec = self
+        spec.variants = [:]
+        return spec
+    }
+
     /// The settings registered learner `learner` runs with when `settings` are written over this policy's
     /// (defaults included); a bad or unknown key fails, named by `settings`.
     public func resolvedSettings(of learner: String, with settings: ParameterDictionary) throws -> [String: String] {

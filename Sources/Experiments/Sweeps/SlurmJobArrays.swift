@@ -1,10 +1,11 @@
 import Foundation
 import HumorGym
 
-/// A sweep as two Slurm job arrays: the warm starts, then the learner runs, which wait for them
-/// (`--dependency=afterany`: a learner run whose warm start failed trains it itself, so nothing waits
-/// forever). Every task runs the same `humorgym sweep run FILE --part P`, which reads its shard from the
-/// array's variables: nothing inside a unit knows about Slurm.
+/// A sweep as Slurm job arrays, one per kind of unit it has, each waiting for the one before: the LLM
+/// teachers (if any), the warm starts, the learner runs (`--dependency=afterany`: a learner run whose warm
+/// start failed trains it itself, and a unit that cannot run says why, so nothing waits forever). Every task
+/// runs the same `humorgym sweep run FILE --part P`, which reads its shard from the array's variables:
+/// nothing inside a unit knows about Slurm.
 public struct SlurmJobArrays: Sendable {
     public struct Options: Sendable {
         public var partition: String?
@@ -41,6 +42,12 @@ public struct SlurmJobArrays: Sendable {
                 throw HumorGymError("\(name) '\(value)': expected one word")
             }
         }
+        // sbatch splits an #SBATCH line at spaces and reads quotes itself: a value holding them would not survive.
+        for (what, value) in [("the sweep's name", sweep.spec.name), ("the working directory", directory), ("the sweep's out folder", sweep.spec.out)] {
+            if value.contains(where: { $0.isWhitespace || "'\"\\".contains($0) }) {
+                throw HumorGymError("\(what) '\(value)' holds a space, a quote or a backslash, which Slurm's #SBATCH lines cannot carry; rename it")
+            }
+        }
         self.sweep = sweep
         self.directory = directory
         self.sweepFile = sweepFile.hasPrefix("/") ? sweepFile : URL(fileURLWithPath: directory).appendingPathComponent(sweepFile).standardized.path
@@ -55,11 +62,14 @@ public struct SlurmJobArrays: Sendable {
         return "\(out)/slurm"
     }
 
-    /// The array tasks of `part`: at most one per unit of that part.
+    /// The array tasks of `part`: one per unit of that kind, or for the learner runs at most `shards`.
     public func tasks(_ part: Sweep.Part) -> Int {
-        let units = sweep.units.filter { part == .warmStarts ? $0.isWarmStart : !$0.isWarmStart }.count
-        return part == .warmStarts ? units : min(options.shards ?? units, units)
+        let units = sweep.units.filter { $0.kind == part }.count
+        return part == .learners ? min(options.shards ?? units, units) : units
     }
+
+    /// The kinds of unit the sweep has, in the order their arrays run.
+    public var parts: [Sweep.Part] { Sweep.Part.kinds.filter { tasks($0) > 0 } }
 
     /// The `sbatch` script of `part`'s array.
     public func script(_ part: Sweep.Part) -> String {
@@ -77,19 +87,30 @@ public struct SlurmJobArrays: Sendable {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// Writes both scripts into `out/slurm`; their paths.
-    public func write() throws -> (warmStarts: String, learners: String) {
+    /// Writes each array's script into `out/slurm`: `PART.sbatch`, in the order they run.
+    public func write() throws -> [(part: Sweep.Part, script: String)] {
         try ResultsWriter.prepare(directory: folder)
-        for part in [Sweep.Part.warmStarts, .learners] {
+        return try parts.map { part in
             try ResultsWriter.write(Data(script(part).utf8), named: "\(part.rawValue).sbatch", in: folder)
+            return (part, "\(folder)/\(part.rawValue).sbatch")
         }
-        return ("\(folder)/warm-starts.sbatch", "\(folder)/learners.sbatch")
     }
 
-    /// Submits the scripts `write()` wrote; the two job ids.
-    public func submit(_ scripts: (warmStarts: String, learners: String)) throws -> (warmStarts: String, learners: String) {
-        let first = try Self.sbatch([scripts.warmStarts])
-        return (first, try Self.sbatch(["--dependency=afterany:\(first)", scripts.learners]))
+    /// Submits the scripts `write()` wrote, each after the one before; the job ids.
+    public func submit(_ scripts: [(part: Sweep.Part, script: String)]) throws -> [(part: Sweep.Part, job: String)] {
+        var jobs: [(part: Sweep.Part, job: String)] = []
+        for (part, script) in scripts {
+            jobs.append((part, try Self.sbatch((jobs.last.map { ["--dependency=afterany:\($0.job)"] } ?? []) + [script])))
+        }
+        return jobs
+    }
+
+    /// The shell line that submits `scripts` by hand, as ``submit(_:)`` would.
+    public static func commandLine(_ scripts: [(part: Sweep.Part, script: String)]) -> String {
+        scripts.enumerated().map { index, entry in
+            let dependency = index == 0 ? "" : "--dependency=afterany:$id "
+            return index == scripts.count - 1 ? "sbatch \(dependency)\(quoted(entry.script))" : "id=$(sbatch --parsable \(dependency)\(quoted(entry.script)))"
+        }.joined(separator: " && ")
     }
 
     /// Runs `sbatch --parsable ARGUMENTS`; the job id, or its error.

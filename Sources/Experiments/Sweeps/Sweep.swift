@@ -2,22 +2,26 @@ import Charts
 import Foundation
 import HumorGym
 import Learners
+import LLM
 import Stochastics
+import Teachers
 import Transformer
 
 /// A sweep (``SweepSpec``) cut into units of work that run anywhere, in any order and any number of
 /// processes, and merge into exactly what one process would have made.
 ///
-/// The units: for each environment, policy and seed, a **warm start** (the teacher's data and the imitation
-/// every learner starts from; its parameters are saved beside its results, and the first seed's also
-/// measures the training critic), and for each learner variant a **learner run** from that warm start. A
-/// learner run whose warm start is not saved yet trains it itself, with the same bits; saved, it is read, so
-/// a sweep trains each warm start once however it is cut. Each unit writes its file whole (a temporary file,
+/// The units: for each environment with an LLM teacher, the **teacher**'s outputs for every prompt (its
+/// requests do not depend on the seed; asked once, every later unit reads them, so no two shards can get
+/// different answers); for each environment, policy and seed, a **warm start** (the imitation every learner
+/// starts from; its parameters are saved beside its results, and the first seed's also measures the
+/// training critic); and for each learner variant a **learner run** from that warm start. A learner run
+/// whose warm start is not saved yet trains it itself, with the same bits; saved, it is read, so a sweep
+/// trains each warm start once however it is cut. Each unit writes its file whole (a temporary file,
 /// then a rename) and only when done, so a killed unit leaves nothing, and running again does only what is
 /// missing. A unit saved under other settings is an error, never silently reused.
 ///
-/// Folder: `units/ENV/POLICY/seed-S/{warm_start,LEARNER}.json` (with `warm_start.safetensors`, and
-/// `NAME.failed.json` for a unit that threw), and once merged `ENV/POLICY/` (what `compare` writes for that
+/// Folder: `units/ENV/teacher.json`, `units/ENV/POLICY/seed-S/{warm_start,LEARNER}.json` (with
+/// `warm_start.safetensors`, and `NAME.failed.json` for a unit that threw), and once merged `ENV/POLICY/` (what `compare` writes for that
 /// cell of the grid) with `results.json` and `results.csv` for the whole grid at the top.
 public struct Sweep: Sendable {
     public let spec: SweepSpec
@@ -26,11 +30,12 @@ public struct Sweep: Sendable {
     public let units: [Unit]
     /// Threads for each transformer student's batches; results are the same for any count.
     public let threads: Int
-    private let experiments: Experiments
 
     /// One environment and policy of the grid: the policy with the sweep's variants added, and every learner
     /// the sweep trains on it, in the sweep file's order.
     public struct Group: Sendable {
+        /// Its environment's place in the sweep file's list.
+        public let environmentIndex: Int
         public let environment: EnvironmentSpec
         public let policy: PolicySpec
         public let learners: [String]
@@ -38,9 +43,12 @@ public struct Sweep: Sendable {
         public var folder: String { "\(ResultsFolder.safeName(environment.name))/\(ResultsFolder.safeName(policy.name))" }
     }
 
-    /// A unit of work: the warm start of one group and seed, or one learner's run from it.
+    /// A unit of work: an environment's LLM teacher, the warm start of one group and seed, or one learner's
+    /// run from it.
     public struct Unit: Sendable, Equatable {
         public enum Work: Sendable, Equatable {
+            /// Of the first group of its environment (the teacher's requests depend on neither policy nor seed).
+            case teacher
             case warmStart
             case learner(String)
         }
@@ -51,15 +59,25 @@ public struct Sweep: Sendable {
         /// Its place among the units of its kind, which decides its shard.
         public let position: Int
 
-        public var isWarmStart: Bool { work == .warmStart }
+        /// The units of a kind run after those of the kinds before it.
+        public var kind: Part {
+            switch work {
+            case .teacher: .teacher
+            case .warmStart: .warmStarts
+            case .learner: .learners
+            }
+        }
     }
 
-    /// Which units a process runs: all, or one kind (a Slurm sweep runs the warm starts as one job array and
-    /// the learner runs as a second that waits for it).
+    /// Which units a process runs: all, or one kind (on Slurm, each kind is a job array that waits for the
+    /// one before it).
     public enum Part: String, Sendable, CaseIterable {
-        case all, warmStarts = "warm-starts", learners
+        case all, teacher, warmStarts = "warm-starts", learners
 
-        func contains(_ unit: Unit) -> Bool { self == .all || (self == .warmStarts) == unit.isWarmStart }
+        /// The kinds of unit, in the order they run.
+        public static let kinds: [Part] = [.teacher, .warmStarts, .learners]
+
+        func contains(_ unit: Unit) -> Bool { self == .all || self == unit.kind }
     }
 
     public init(_ spec: SweepSpec, threads: Int = 1) throws {
@@ -67,25 +85,28 @@ public struct Sweep: Sendable {
         self.threads = threads
         seeds = Experiment.seeds(root: spec.rootSeed, count: spec.seedCount)
         var groups: [Group] = []
-        for environment in spec.environments {
-            for policy in spec.policies { groups.append(try Self.group(environment, policy, learners: spec.learners)) }
+        for (e, environment) in spec.environments.enumerated() {
+            for policy in spec.policies { groups.append(try Self.group(e, environment, policy, learners: spec.learners)) }
         }
         self.groups = groups
-        var warmStarts: [Unit] = [], learners: [Unit] = []
+        var teachers: [Unit] = [], warmStarts: [Unit] = [], learners: [Unit] = []
         for (g, group) in groups.enumerated() {
+            if group.environment.world.teacherIsLLM, !groups[..<g].contains(where: { $0.environmentIndex == group.environmentIndex }) {
+                teachers.append(Unit(group: g, seedIndex: 0, work: .teacher, position: teachers.count))
+            }
             for s in seeds.indices {
                 warmStarts.append(Unit(group: g, seedIndex: s, work: .warmStart, position: warmStarts.count))
                 for learner in group.learners { learners.append(Unit(group: g, seedIndex: s, work: .learner(learner), position: learners.count)) }
             }
         }
-        units = warmStarts + learners
-        experiments = Experiments(groups: groups, threads: threads)
+        units = teachers + warmStarts + learners
     }
 
     /// The group's learners as the policy names them: a learner with no grid keeps its own name (so a sweep's
     /// default cell is `compare`'s), a named variant is `LEARNER/LABEL`, a grid point `LEARNER/KEY=VALUE/...`
     /// over the settings it changes from the policy's (a point that changes none is the learner itself).
-    private static func group(_ environment: EnvironmentSpec, _ policy: PolicySpec, learners grids: [SweepSpec.LearnerGrid]) throws -> Group {
+    private static func group(_ environmentIndex: Int, _ environment: EnvironmentSpec, _ policy: PolicySpec,
+                              learners grids: [SweepSpec.LearnerGrid]) throws -> Group {
         var policy = policy, names: [String] = []
         for grid in grids {
             for point in grid.points {
@@ -108,55 +129,77 @@ public struct Sweep: Sendable {
                 names.append(name)
             }
         }
-        return Group(environment: environment, policy: policy, learners: names)
+        return Group(environmentIndex: environmentIndex, environment: environment, policy: policy, learners: names)
     }
 
     // MARK: Files
 
     public func seed(of unit: Unit) -> UInt64 { seeds[unit.seedIndex] }
 
-    /// The unit's name in its folder: `warm_start`, or the learner's as a run folder spells it.
-    public func name(of unit: Unit) -> String {
+    /// `units/ENV/teacher`, `units/ENV/POLICY/seed-S/warm_start` or `.../LEARNER` (as a run folder spells
+    /// it), without an extension.
+    public func path(of unit: Unit) -> String {
+        let group = groups[unit.group], folder = "\(spec.out)/units/\(group.folder)/seed-\(seed(of: unit))"
         switch unit.work {
-        case .warmStart: "warm_start"
-        case .learner(let learner): ResultsFolder.safeName(learner)
+        case .teacher: return "\(spec.out)/units/\(ResultsFolder.safeName(group.environment.name))/teacher"
+        case .warmStart: return "\(folder)/warm_start"
+        case .learner(let learner): return "\(folder)/\(ResultsFolder.safeName(learner))"
         }
     }
 
-    /// `units/ENV/POLICY/seed-S/NAME`, without an extension.
-    public func path(of unit: Unit) -> String {
-        "\(spec.out)/units/\(groups[unit.group].folder)/seed-\(seed(of: unit))/\(name(of: unit))"
-    }
-
-    /// A readable name: `paraphrase/log-linear/seed-S/dpo`.
+    /// A readable name: `jokes/teacher`, `paraphrase/log-linear/seed-S/warm start`, `.../dpo`.
     public func label(of unit: Unit) -> String {
-        "\(groups[unit.group].environment.name)/\(groups[unit.group].policy.name)/seed-\(seed(of: unit))/" + {
-            if case .learner(let learner) = unit.work { return learner }
-            return "warm start"
-        }()
+        let group = groups[unit.group], seed = "\(group.environment.name)/\(group.policy.name)/seed-\(seed(of: unit))"
+        switch unit.work {
+        case .teacher: return "\(group.environment.name)/teacher"
+        case .warmStart: return "\(seed)/warm start"
+        case .learner(let learner): return "\(seed)/\(learner)"
+        }
     }
 
     /// What a unit's result depends on: a saved result is reused only under the same identity.
-    func identity(of unit: Unit, in experiment: Experiment) throws -> String {
-        var parts = experiment.identity(seed: seed(of: unit))
+    func identity(of unit: Unit) throws -> String {
+        let group = groups[unit.group]
+        var parts = Experiment.identity(environment: group.environment, policy: group.policy, seed: seed(of: unit))
         switch unit.work {
+        case .teacher:
+            parts = [Experiment.identity(environment: group.environment), "teacher"]
         case .warmStart:
             parts.append("warm start")
-            if unit.seedIndex == 0 { parts.append("critic pairs \(criticPairs(experiment))") }
+            if unit.seedIndex == 0 { parts.append("critic pairs \(criticPairs(unit))") }
         case .learner(let learner):
-            parts.append(Experiment.identity(learner: learner, settings: try experiment.policySpec.settings(of: learner)))
+            parts.append(Experiment.identity(learner: learner, settings: try group.policy.settings(of: learner)))
             parts.append(spec.curves.map { "curves every \($0.every) on \($0.prompts) prompts" } ?? "no curves")
         }
         return parts.joined(separator: "; ")
     }
 
-    private func criticPairs(_ experiment: Experiment) -> Int { spec.criticPairs ?? experiment.defaultCriticPairs }
+    private func criticPairs(_ unit: Unit) -> Int { spec.criticPairs ?? groups[unit.group].environment.defaultCriticPairs }
 
-    /// A finished unit's file.
+    /// The warm-start unit `unit` starts from.
+    private func warmStart(of unit: Unit) -> Unit {
+        units.first { $0.work == .warmStart && $0.group == unit.group && $0.seedIndex == unit.seedIndex }!
+    }
+
+    /// The teacher unit of `unit`'s environment, when it has an LLM teacher.
+    private func teacher(of unit: Unit) -> Unit? {
+        units.first { $0.work == .teacher && groups[$0.group].environmentIndex == groups[unit.group].environmentIndex }
+    }
+
+    /// A finished warm start's or learner run's file.
     struct UnitFile: Codable {
         var identity: String
         var results: SeedResults
         /// How long it took (never part of the merged results).
+        var seconds: Double
+    }
+
+    /// A finished teacher unit's file: the LLM teacher's outputs for every prompt, which every other unit of
+    /// its environment reads instead of asking again (a live LLM would answer otherwise), and its calls.
+    struct TeacherFile: Codable {
+        var identity: String
+        var outputs: PerSplit<[[Text]]>
+        var calls: LLMTeacher.Tally.Counts?
         var seconds: Double
     }
 
@@ -179,8 +222,10 @@ public struct Sweep: Sendable {
     /// Every unit's state, read from the folder; a unit saved under other settings is an error.
     public func states() throws -> [State] {
         try units.map { unit in
-            let experiment = try experiments.get(unit.group)
-            if let file = try read(UnitFile.self, unit, suffix: ".json", expecting: try identity(of: unit, in: experiment)) {
+            if unit.work == .teacher, let file = try read(TeacherFile.self, unit, suffix: ".json", expecting: try identity(of: unit)) {
+                return .done(seconds: file.seconds)
+            }
+            if unit.work != .teacher, let file = try read(UnitFile.self, unit, suffix: ".json", expecting: try identity(of: unit)) {
                 return .done(seconds: file.seconds)
             }
             if let failed = try read(FailedFile.self, unit, suffix: ".failed.json", expecting: nil) { return .failed(failed.error) }
@@ -196,7 +241,7 @@ public struct Sweep: Sendable {
         do { file = try ResultsWriter.decoder().decode(T.self, from: data) } catch {
             throw HumorGymError("\(path): not a sweep unit of this HumorGym (\(error)); delete it to run the unit again")
         }
-        if let identity, let saved = (file as? UnitFile)?.identity, saved != identity {
+        if let identity, let saved = (file as? UnitFile)?.identity ?? (file as? TeacherFile)?.identity, saved != identity {
             throw HumorGymError("\(path) was made with other settings (\(saved)); this sweep's unit is \(identity). Use another `out`, or delete the folder to start over")
         }
         return file
@@ -211,23 +256,31 @@ public struct Sweep: Sendable {
         public var doneBefore: [Unit] = []
     }
 
-    /// Runs the units of `shard` and `part` that are not done, at most `jobs` at once, warm starts first. A
-    /// unit that throws is written down as failed and the others go on. `progress` hears of each unit as it ends.
-    public func run(shard: Shard = .all, part: Part = .all, jobs: Int = 1,
+    /// Runs the units of `shard` and `part` that are not done, at most `jobs` at once, kind after kind
+    /// (teacher, warm starts, learner runs). A unit that throws is written down as failed and the others go
+    /// on. `progress` hears of each unit as it ends.
+    ///
+    /// One of several shards records new LLM answers in cache files of its own (`NAME.PART-I-of-N.sqlite`
+    /// beside each LLM's cache, which it reads too): `humorgym cache merge` gathers them. With `replay`, every
+    /// LLM answers only from its cache, as merged. A request budget is per process, so per shard.
+    public func run(shard: Shard = .all, part: Part = .all, jobs: Int = 1, replay: Bool = false,
                     progress: @escaping @Sendable (String) -> Void = { _ in }) async throws -> RunSummary {
         let states = try states()
+        let cache: LLMClientPool.CacheUse = replay ? .replay : shard.count == 1 ? .asConfigured : .separate("\(part.rawValue)-\(shard.index)-of-\(shard.count)")
+        let experiments = Experiments(groups: groups, threads: threads, cache: cache)
         let mine = units.indices.filter { shard.contains(units[$0].position) && part.contains(units[$0]) }
         var summary = RunSummary()
         summary.doneBefore = mine.filter { if case .done = states[$0] { true } else { false } }.map { units[$0] }
         let todo = mine.filter { if case .done = states[$0] { false } else { true } }
         var count = 0
-        for batch in [todo.filter { units[$0].isWarmStart }, todo.filter { !units[$0].isWarmStart }] {
+        for batch in Part.kinds.map({ kind in todo.filter { units[$0].kind == kind } }) {
             try await batch.forEachConcurrently(limit: jobs, { index in
                 let unit = units[index]
-                do { return (unit, Result<Double, HumorGymError>.success(try await self.execute(unit))) } catch {
+                do {
+                    return (unit, Result<Double, HumorGymError>.success(try await self.execute(unit, experiment: try experiments.get(unit.group), replay: replay)))
+                } catch {
                     let message = (error as? HumorGymError)?.message ?? "\(error)"
-                    try self.write(FailedFile(identity: try self.identity(of: unit, in: try self.experiments.get(unit.group)), error: message),
-                                   unit, suffix: ".failed.json")
+                    try self.write(FailedFile(identity: try self.identity(of: unit), error: message), unit, suffix: ".failed.json")
                     return (unit, .failure(HumorGymError(message)))
                 }
             }) { _, outcome in
@@ -246,26 +299,39 @@ public struct Sweep: Sendable {
     }
 
     /// Computes `unit` and writes its file (and a warm start's parameters before it); its seconds.
-    private func execute(_ unit: Unit) async throws -> Double {
+    private func execute(_ unit: Unit, experiment: Experiment, replay: Bool) async throws -> Double {
         let clock = ContinuousClock(), began = clock.now
-        let experiment = try experiments.get(unit.group)
-        let run = try await experiment.run(seed: seed(of: unit))
+        var teacherOutputs: PerSplit<[[Text]]>?
+        if let teacher = teacher(of: unit), unit.work != .teacher {
+            teacherOutputs = try read(TeacherFile.self, teacher, suffix: ".json", expecting: try identity(of: teacher))?.outputs
+            // Replayed, the teacher answers as its unit was answered; live, it would answer otherwise.
+            guard teacherOutputs != nil || replay else {
+                throw HumorGymError("the LLM teacher's unit (\(label(of: teacher))) has not run: it asks the teacher once for every unit; run it first (--part teacher)")
+            }
+        }
+        let run = try await experiment.run(seed: seed(of: unit), teacherOutputs: teacherOutputs)
         var record = SeedRecord(experiment: experiment, run: run, curves: spec.curves)
         switch unit.work {
+        case .teacher:
+            let seconds = (clock.now - began).seconds
+            try write(TeacherFile(identity: try identity(of: unit), outputs: run.teacherOutputs, calls: record.results.calls, seconds: seconds),
+                      unit, suffix: ".json")
+            try? FileManager.default.removeItem(atPath: path(of: unit) + ".failed.json")
+            return seconds
         case .warmStart:
-            if unit.seedIndex == 0, criticPairs(experiment) > 0 { try await record.diagnoseCritic(pairs: criticPairs(experiment)) }
+            if unit.seedIndex == 0, criticPairs(unit) > 0 { try await record.diagnoseCritic(pairs: criticPairs(unit)) }
             let saved = try await experiment.withStudent { student in try await Self.warmStart(student, into: &record) }
             try ResultsWriter.prepare(directory: URL(fileURLWithPath: path(of: unit)).deletingLastPathComponent().path)
             try SafeTensors.writeAtomically(try SafeTensors.encode([("parameters", saved)], metadata: [
-                "format": Self.warmStartFormat, "identity": try identity(of: unit, in: experiment),
+                "format": Self.warmStartFormat, "identity": try identity(of: unit),
             ]), to: path(of: unit) + ".safetensors")
         case .learner(let learner):
             let chain = try experiment.policySpec.learner(learner)
-            let warmStart = try savedWarmStart(for: unit, in: experiment)
+            let warmStart = try savedWarmStart(for: unit)
             try await experiment.withStudent { student in try await Self.train(student, chain, from: warmStart, into: &record) }
         }
         let seconds = (clock.now - began).seconds
-        try write(UnitFile(identity: try identity(of: unit, in: experiment), results: record.results, seconds: seconds), unit, suffix: ".json")
+        try write(UnitFile(identity: try identity(of: unit), results: record.results, seconds: seconds), unit, suffix: ".json")
         try? FileManager.default.removeItem(atPath: path(of: unit) + ".failed.json")
         return seconds
     }
@@ -284,12 +350,12 @@ public struct Sweep: Sendable {
 
     /// The parameters the unit's warm-start unit saved, or nil when it has not run (the learner run trains
     /// the warm start itself, with the same bits).
-    private func savedWarmStart(for unit: Unit, in experiment: Experiment) throws -> [Double]? {
-        let warm = units[unit.seedIndex + unit.group * seeds.count]
+    private func savedWarmStart(for unit: Unit) throws -> [Double]? {
+        let warm = warmStart(of: unit)
         let path = path(of: warm) + ".safetensors"
         guard let data = FileManager.default.contents(atPath: path) else { return nil }
         let (tensors, metadata) = try SafeTensors.decode(data, file: path)
-        let identity = try identity(of: warm, in: experiment)
+        let identity = try identity(of: warm)
         guard metadata["format"] == Self.warmStartFormat, metadata["identity"] == identity, let parameters = tensors["parameters"] else {
             throw HumorGymError("\(path) is not this sweep's warm start (\(metadata["identity"] ?? "no identity")); delete it and \(self.path(of: warm)).json to train it again")
         }
@@ -316,12 +382,16 @@ public struct Sweep: Sendable {
         for (g, group) in groups.enumerated() {
             var seedResults: [SeedResults] = [], seconds = 0.0
             for s in seeds.indices {
-                let parts = try units.filter { $0.group == g && $0.seedIndex == s }.map { unit in
-                    let experiment = try experiments.get(g)
-                    return try read(UnitFile.self, unit, suffix: ".json", expecting: try identity(of: unit, in: experiment))!
+                let parts = try units.filter { $0.work != .teacher && $0.group == g && $0.seedIndex == s }.map { unit in
+                    try read(UnitFile.self, unit, suffix: ".json", expecting: try identity(of: unit))!
                 }
                 seconds += parts.map(\.seconds).reduce(0, +)
                 seedResults.append(SeedResults.combining(parts.map(\.results)))
+            }
+            // The teacher was asked once, by its own unit: its calls, on the first seed.
+            if let teacher = units.first(where: { $0.work == .teacher && groups[$0.group].environmentIndex == group.environmentIndex }) {
+                let file = try read(TeacherFile.self, teacher, suffix: ".json", expecting: try identity(of: teacher))!
+                for s in seedResults.indices { seedResults[s].calls = s == 0 ? file.calls : nil }
             }
             let folder = try ResultsFolder(environment: group.environment.name, policy: group.policy, algorithms: group.learners,
                                            rootSeed: spec.rootSeed, curves: spec.curves, seeds: seedResults, totalSeconds: seconds)
@@ -337,23 +407,26 @@ public struct Sweep: Sendable {
     }
 }
 
-/// Each group's experiment, assembled once per process when a unit first needs it.
+/// Each group's experiment, assembled once per run when a unit first needs it.
 private final class Experiments: @unchecked Sendable {
     private let lock = NSLock()
     private let groups: [Sweep.Group]
     private let threads: Int
+    private let cache: LLMClientPool.CacheUse
     private var built: [Experiment?]
 
-    init(groups: [Sweep.Group], threads: Int) {
+    init(groups: [Sweep.Group], threads: Int, cache: LLMClientPool.CacheUse) {
         self.groups = groups
         self.threads = threads
+        self.cache = cache
         built = Array(repeating: nil, count: groups.count)
     }
 
     func get(_ group: Int) throws -> Experiment {
         try lock.withLock {
             if let experiment = built[group] { return experiment }
-            let experiment = try Experiment(environment: groups[group].environment, policy: groups[group].policy, threads: threads)
+            let experiment = try Experiment(environment: groups[group].environment, policy: groups[group].policy, threads: threads,
+                                            cache: cache)
             built[group] = experiment
             return experiment
         }

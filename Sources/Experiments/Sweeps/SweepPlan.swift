@@ -14,21 +14,20 @@ public struct SweepPlan: Sendable {
     private var done: Int { count { if case .done = $0 { true } else { false } } }
     private var failed: Int { count { if case .failed = $0 { true } else { false } } }
 
-    /// Mean seconds of the done units of each kind (warm starts, learner runs), nil where none is done.
-    private var measured: (warmStart: Double?, learner: Double?) {
-        func mean(_ warmStart: Bool) -> Double? {
-            let seconds = zip(sweep.units, states).compactMap { unit, state -> Double? in
-                guard unit.isWarmStart == warmStart, case .done(let s) = state else { return nil }
-                return s
-            }
-            return seconds.isEmpty ? nil : seconds.reduce(0, +) / Double(seconds.count)
+    /// Mean seconds of the done units of `kind`, nil where none is done.
+    private func measured(_ kind: Sweep.Part) -> Double? {
+        let seconds = zip(sweep.units, states).compactMap { unit, state -> Double? in
+            guard unit.kind == kind, case .done(let s) = state else { return nil }
+            return s
         }
-        return (mean(true), mean(false))
+        return seconds.isEmpty ? nil : seconds.reduce(0, +) / Double(seconds.count)
     }
 
     /// The sweep, its counts, the estimate of what is left, and what sharing warm starts saves.
     var summary: String {
-        let spec = sweep.spec, warmStarts = sweep.units.filter(\.isWarmStart).count, learners = sweep.units.count - warmStarts
+        let spec = sweep.spec
+        func units(_ kind: Sweep.Part) -> Int { sweep.units.filter { $0.kind == kind }.count }
+        let teachers = units(.teacher), warmStarts = units(.warmStarts), learners = units(.learners)
         let environments = spec.environments.map(\.name), policies = spec.policies.map(\.name)
         func counted(_ names: [String], _ one: String, _ many: String) -> String { "\(names.count) \(names.count == 1 ? one : many) (\(names.joined(separator: ", ")))" }
         var out = "sweep \(spec.name) (\(spec.file)) -> \(spec.out)\n"
@@ -36,24 +35,33 @@ public struct SweepPlan: Sendable {
         for group in sweep.groups {
             out += "  learners on \(group.environment.name)/\(group.policy.name): \(group.learners.joined(separator: ", "))\n"
         }
-        out += "  \(sweep.units.count) units: \(warmStarts) warm starts, \(learners) learner runs; \(done) done, \(failed) failed, \(sweep.units.count - done - failed) missing\n"
-        let (warmSeconds, learnerSeconds) = measured
+        out += "  \(sweep.units.count) units: \(teachers == 0 ? "" : "\(teachers) LLM teacher\(teachers == 1 ? "" : "s"), ")\(warmStarts) warm starts, \(learners) learner runs; "
+        out += "\(done) done, \(failed) failed, \(sweep.units.count - done - failed) missing\n"
+        let means = Dictionary(uniqueKeysWithValues: Sweep.Part.kinds.compactMap { kind in measured(kind).map { (kind, $0) } })
         let left = zip(sweep.units, states).filter { if case .done = $1 { false } else { true } }.map(\.0)
         if left.isEmpty {
             out += "  estimate: nothing left to run\n"
-        } else if warmSeconds == nil && learnerSeconds == nil {
+        } else if means.isEmpty {
             out += "  estimate: none yet (it comes from the units' measured times, once any has run)\n"
         } else {
-            // A kind not measured yet is estimated from the other.
-            let w = warmSeconds ?? learnerSeconds!, l = learnerSeconds ?? warmSeconds!
-            let seconds = left.map { $0.isWarmStart ? w : l }.reduce(0, +)
-            out += String(format: "  estimate: %d units left, about %@ of work for one process (warm starts %.1f s, learner runs %.1f s each, measured on %d done)\n",
-                          left.count, Self.duration(seconds), w, l, done)
+            // A kind not measured yet is estimated from the mean of those that are.
+            let fallback = means.values.reduce(0, +) / Double(means.count)
+            let seconds = left.map { means[$0.kind] ?? fallback }.reduce(0, +)
+            let each = Sweep.Part.kinds.compactMap { kind in means[kind].map { String(format: "%@ %.1f s", Self.noun(kind), $0) } }
+            out += "  estimate: \(left.count) units left, about \(Self.duration(seconds)) of work for one process (each \(each.joined(separator: ", ")), measured on \(done) done)\n"
         }
         let repeats = learners - warmStarts
         out += "  warm starts: each is trained once and read by its \(learners / max(1, warmStarts)) learner runs; a learner run that trained its own would repeat \(repeats)"
-        out += warmSeconds.map { String(format: " (about %@ saved)\n", Self.duration(Double(repeats) * $0)) } ?? "\n"
+        out += means[.warmStarts].map { " (about \(Self.duration(Double(repeats) * $0)) saved)\n" } ?? "\n"
         return out
+    }
+
+    static func noun(_ kind: Sweep.Part) -> String {
+        switch kind {
+        case .teacher: "teacher"
+        case .warmStarts: "warm start"
+        case .learners, .all: "learner run"
+        }
     }
 
     /// The summary and every unit: its kind, its shard when cut into `shards`, and its state.
