@@ -59,6 +59,20 @@ import Worlds
         return env
     }
 
+    /// A transformer small enough to train in a test: what an LLM teacher's outputs need.
+    static func tinyTransformer() throws -> PolicySpec {
+        try PolicySpec(yaml: """
+            name: tiny
+            kind: transformer
+            model: {context: 40, width: 16, layers: 1, heads: 2}
+            sampling: {maxResponseTokens: 12}
+            warmStart: {epochs: 2}
+            algorithms:
+              rwr: {epochs: 1, samples: 2}
+              dpo: {epochs: 1, samples: 3, maxLengthRatio: 0}
+            """, file: "tiny.yaml")
+    }
+
     @Test func aJokesComparisonJudgedByAnLLMIsOneResultAndItsCassetteReplaysItOffline() async throws {
         defer { try? FileManager.default.removeItem(at: directory) }
         let server = try ScriptedServer(Self.judge)
@@ -101,16 +115,7 @@ import Worlds
         let llm = try llm(server.baseURL, cache: "read-write")
         let env = jokes(critic: llm, teacher: .llm(LLMTeacherSpec(llm: llm, settings: .init(template: LLMTeacher.punchlineTemplate))),
                         teacherOutputs: 3)
-        let policy = try PolicySpec(yaml: """
-            kind: transformer
-            model: {context: 40, width: 16, layers: 1, heads: 2}
-            sampling: {maxResponseTokens: 12}
-            warmStart: {epochs: 2}
-            algorithms:
-              rwr: {epochs: 1, samples: 2}
-              dpo: {epochs: 1, samples: 3, maxLengthRatio: 0}
-            """, file: "tiny.yaml")
-        let experiment = try Experiment(environment: env, policy: policy)
+        let experiment = try Experiment(environment: env, policy: try Self.tinyTransformer())
         let report = try await Comparison(experiment: experiment, algorithms: ["rwr", "dpo"], seedCount: 1).run().report
         for run in report.runs { #expect(run.steps > 0 && run.metrics["test"]!.kl.isFinite) }
         let teacher = report.teacher["test"]!

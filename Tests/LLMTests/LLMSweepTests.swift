@@ -32,15 +32,7 @@ import Testing
         spec.environments = [LLMExperimentTests.jokes(critic: llm, prompts: (6, 3, 2), samples: 1,
                                                        teacher: .llm(LLMTeacherSpec(llm: llm, settings: .init(template: LLMTeacher.punchlineTemplate))),
                                                        teacherOutputs: 2)]
-        spec.policies = [try PolicySpec(yaml: """
-            name: tiny
-            kind: transformer
-            model: {context: 40, width: 16, layers: 1, heads: 2}
-            sampling: {maxResponseTokens: 8}
-            warmStart: {epochs: 1}
-            algorithms:
-              rwr: {epochs: 1, samples: 2}
-            """, file: "tiny.yaml")]
+        spec.policies = [try LLMExperimentTests.tinyTransformer()]
         return try Sweep(spec)
     }
 

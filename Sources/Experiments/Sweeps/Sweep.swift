@@ -186,8 +186,13 @@ public struct Sweep: Sendable {
         units.first { $0.work == .teacher && groups[$0.group].environmentIndex == groups[unit.group].environmentIndex }
     }
 
+    /// What every file of a unit says first: the identity it was made under.
+    protocol Saved: Codable {
+        var identity: String { get }
+    }
+
     /// A finished warm start's or learner run's file.
-    struct UnitFile: Codable {
+    struct UnitFile: Saved {
         var identity: String
         var results: SeedResults
         /// How long it took (never part of the merged results).
@@ -196,7 +201,7 @@ public struct Sweep: Sendable {
 
     /// A finished teacher unit's file: the LLM teacher's outputs for every prompt, which every other unit of
     /// its environment reads instead of asking again (a live LLM would answer otherwise), and its calls.
-    struct TeacherFile: Codable {
+    struct TeacherFile: Saved {
         var identity: String
         var outputs: PerSplit<[[Text]]>
         var calls: LLMTeacher.Tally.Counts?
@@ -204,7 +209,7 @@ public struct Sweep: Sendable {
     }
 
     /// A unit that threw, and why.
-    struct FailedFile: Codable {
+    struct FailedFile: Saved {
         var identity: String
         var error: String
     }
@@ -222,27 +227,25 @@ public struct Sweep: Sendable {
     /// Every unit's state, read from the folder; a unit saved under other settings is an error.
     public func states() throws -> [State] {
         try units.map { unit in
-            if unit.work == .teacher, let file = try read(TeacherFile.self, unit, suffix: ".json", expecting: try identity(of: unit)) {
-                return .done(seconds: file.seconds)
-            }
-            if unit.work != .teacher, let file = try read(UnitFile.self, unit, suffix: ".json", expecting: try identity(of: unit)) {
-                return .done(seconds: file.seconds)
-            }
+            let identity = try identity(of: unit)
+            let seconds = unit.work == .teacher ? try read(TeacherFile.self, unit, suffix: ".json", expecting: identity)?.seconds
+                : try read(UnitFile.self, unit, suffix: ".json", expecting: identity)?.seconds
+            if let seconds { return .done(seconds: seconds) }
             if let failed = try read(FailedFile.self, unit, suffix: ".failed.json", expecting: nil) { return .failed(failed.error) }
             return .missing
         }
     }
 
     /// The unit's file of `suffix`, or nil; one made under another identity than `expecting` is an error.
-    private func read<T: Decodable>(_ type: T.Type, _ unit: Unit, suffix: String, expecting identity: String?) throws -> T? {
+    private func read<T: Saved>(_ type: T.Type, _ unit: Unit, suffix: String, expecting identity: String?) throws -> T? {
         let path = path(of: unit) + suffix
         guard let data = FileManager.default.contents(atPath: path) else { return nil }
         let file: T
         do { file = try ResultsWriter.decoder().decode(T.self, from: data) } catch {
             throw HumorGymError("\(path): not a sweep unit of this HumorGym (\(error)); delete it to run the unit again")
         }
-        if let identity, let saved = (file as? UnitFile)?.identity ?? (file as? TeacherFile)?.identity, saved != identity {
-            throw HumorGymError("\(path) was made with other settings (\(saved)); this sweep's unit is \(identity). Use another `out`, or delete the folder to start over")
+        if let identity, file.identity != identity {
+            throw HumorGymError("\(path) was made with other settings (\(file.identity)); this sweep's unit is \(identity). Use another `out`, or delete the folder to start over")
         }
         return file
     }

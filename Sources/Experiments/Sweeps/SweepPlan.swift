@@ -35,7 +35,8 @@ public struct SweepPlan: Sendable {
         for group in sweep.groups {
             out += "  learners on \(group.environment.name)/\(group.policy.name): \(group.learners.joined(separator: ", "))\n"
         }
-        out += "  \(sweep.units.count) units: \(teachers == 0 ? "" : "\(teachers) LLM teacher\(teachers == 1 ? "" : "s"), ")\(warmStarts) warm starts, \(learners) learner runs; "
+        func many(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
+        out += "  \(many(sweep.units.count, "unit")): \(teachers == 0 ? "" : many(teachers, "LLM teacher") + ", ")\(many(warmStarts, "warm start")), \(many(learners, "learner run")); "
         out += "\(done) done, \(failed) failed, \(sweep.units.count - done - failed) missing\n"
         let means = Dictionary(uniqueKeysWithValues: Sweep.Part.kinds.compactMap { kind in measured(kind).map { (kind, $0) } })
         let left = zip(sweep.units, states).filter { if case .done = $1 { false } else { true } }.map(\.0)
@@ -48,10 +49,10 @@ public struct SweepPlan: Sendable {
             let fallback = means.values.reduce(0, +) / Double(means.count)
             let seconds = left.map { means[$0.kind] ?? fallback }.reduce(0, +)
             let each = Sweep.Part.kinds.compactMap { kind in means[kind].map { String(format: "%@ %.1f s", Self.noun(kind), $0) } }
-            out += "  estimate: \(left.count) units left, about \(Self.duration(seconds)) of work for one process (each \(each.joined(separator: ", ")), measured on \(done) done)\n"
+            out += "  estimate: \(many(left.count, "unit")) left, about \(Self.duration(seconds)) of work for one process (each \(each.joined(separator: ", ")), measured on \(done) done)\n"
         }
         let repeats = learners - warmStarts
-        out += "  warm starts: each is trained once and read by its \(learners / max(1, warmStarts)) learner runs; a learner run that trained its own would repeat \(repeats)"
+        out += "  warm starts: each is trained once and read by its \(many(learners / max(1, warmStarts), "learner run")); learner runs that trained their own would repeat \(many(repeats, "warm start"))"
         out += means[.warmStarts].map { " (about \(Self.duration(Double(repeats) * $0)) saved)\n" } ?? "\n"
         return out
     }
