@@ -34,7 +34,7 @@ struct SpecOptions: ParsableArguments {
     func experiment(dryRun: Bool = false) throws -> Experiment {
         guard (1...256).contains(threads) else { throw HumorGymError("--threads must be in 1...256, got \(threads)") }
         return try Experiment(environment: SpecResolver.environment(environment), policy: SpecResolver.policy(policy), threads: threads,
-                              dryRun: dryRun)
+                              llms: LLMClientPool(dryRun: dryRun))
     }
 }
 

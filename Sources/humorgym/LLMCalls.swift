@@ -23,7 +23,10 @@ extension LLMClientPool {
             let spending = LLMSpending(self)
             guard !spending.isEmpty else { return }
             text = "\n" + spending.render()
-            if let directory { try ResultsWriter.write(ResultsWriter.json(spending), named: "llm-usage.json", in: directory) }
+            if let directory {
+                try ResultsWriter.prepare(directory: directory)
+                try ResultsWriter.write(ResultsWriter.json(spending), named: "llm-usage.json", in: directory)
+            }
         }
         if toStandardError { FileHandle.standardError.write(Data(text.utf8)) } else { print(text, terminator: "") }
     }

@@ -43,12 +43,15 @@ struct SweepCommand: AsyncParsableCommand {
         @OptionGroup var sweep: FileOption
         @Option(help: ArgumentHelp("Show each unit's shard when the sweep is cut into N.", valueName: "N"))
         var shards = 1
+        @Flag(help: "One JSON object a line per unit: what it runs (a learner with its resolved hyperparameters), its shard, its state.")
+        var json = false
 
         func run() async throws {
             try await reportingErrors {
-                let sweep = try sweep.sweep()
-                let states = try sweep.states()
-                print(SweepPlan(sweep: sweep, states: states).render(shards: try Shard(index: 0, count: shards).count), terminator: "")
+                let sweep = try sweep.sweep(), shards = try Shard(index: 0, count: shards).count
+                let plan = SweepPlan(sweep: sweep, states: try sweep.states())
+                if json { return try plan.lines(shards: shards).forEach(printJSONLine) }
+                print(plan.render(shards: shards), terminator: "")
             }
         }
     }
@@ -74,6 +77,9 @@ struct SweepCommand: AsyncParsableCommand {
                     FileHandle.standardError.write(Data((line + "\n").utf8))
                 }
                 print("shard \(shard), \(part.rawValue): \(summary.finished.count) done now, \(summary.doneBefore.count) done before, \(summary.failed.count) failed")
+                // What this process's LLM calls took, on stderr, and in a file of its own per shard and part.
+                try summary.llms.report(directory: "\(sweep.spec.out)/llm-usage/\(part.rawValue)-\(shard.index)-of-\(shard.count)",
+                                        toStandardError: true)
                 guard summary.failed.isEmpty else {
                     for (unit, error) in summary.failed { FileHandle.standardError.write(Data("failed: \(sweep.label(of: unit)): \(error)\n".utf8)) }
                     throw ExitCode(1)

@@ -1,14 +1,15 @@
 import Foundation
 import Testing
 
-/// A sweep of the small world: 2 seeds x 3 learners (6 learner runs) and 2 warm starts.
-private func writeSweep(_ cli: CLI, named file: String = "grid.yaml", out: String) throws {
+/// A sweep of the small world: 2 seeds x 3 learners (6 learner runs) and 2 warm starts. A slow RWR (96 epochs
+/// on 32 samples a prompt: about 6 s a run in a debug build) lasts long enough to be cancelled while it runs.
+private func writeSweep(_ cli: CLI, named file: String = "grid.yaml", out: String, slowRWR: Bool = false) throws {
     try cli.write(file, """
         name: grid
         environments: [small.yaml]
         learners:
           imitation:
-          rwr:
+          \(slowRWR ? "rwr: {epochs: [96], samples: [32]}" : "rwr:")
           dpo: {beta: [1.0]}
         seeds: 2
         seed: 3
@@ -37,6 +38,13 @@ private func writeSweep(_ cli: CLI, named file: String = "grid.yaml", out: Strin
         }
         let status = try await cli.run(["sweep", "status", "grid.yaml"])
         #expect(status.out.contains("8 done, 0 failed, 0 missing") && status.out.contains("nothing left to run"), "\(status.out)")
+        // What each unit runs, as JSON lines: a learner with its resolved hyperparameters.
+        let json = try await cli.run(["sweep", "plan", "grid.yaml", "--json", "--shards", "3"])
+        let lines = json.out.split(separator: "\n").map { try! JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+        #expect(lines.count == 8 && lines.allSatisfy { $0["state"] as? String == "done" && $0["seconds"] is Double })
+        let beta = try #require(lines.first { $0["learner"] as? String == "dpo/beta=1.0" })
+        #expect((beta["hyperparameters"] as? [String: String])?["beta"] == "1.0" && beta["kind"] as? String == "learners")
+        #expect(lines.filter { $0["kind"] as? String == "warm-starts" }.map { $0["shard"] as? String } == ["0/3", "1/3"])
         let merged = try await cli.run(["sweep", "merge", "grid.yaml"])
         #expect(merged.status == 0 && merged.out.contains("wrote sharded/results.json"), "\(merged.err)")
         #expect(try await cli.run(["sweep", "run", "whole.yaml"]).status == 0)
@@ -143,16 +151,20 @@ struct SlurmSweepTests {
     /// runs only those, and the sweep ends with the same bytes.
     @Test func aCancelledTaskIsResubmittedAndTheSweepEndsWithTheSameBytes() async throws {
         let cli = try CLI()
-        try writeSweep(cli, out: "slurm")
-        try writeSweep(cli, named: "whole.yaml", out: "whole")
+        // Task 1 of the learner array runs both seeds' RWR (positions 1 and 4 of 3 shards), seconds each.
+        try writeSweep(cli, out: "slurm", slowRWR: true)
+        try writeSweep(cli, named: "whole.yaml", out: "whole", slowRWR: true)
         let submitted = try await cli.run(["sweep", "submit", "grid.yaml", "--slurm", "--shards", "3", "--array-parallelism", "1"])
         #expect(submitted.status == 0, "\(submitted.err)")
         let ids = try Self.jobs(submitted.out)
-        // Cancel the learner array's task 1 as soon as it runs: each of its two units takes seconds.
+        // Cancel the learner array's task 1 as soon as it runs.
         let task = "\(ids.learners)_1", clock = ContinuousClock(), end = clock.now + .seconds(600)
-        while try Self.slurm("squeue", ["-h", "-j", task, "-o", "%T"]).trimmingCharacters(in: .whitespacesAndNewlines) != "RUNNING" {
+        while true {
+            let state = try Self.slurm("scontrol", ["show", "job", task])
+            if state.contains("JobState=RUNNING") { break }
+            try #require(!state.contains("JobState=COMPLETED") && !state.contains("JobState=FAILED"), "task \(task) ended before it could be cancelled: \(state)")
             try #require(clock.now < end, "task \(task) never ran")
-            try await Task.sleep(for: .milliseconds(100))
+            try await Task.sleep(for: .milliseconds(50))
         }
         _ = try Self.slurm("scancel", [task])
         try await Self.wait(for: [ids.warmStarts, ids.learners])

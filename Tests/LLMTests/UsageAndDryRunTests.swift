@@ -109,7 +109,7 @@ import Worlds
         paraphrase.critic = .llm(llm)
         env.world = .paraphrase(paraphrase)
         let policy = try PolicySpec(yaml: "algorithms:\n  dpo: {epochs: 2, feedbackEvery: 2}\n  rwr: {epochs: 1}\n", file: "static.yaml")
-        let dry = try Experiment(environment: env, policy: policy, dryRun: true)
+        let dry = try Experiment(environment: env, policy: policy, llms: LLMClientPool(dryRun: true))
         _ = try await Comparison(experiment: dry, algorithms: ["dpo", "rwr"], seedCount: 1).run()
         let count = try #require(dry.llms.open.first?.client.dryRun).count
         #expect(server.received.isEmpty && count.fromCache.isEmpty && count.estimated == [.evaluator])
@@ -122,7 +122,7 @@ import Worlds
         #expect(usage[.critic]?.answers == toSend)
         #expect(server.received.count == toSend + usage[.evaluator]!.answers)
         // Run dry again: the critic's calls (equal ones too) are all answered from the cache now.
-        let again = try Experiment(environment: env, policy: policy, dryRun: true)
+        let again = try Experiment(environment: env, policy: policy, llms: LLMClientPool(dryRun: true))
         _ = try await Comparison(experiment: again, algorithms: ["dpo", "rwr"], seedCount: 1).run()
         let recount = try #require(again.llms.open.first?.client.dryRun).count
         #expect(recount.toSend[.critic] == nil && recount.fromCache[.critic] == toSend + usage[.critic]!.cacheHits)

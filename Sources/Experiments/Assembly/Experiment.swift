@@ -51,17 +51,14 @@ public final class Experiment: Sendable {
         (0..<count).map { SeedSequence(root: root).seed(for: "seed-\($0)") }
     }
 
-    /// - Parameters:
-    ///   - dryRun: its LLM clients answer from their caches and count the rest, sending nothing.
-    ///   - cache: how its LLM clients use each LLM's cache (a sweep's shard records in files of its own).
-    public init(environment: EnvironmentSpec, policy: PolicySpec, threads: Int = 1, dryRun: Bool = false,
-                cache: LLMClientPool.CacheUse = .asConfigured) throws {
+    /// - Parameter llms: the LLM clients it opens its servers' in: a dry run's, a sweep shard's that records in
+    ///   cache files of its own, or one that several experiments share (one concurrency bound per server).
+    public init(environment: EnvironmentSpec, policy: PolicySpec, threads: Int = 1, llms: LLMClientPool = LLMClientPool()) throws {
         self.environment = environment
         self.policySpec = policy
         self.threads = threads
         // Deterministic mode: OpenBLAS's threaded reductions would reorder sums.
         BLAS.setThreadCount(1)
-        let llms = LLMClientPool(dryRun: dryRun, cache: cache)
         self.llms = llms
         switch environment.world {
         case .paraphrase(let spec):

@@ -57,7 +57,7 @@ public struct Reproduction: Sendable {
         if case .separate = paraphrase.evaluator {} else { paraphrase.evaluator = .separate(.mock(Self.independentEvaluator)) }
         var environment = environment
         environment.world = .paraphrase(paraphrase)
-        experiment = try Experiment(environment: environment, policy: policy, threads: threads, dryRun: dryRun)
+        experiment = try Experiment(environment: environment, policy: policy, threads: threads, llms: LLMClientPool(dryRun: dryRun))
         self.rootSeed = rootSeed
         seeds = Experiment.seeds(root: rootSeed, count: seedCount)
         self.tables = Table.allCases.filter(tables.contains)

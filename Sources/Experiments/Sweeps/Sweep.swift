@@ -252,11 +252,13 @@ public struct Sweep: Sendable {
 
     // MARK: Running
 
-    /// What a run did: units it finished, units that threw (with the error), and units found done.
+    /// What a run did: units it finished, units that threw (with the error), and units found done; and the
+    /// LLM clients its units shared, with what their calls took.
     public struct RunSummary: Sendable {
         public var finished: [Unit] = []
         public var failed: [(unit: Unit, error: String)] = []
         public var doneBefore: [Unit] = []
+        public let llms: LLMClientPool
     }
 
     /// Runs the units of `shard` and `part` that are not done, at most `jobs` at once, kind after kind
@@ -270,9 +272,10 @@ public struct Sweep: Sendable {
                     progress: @escaping @Sendable (String) -> Void = { _ in }) async throws -> RunSummary {
         let states = try states()
         let cache: LLMClientPool.CacheUse = replay ? .replay : shard.count == 1 ? .asConfigured : .separate("\(part.rawValue)-\(shard.index)-of-\(shard.count)")
-        let experiments = Experiments(groups: groups, threads: threads, cache: cache)
+        let llms = LLMClientPool(cache: cache)
+        let experiments = Experiments(groups: groups, threads: threads, llms: llms)
         let mine = units.indices.filter { shard.contains(units[$0].position) && part.contains(units[$0]) }
-        var summary = RunSummary()
+        var summary = RunSummary(llms: llms)
         summary.doneBefore = mine.filter { if case .done = states[$0] { true } else { false } }.map { units[$0] }
         let todo = mine.filter { if case .done = states[$0] { false } else { true } }
         var count = 0
@@ -410,18 +413,18 @@ public struct Sweep: Sendable {
     }
 }
 
-/// Each group's experiment, assembled once per run when a unit first needs it.
+/// Each group's experiment, assembled once per run when a unit first needs it, all on one pool of LLM clients.
 private final class Experiments: @unchecked Sendable {
     private let lock = NSLock()
     private let groups: [Sweep.Group]
     private let threads: Int
-    private let cache: LLMClientPool.CacheUse
+    private let llms: LLMClientPool
     private var built: [Experiment?]
 
-    init(groups: [Sweep.Group], threads: Int, cache: LLMClientPool.CacheUse) {
+    init(groups: [Sweep.Group], threads: Int, llms: LLMClientPool) {
         self.groups = groups
         self.threads = threads
-        self.cache = cache
+        self.llms = llms
         built = Array(repeating: nil, count: groups.count)
     }
 
@@ -429,7 +432,7 @@ private final class Experiments: @unchecked Sendable {
         try lock.withLock {
             if let experiment = built[group] { return experiment }
             let experiment = try Experiment(environment: groups[group].environment, policy: groups[group].policy, threads: threads,
-                                            cache: cache)
+                                            llms: llms)
             built[group] = experiment
             return experiment
         }

@@ -73,6 +73,38 @@ public struct SweepPlan: Sendable {
         return summary + "\n" + ReportTable.grid(header: ["unit", "shard", "state"], rows: rows, leftAligned: 3)
     }
 
+    /// A unit as `sweep plan --json` prints it: one JSON object a line.
+    public struct Line: Sendable, Codable, Equatable {
+        public var unit: String
+        public var kind: String
+        public var environment: String
+        public var policy: String
+        public var seed: UInt64?
+        public var learner: String?
+        /// The learner's resolved hyperparameters, defaults included.
+        public var hyperparameters: [String: String]?
+        public var shard: String
+        public var state: String
+        public var seconds: Double?
+        public var error: String?
+    }
+
+    /// Every unit with what it runs, its shard when cut into `shards`, and where it stands.
+    public func lines(shards: Int) throws -> [Line] {
+        try zip(sweep.units, states).map { unit, state in
+            let group = sweep.groups[unit.group]
+            var line = Line(unit: sweep.label(of: unit), kind: unit.kind.rawValue, environment: group.environment.name, policy: group.policy.name,
+                            seed: unit.work == .teacher ? nil : sweep.seed(of: unit), shard: "\(unit.position % shards)/\(shards)", state: "missing")
+            if case .learner(let learner) = unit.work { (line.learner, line.hyperparameters) = (learner, try group.policy.settings(of: learner)) }
+            switch state {
+            case .done(let seconds): (line.state, line.seconds) = ("done", seconds)
+            case .failed(let error): (line.state, line.error) = ("failed", error)
+            case .missing: break
+            }
+            return line
+        }
+    }
+
     /// The summary, then each failed unit with its error and each missing unit.
     public func status() -> String {
         var out = summary
