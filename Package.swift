@@ -8,7 +8,7 @@ let package = Package(
         .library(name: "HumorGym", targets: ["HumorGym"]),
         .library(name: "HumorGymKit", targets: [
             "Stochastics", "LinearAlgebra", "HumorGym", "Worlds", "Teachers", "Critics", "Policies", "Transformer",
-            "Learners", "Experiments", "Chat", "LLM", "Charts",
+            "Learners", "Experiments", "Chat", "LLM", "Charts", "GGUF",
         ]),
         .library(name: "HumorGymTesting", targets: ["HumorGymTesting"]),
         .executable(name: "humorgym", targets: ["humorgym"]),
@@ -43,6 +43,8 @@ let package = Package(
         .target(name: "Learners", dependencies: ["HumorGym", "Stochastics"]),
         // SVG charts for reports: no dependency, so that the drawing is tested on its own.
         .target(name: "Charts"),
+        // llama.cpp's model files (GGUF): metadata, the tensor table, dequantisation; no dependency.
+        .target(name: "GGUF"),
         .target(name: "Experiments", dependencies: [
             "HumorGym", "Stochastics", "LinearAlgebra", "Worlds", "Teachers", "Critics", "Policies", "Transformer", "Learners",
             "LLM", "Yams", "Charts",
@@ -66,6 +68,8 @@ let package = Package(
         ], path: "benchmarks/HumorGymBenchmarks"),
         .testTarget(name: "StochasticsTests", dependencies: ["Stochastics"]),
         .testTarget(name: "ChartsTests", dependencies: ["Charts"]),
+        // Resources/ holds a tiny GGUF and its values as the `gguf` package reads them (scripts/gguf_reference.py).
+        .testTarget(name: "GGUFTests", dependencies: ["GGUF"], exclude: ["Resources"]),
         // A scripted OpenAI-compatible server on loopback (SwiftNIO) stands in for the LLM; Cassettes/ holds
         // recorded answers of the real one, which the tests read by path.
         .testTarget(name: "LLMTests", dependencies: [
