@@ -8,7 +8,7 @@ let package = Package(
         .library(name: "HumorGym", targets: ["HumorGym"]),
         .library(name: "HumorGymKit", targets: [
             "Stochastics", "LinearAlgebra", "HumorGym", "Worlds", "Teachers", "Critics", "Policies", "Transformer",
-            "Learners", "Experiments", "Chat", "LLM", "Charts", "GGUF",
+            "Learners", "Experiments", "Chat", "LLM", "Charts", "GGUF", "Llama",
         ]),
         .library(name: "HumorGymTesting", targets: ["HumorGymTesting"]),
         .executable(name: "humorgym", targets: ["humorgym"]),
@@ -45,6 +45,8 @@ let package = Package(
         .target(name: "Charts"),
         // llama.cpp's model files (GGUF): metadata, the tensor table, dequantisation; no dependency.
         .target(name: "GGUF"),
+        // The pretrained student's parts, read from a GGUF file: its byte-level BPE tokenizer.
+        .target(name: "Llama", dependencies: ["GGUF"]),
         .target(name: "Experiments", dependencies: [
             "HumorGym", "Stochastics", "LinearAlgebra", "Worlds", "Teachers", "Critics", "Policies", "Transformer", "Learners",
             "LLM", "Yams", "Charts",
@@ -70,6 +72,8 @@ let package = Package(
         .testTarget(name: "ChartsTests", dependencies: ["Charts"]),
         // Resources/ holds a tiny GGUF and its values as the `gguf` package reads them (scripts/gguf_reference.py).
         .testTarget(name: "GGUFTests", dependencies: ["GGUF"], exclude: ["Resources"]),
+        // The tokenizer against llama.cpp's own (the local server's /tokenize) on real strings.
+        .testTarget(name: "LlamaTests", dependencies: ["Llama", "GGUF"]),
         // A scripted OpenAI-compatible server on loopback (SwiftNIO) stands in for the LLM; Cassettes/ holds
         // recorded answers of the real one, which the tests read by path.
         .testTarget(name: "LLMTests", dependencies: [

@@ -126,7 +126,8 @@ public struct GGUFTensorInfo: Sendable, Equatable {
 /// What is wrong with a GGUF file, and which.
 public struct GGUFError: Error, Equatable, CustomStringConvertible {
     public let message: String
-    init(_ path: String, _ problem: String) { message = "\(path): \(problem)" }
+    /// `problem` in `path` (a file, or the part that has it).
+    public init(_ path: String, _ problem: String) { message = "\(path): \(problem)" }
     public var description: String { message }
 }
 
