@@ -9,12 +9,17 @@ import GGUF
 /// 2. each piece's UTF-8 bytes as GPT-2's printable characters (`bytesToUnicode`);
 /// 3. the adjacent pair with the lowest merge rank merged, everywhere in the piece, until no pair has a rank;
 /// 4. each symbol's id, or its bytes' ids where the vocabulary lacks it.
+///
+/// With `parseSpecial`, the model's control tokens written in the text (`<|im_start|>`, as a chat template
+/// renders them) are their own ids, as llama.cpp's `parse_special`.
 public struct ByteLevelBPE: Sendable {
     /// The vocabulary: id -> token as GPT-2 characters.
     public let tokens: [String]
     private let ids: [String: Int32]
     private let ranks: [String: Int]
     private let splitsDigits: Bool
+    /// Control tokens' texts and ids, longest first.
+    private let special: [(text: String, id: Int32)]
 
     /// The pre-tokenizers this tokenizer implements (`tokenizer.ggml.pre`).
     public static let preTokenizers = ["gpt2", "smollm"]
@@ -22,7 +27,8 @@ public struct ByteLevelBPE: Sendable {
     /// - Parameters:
     ///   - merges: "left right" pairs, best first.
     ///   - preTokenizer: one of ``preTokenizers``.
-    public init(tokens: [String], merges: [String], preTokenizer: String) throws {
+    ///   - special: the control tokens' ids (`tokenizer.ggml.token_type` 3).
+    public init(tokens: [String], merges: [String], preTokenizer: String, special: [Int32] = []) throws {
         guard Self.preTokenizers.contains(preTokenizer) else {
             throw GGUFError("tokenizer", "pre-tokenizer '\(preTokenizer)' is not one this tokenizer implements (\(Self.preTokenizers.joined(separator: ", ")))")
         }
@@ -34,6 +40,8 @@ public struct ByteLevelBPE: Sendable {
         for (rank, merge) in merges.enumerated() where ranks[merge] == nil { ranks[merge] = rank }
         self.ranks = ranks
         splitsDigits = preTokenizer == "smollm"
+        guard special.allSatisfy({ tokens.indices.contains(Int($0)) }) else { throw GGUFError("tokenizer", "a special token id is not in the vocabulary") }
+        self.special = special.map { (tokens[Int($0)], $0) }.filter { !$0.0.isEmpty }.sorted { $0.0.count > $1.0.count }
     }
 
     /// The tokenizer of a GGUF file's `tokenizer.ggml.*` metadata.
@@ -47,15 +55,28 @@ public struct ByteLevelBPE: Sendable {
         guard let model = file["tokenizer.ggml.model"]?.string, model == "gpt2" else {
             throw GGUFError(file.path, "tokenizer.ggml.model is \(file["tokenizer.ggml.model"]?.description ?? "missing"); this tokenizer reads gpt2 (byte-level BPE)")
         }
+        let types = file["tokenizer.ggml.token_type"]?.array?.compactMap(\.int) ?? []
         try self.init(tokens: try strings("tokenizer.ggml.tokens"), merges: try strings("tokenizer.ggml.merges"),
-                      preTokenizer: file["tokenizer.ggml.pre"]?.string ?? "gpt2")
+                      preTokenizer: file["tokenizer.ggml.pre"]?.string ?? "gpt2",
+                      special: types.indices.filter { types[$0] == 3 }.map { Int32($0) })
     }
 
-    /// `text`'s token ids (no special tokens are added or recognised).
-    public func encode(_ text: String) -> [Int32] {
-        Self.pieces(Array(text.unicodeScalars), splitsDigits: splitsDigits).flatMap { piece in
-            merge(String(String.UnicodeScalarView(piece)).utf8.map { Self.bytesToUnicode[Int($0)] })
+    /// `text`'s token ids; none is added. With `parseSpecial`, control tokens written in it are recognised.
+    public func encode(_ text: String, parseSpecial: Bool = false) -> [Int32] {
+        guard parseSpecial, !special.isEmpty else {
+            return Self.pieces(Array(text.unicodeScalars), splitsDigits: splitsDigits).flatMap { piece in
+                merge(String(String.UnicodeScalarView(piece)).utf8.map { Self.bytesToUnicode[Int($0)] })
+            }
         }
+        var ids: [Int32] = [], rest = Substring(text)
+        // The earliest control token, the longest where two start together; the text before it as plain text.
+        while let (range, id) = special.compactMap({ token in rest.range(of: token.text).map { ($0, token.id) } })
+            .min(by: { $0.0.lowerBound < $1.0.lowerBound }) {
+            ids += encode(String(rest[..<range.lowerBound]))
+            ids.append(id)
+            rest = rest[range.upperBound...]
+        }
+        return ids + encode(String(rest))
     }
 
     /// The text of `ids` (bytes that are not UTF-8 are replaced).

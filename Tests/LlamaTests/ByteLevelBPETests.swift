@@ -47,24 +47,54 @@ import Testing
         ]
     }
 
-    /// Token for token as llama.cpp's tokenizer, on every setup and punchline of the jokes and hard strings;
-    /// and each decodes back to its text.
-    @Test(.enabled(if: ProcessInfo.processInfo.environment["HUMORGYM_LLM_URL"] != nil && FileManager.default.fileExists(atPath: model),
-                   "set HUMORGYM_LLM_URL to the local server (scripts/local-llm start), which also installs the model"))
-    func everyTokenIsLlamaCpps() async throws {
-        let bpe = try ByteLevelBPE(GGUFFile(contentsOf: Self.model))
+    /// Asks the local llama-server (`HUMORGYM_LLM_URL`) at `path`.
+    static func ask(_ path: String, _ body: [String: Any]) async throws -> [String: Any] {
         var base = ProcessInfo.processInfo.environment["HUMORGYM_LLM_URL"]!
         if base.hasSuffix("/v1") { base.removeLast(3) }
+        var request = URLRequest(url: URL(string: base + path)!)
+        request.httpMethod = "POST"
+        request.httpBody = try JSONSerialization.data(withJSONObject: body)
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        let (data, _) = try await URLSession.shared.data(for: request)
+        return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    }
+
+    static var serverIsUp: Bool { ProcessInfo.processInfo.environment["HUMORGYM_LLM_URL"] != nil && FileManager.default.fileExists(atPath: model) }
+
+    /// ChatML as llama.cpp renders the model's own template, with the default system message where a
+    /// conversation has none; and its control tokens as llama.cpp's `parse_special` reads them.
+    @Test(.enabled(if: serverIsUp, "set HUMORGYM_LLM_URL to the local server (scripts/local-llm start)"))
+    func chatPromptsAreLlamaCpps() async throws {
+        let file = try GGUFFile(contentsOf: Self.model)
+        let template = try ChatTemplate(file), bpe = try ByteLevelBPE(file)
+        #expect(template.defaultSystem == "You are a helpful AI assistant named SmolLM, trained by Hugging Face")
+        typealias M = ChatTemplate.Message
+        let conversations: [[M]] = [
+            [M(role: "user", content: "Why did the chicken cross the road?")],
+            [M(role: "system", content: "You write punchlines."), M(role: "user", content: "Setup: I'm reading a book about anti-gravity.")],
+            [M(role: "user", content: "Hi"), M(role: "assistant", content: "Hello!\nHow can I help?"), M(role: "user", content: "A \"quoted\" joke, 'please'.")],
+        ]
+        for messages in conversations {
+            let reference = try await Self.ask("/apply-template", ["messages": messages.map { ["role": $0.role, "content": $0.content] }])["prompt"] as? String
+            let prompt = template.render(messages)
+            #expect(prompt == reference)
+            let tokens = try await Self.ask("/tokenize", ["content": prompt, "add_special": false, "parse_special": true])["tokens"] as? [Int]
+            #expect(bpe.encode(prompt, parseSpecial: true).map(Int.init) == tokens)
+            #expect(bpe.encode(prompt).count > tokens?.count ?? 0)  // unparsed, the control tokens are spelled out
+        }
+        #expect(throws: GGUFError.self) { try ChatTemplate(jinja: "{{ bos_token }}{% for m in messages %}[INST] {{ m['content'] }} [/INST]{% endfor %}") }
+    }
+
+    /// Token for token as llama.cpp's tokenizer, on every setup and punchline of the jokes and hard strings;
+    /// and each decodes back to its text.
+    @Test(.enabled(if: serverIsUp, "set HUMORGYM_LLM_URL to the local server (scripts/local-llm start), which also installs the model"))
+    func everyTokenIsLlamaCpps() async throws {
+        let bpe = try ByteLevelBPE(GGUFFile(contentsOf: Self.model))
         let strings = try Self.strings()
         #expect(strings.count > 900)
         var mismatches: [String] = []
         for text in strings {
-            var request = URLRequest(url: URL(string: base + "/tokenize")!)
-            request.httpMethod = "POST"
-            request.httpBody = try JSONSerialization.data(withJSONObject: ["content": text, "add_special": false])
-            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-            let (data, _) = try await URLSession.shared.data(for: request)
-            let reference = try #require((try JSONSerialization.jsonObject(with: data) as? [String: Any])?["tokens"] as? [Int])
+            let reference = try #require(try await Self.ask("/tokenize", ["content": text, "add_special": false])["tokens"] as? [Int])
             let ours = bpe.encode(text)
             if ours.map(Int.init) != reference { mismatches.append("\(text.debugDescription): \(ours) vs llama.cpp \(reference)") }
             #expect(bpe.decode(ours) == text)
