@@ -45,8 +45,8 @@ let package = Package(
         .target(name: "Charts"),
         // llama.cpp's model files (GGUF): metadata, the tensor table, dequantisation; no dependency.
         .target(name: "GGUF"),
-        // The pretrained student's parts, read from a GGUF file: its byte-level BPE tokenizer.
-        .target(name: "Llama", dependencies: ["GGUF"]),
+        // The pretrained student, read from a GGUF file: its tokenizer, chat template and the Llama network.
+        .target(name: "Llama", dependencies: ["GGUF", "LinearAlgebra"]),
         .target(name: "Experiments", dependencies: [
             "HumorGym", "Stochastics", "LinearAlgebra", "Worlds", "Teachers", "Critics", "Policies", "Transformer", "Learners",
             "LLM", "Yams", "Charts",

@@ -1,0 +1,81 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import GGUF
+import Llama
+import Testing
+
+/// The Llama network against PyTorch running the same architecture on the same file (scripts/llama_reference.py),
+/// and the real SmolLM2 file read and run.
+@Suite struct LlamaModelTests {
+    static let resources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Resources")
+
+    struct Reference: Decodable {
+        struct Sequence: Decodable { var tokens: [Int32]; var logits: [Double] }
+        var sequences: [Sequence]
+    }
+
+    /// Logits at every position equal PyTorch's (float64) to float rounding: grouped-query attention, rotary
+    /// pairs, SwiGLU, RMSNorm, the tied head, a Q8_0 projection among F32 ones.
+    @Test func logitsArePyTorchsToFloatRounding() throws {
+        let file = try GGUFFile(contentsOf: Self.resources.appendingPathComponent("tiny-llama.gguf").path)
+        let model = try LlamaModel(file)
+        #expect(model.configuration == LlamaConfiguration(vocabularySize: 48, width: 32, layers: 2, heads: 4, keyValueHeads: 2,
+                                                            feedForward: 64, contextLength: 32, ropeBase: 10_000, rmsEpsilon: Double(Float(1e-5))))  // the file holds a float32
+        let reference = try JSONDecoder().decode(Reference.self, from: Data(contentsOf: Self.resources.appendingPathComponent("tiny-llama.json")))
+        for sequence in reference.sequences {
+            let logits = try model.logits(sequence.tokens)
+            #expect(logits.count == sequence.tokens.count * 48)
+            let worst = zip(logits, sequence.logits).map { abs(Double($0) - $1) / max(1, abs($1)) }.max()!
+            #expect(worst < 1e-5, "largest relative difference \(worst)")
+        }
+        // A position's logits do not depend on the tokens after it (causal): the 3-token prefix of the first sequence.
+        let first = reference.sequences[0], prefix = try model.logits(Array(first.tokens.prefix(3)))
+        #expect(zip(prefix, first.logits.prefix(3 * 48)).allSatisfy { abs(Double($0) - $1) < 1e-5 * max(1, abs($1)) })
+        #expect(throws: GGUFError.self) { try model.logits([48]) }
+        #expect(throws: GGUFError.self) { try model.logits(Array(repeating: 1, count: 33)) }
+    }
+
+    /// SmolLM2-135M-Instruct (the local server's model): its shape from the file, and a chat prompt's next
+    /// token as llama.cpp would greedily pick it begins the answer sensibly (finite logits, the top token a word).
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: ByteLevelBPETests.model), "scripts/local-llm build installs the model"))
+    func theSmolLM2ModelRuns() throws {
+        let file = try GGUFFile(contentsOf: ByteLevelBPETests.model)
+        let model = try LlamaModel(file), bpe = try ByteLevelBPE(file), chat = try ChatTemplate(file)
+        #expect(model.configuration == LlamaConfiguration(vocabularySize: 49152, width: 576, layers: 30, heads: 9, keyValueHeads: 3,
+                                                            feedForward: 1536, contextLength: 8192, ropeBase: 100_000, rmsEpsilon: Double(Float(1e-5))))
+        let prompt = bpe.encode(chat.render([.init(role: "user", content: "What is the capital of France?")]), parseSpecial: true)
+        let logits = try model.logits(prompt), V = 49152
+        let last = Array(logits[(prompt.count - 1) * V..<prompt.count * V])
+        #expect(last.allSatisfy { $0.isFinite })
+        let top = last.indices.max { last[$0] < last[$1] }!
+        #expect(bpe.decode([Int32(top)]).trimmingCharacters(in: .whitespaces) == "The", "top token \(bpe.decode([Int32(top)]).debugDescription)")
+    }
+
+    /// Beside llama.cpp running the same file, which multiplies in quantised arithmetic (Q4_1 weights against
+    /// activations quantised to 8 bits), so not to rounding: on chat prompts of five joke setups, each side's
+    /// likeliest next token is among the other's three likeliest, and llama.cpp's ten likeliest tokens are within
+    /// 0.5 nats of ours (measured: at most 0.30, 0.06 on average).
+    @Test(.enabled(if: ByteLevelBPETests.serverIsUp, "set HUMORGYM_LLM_URL to the local server (scripts/local-llm start)"))
+    func nextTokensAreLlamaCpps() async throws {
+        let file = try GGUFFile(contentsOf: ByteLevelBPETests.model)
+        let model = try LlamaModel(file), bpe = try ByteLevelBPE(file), chat = try ChatTemplate(file), V = 49152
+        var differences: [Double] = []
+        for setup in try ByteLevelBPETests.strings().prefix(10).enumerated().filter({ $0.offset % 2 == 0 }).map(\.element) {
+            let prompt = bpe.encode(chat.render([.init(role: "user", content: "Finish the joke: \(setup)")]), parseSpecial: true)
+            let answer = try await ByteLevelBPETests.ask("/completion", ["prompt": prompt.map(Int.init), "n_predict": 1, "n_probs": 10,
+                                                                          "temperature": 0, "cache_prompt": false])
+            let theirs = try #require((answer["completion_probabilities"] as? [[String: Any]])?.first?["top_logprobs"] as? [[String: Any]])
+                .map { (id: $0["id"] as? Int ?? -1, logprob: $0["logprob"] as? Double ?? .nan) }
+            let logits = try model.logits(prompt)[(prompt.count - 1) * V..<prompt.count * V].map(Double.init)
+            let largest = logits.max()!, normaliser = largest + Foundation.log(logits.reduce(0) { $0 + Foundation.exp($1 - largest) })
+            let ours = logits.indices.sorted { logits[$0] > logits[$1] }.prefix(3)
+            #expect(ours.contains(theirs[0].id) && theirs.prefix(3).contains { $0.id == ours.first! }, "\(setup): llama.cpp \(theirs.prefix(3)), ours \(Array(ours))")
+            differences += theirs.map { abs(logits[$0.id] - normaliser - $0.logprob) }
+        }
+        #expect(differences.count == 50 && differences.max()! < 0.5, "largest log-probability difference \(differences.max()!)")
+        print(String(format: "log-probability differences from llama.cpp, its top 10 of 5 prompts: largest %.3f, mean %.3f",
+                     differences.max()!, differences.reduce(0, +) / Double(differences.count)))
+    }
+}
