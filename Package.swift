@@ -72,8 +72,8 @@ let package = Package(
         .testTarget(name: "ChartsTests", dependencies: ["Charts"]),
         // Resources/ holds a tiny GGUF and its values as the `gguf` package reads them (scripts/gguf_reference.py).
         .testTarget(name: "GGUFTests", dependencies: ["GGUF"], exclude: ["Resources"]),
-        // The tokenizer against llama.cpp's own (the local server's /tokenize) on real strings.
-        .testTarget(name: "LlamaTests", dependencies: ["Llama", "GGUF"]),
+        // Against llama.cpp (the local server) and PyTorch (Resources/, from scripts/llama_reference.py).
+        .testTarget(name: "LlamaTests", dependencies: ["Llama", "GGUF"], exclude: ["Resources"]),
         // A scripted OpenAI-compatible server on loopback (SwiftNIO) stands in for the LLM; Cassettes/ holds
         // recorded answers of the real one, which the tests read by path.
         .testTarget(name: "LLMTests", dependencies: [
