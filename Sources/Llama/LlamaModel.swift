@@ -56,30 +56,76 @@ public struct LlamaModel: Sendable {
 
     /// The next-token logits at every position of `tokens` (positions 0...), row after row: tokens.count x vocabulary.
     public func logits(_ tokens: [Int32]) throws -> [Float] {
-        let c = configuration
-        guard (1...c.contextLength).contains(tokens.count) else { throw GGUFError("llama", "\(tokens.count) tokens: the context holds 1 to \(c.contextLength)") }
-        if let bad = tokens.first(where: { !(0..<Int32(c.vocabularySize)).contains($0) }) {
-            throw GGUFError("llama", "token \(bad) is outside the vocabulary of \(c.vocabularySize)")
-        }
-        return forward(tokens)
+        var cache = Cache(self)
+        return try cache.append(tokens)
     }
 
-    private func forward(_ tokens: [Int32]) -> [Float] {
+    /// The keys and values of the positions read so far, layer by layer: sampling reads a prompt once, then one
+    /// token a step, each attending to everything before it without computing it again. The logits are the
+    /// same as reading the whole sequence at once, to float rounding.
+    public struct Cache: Sendable {
+        public let model: LlamaModel
+        /// Positions read so far.
+        public private(set) var count = 0
+        /// Per layer, each position's rotated keys and its values (keyValueHeads x headWidth each).
+        var keys: [[Float]], values: [[Float]]
+
+        public init(_ model: LlamaModel) {
+            self.model = model
+            keys = Array(repeating: [], count: model.configuration.layers)
+            values = keys
+        }
+
+        /// Reads `tokens` at the next positions; their next-token logits, row after row.
+        public mutating func append(_ tokens: [Int32]) throws -> [Float] {
+            let c = model.configuration
+            guard !tokens.isEmpty, count + tokens.count <= c.contextLength else {
+                throw GGUFError("llama", "\(count) + \(tokens.count) tokens: the context holds 1 to \(c.contextLength)")
+            }
+            if let bad = tokens.first(where: { !(0..<Int32(c.vocabularySize)).contains($0) }) {
+                throw GGUFError("llama", "token \(bad) is outside the vocabulary of \(c.vocabularySize)")
+            }
+            let logits = model.forward(tokens, cache: &self)
+            count += tokens.count
+            return logits
+        }
+    }
+
+    /// The likeliest continuation of `prompt`, token by token through a cache, until a token of `stop` (not
+    /// included) or `maxTokens`.
+    public func greedy(_ prompt: [Int32], maxTokens: Int, stop: Set<Int32> = []) throws -> [Int32] {
+        var cache = Cache(self), output: [Int32] = [], next = prompt
+        let V = configuration.vocabularySize
+        while output.count < maxTokens {
+            let logits = try cache.append(next)
+            let last = logits[(next.count - 1) * V..<next.count * V]
+            let token = Int32(last.indices.max { last[$0] < last[$1] }! - (next.count - 1) * V)
+            if stop.contains(token) { break }
+            output.append(token)
+            next = [token]
+        }
+        return output
+    }
+
+    /// The new rows' logits, their keys and values appended to `cache` (positions from `cache.count`).
+    private func forward(_ tokens: [Int32], cache: inout Cache) -> [Float] {
         let c = configuration, T = tokens.count, d = c.width, hd = c.headWidth, kv = c.keyValueHeads * hd, f = c.feedForward
         var x = [Float](repeating: 0, count: T * d)
         for (t, token) in tokens.enumerated() { x.replaceSubrange(t * d..<(t + 1) * d, with: embedding[Int(token) * d..<(Int(token) + 1) * d]) }
         var h = [Float](repeating: 0, count: T * d), q = [Float](repeating: 0, count: T * d)
         var k = [Float](repeating: 0, count: T * kv), v = [Float](repeating: 0, count: T * kv)
         var attended = [Float](repeating: 0, count: T * d), gate = [Float](repeating: 0, count: T * f), up = [Float](repeating: 0, count: T * f)
-        let (cosines, sines) = Self.rotations(positions: T, headWidth: hd, base: c.ropeBase)
-        for layer in layers {
+        let (cosines, sines) = Self.rotations(positions: cache.count..<cache.count + T, headWidth: hd, base: c.ropeBase)
+        for (l, layer) in layers.enumerated() {
             rmsNorm(x, gain: layer.attentionNorm, rows: T, into: &h)
             Self.project(h, rows: T, inputs: d, weight: layer.query, outputs: d, into: &q)
             Self.project(h, rows: T, inputs: d, weight: layer.key, outputs: kv, into: &k)
             Self.project(h, rows: T, inputs: d, weight: layer.value, outputs: kv, into: &v)
             Self.rotate(&q, rows: T, heads: c.heads, headWidth: hd, cosines: cosines, sines: sines)
             Self.rotate(&k, rows: T, heads: c.keyValueHeads, headWidth: hd, cosines: cosines, sines: sines)
-            attend(q: q, k: k, v: v, rows: T, into: &attended)
+            cache.keys[l] += k
+            cache.values[l] += v
+            attend(q: q, rows: T, from: cache.count, keys: cache.keys[l], values: cache.values[l], into: &attended)
             Self.project(attended, rows: T, inputs: d, weight: layer.output, outputs: d, into: &x, accumulate: true)
             rmsNorm(x, gain: layer.feedForwardNorm, rows: T, into: &h)
             Self.project(h, rows: T, inputs: d, weight: layer.gate, outputs: f, into: &gate)
@@ -116,15 +162,15 @@ public struct LlamaModel: Sendable {
         }
     }
 
-    /// cos and sin of position p times base^(-2i / headWidth), for i < headWidth / 2: p-major.
-    static func rotations(positions: Int, headWidth: Int, base: Double) -> (cosines: [Float], sines: [Float]) {
+    /// cos and sin of position p times base^(-2i / headWidth), for i < headWidth / 2 and p in `positions`: p-major.
+    static func rotations(positions: Range<Int>, headWidth: Int, base: Double) -> (cosines: [Float], sines: [Float]) {
         let half = headWidth / 2
-        var cosines = [Float](repeating: 0, count: positions * half), sines = cosines
-        for p in 0..<positions {
+        var cosines = [Float](repeating: 0, count: positions.count * half), sines = cosines
+        for (row, p) in positions.enumerated() {
             for i in 0..<half {
                 let angle = Double(p) * Foundation.pow(base, -2 * Double(i) / Double(headWidth))
-                cosines[p * half + i] = Float(Foundation.cos(angle))
-                sines[p * half + i] = Float(Foundation.sin(angle))
+                cosines[row * half + i] = Float(Foundation.cos(angle))
+                sines[row * half + i] = Float(Foundation.sin(angle))
             }
         }
         return (cosines, sines)
@@ -145,26 +191,28 @@ public struct LlamaModel: Sendable {
         }
     }
 
-    /// Causal grouped-query attention, the heads side by side in `out`.
-    func attend(q: [Float], k: [Float], v: [Float], rows: Int, into out: inout [Float]) {
+    /// Causal grouped-query attention of `rows` new queries (positions from `start`) over every cached key and
+    /// value up to each one's own position, the heads side by side in `out`.
+    func attend(q: [Float], rows: Int, from start: Int, keys k: [Float], values v: [Float], into out: inout [Float]) {
         let c = configuration, hd = c.headWidth, group = c.heads / c.keyValueHeads, d = c.width, kv = c.keyValueHeads * hd
         let scale = 1 / Float(hd).squareRoot()
-        var scores = [Float](repeating: 0, count: rows)
+        var scores = [Float](repeating: 0, count: start + rows)
         for head in 0..<c.heads {
             let kvHead = head / group
             for t in 0..<rows {
+                let position = start + t
                 var largest = -Float.infinity
-                for s in 0...t {
+                for s in 0...position {
                     var dot: Float = 0
                     for j in 0..<hd { dot += q[t * d + head * hd + j] * k[s * kv + kvHead * hd + j] }
                     scores[s] = dot * scale
                     largest = max(largest, scores[s])
                 }
                 var total: Float = 0
-                for s in 0...t { scores[s] = Foundation.exp(scores[s] - largest); total += scores[s] }
+                for s in 0...position { scores[s] = Foundation.exp(scores[s] - largest); total += scores[s] }
                 for j in 0..<hd {
                     var sum: Float = 0
-                    for s in 0...t { sum += scores[s] * v[s * kv + kvHead * hd + j] }
+                    for s in 0...position { sum += scores[s] * v[s * kv + kvHead * hd + j] }
                     out[t * d + head * hd + j] = sum / total
                 }
             }

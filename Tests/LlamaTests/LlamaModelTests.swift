@@ -37,6 +37,26 @@ import Testing
         #expect(throws: GGUFError.self) { try model.logits(Array(repeating: 1, count: 33)) }
     }
 
+    /// Reading a prompt then one token at a time through the key-value cache gives the logits of reading the
+    /// whole sequence at once.
+    @Test func theCacheGivesTheLogitsOfTheWholeSequence() throws {
+        let model = try LlamaModel(GGUFFile(contentsOf: Self.resources.appendingPathComponent("tiny-llama.gguf").path))
+        let tokens: [Int32] = [1, 5, 9, 47, 0, 12, 33, 33, 7, 2, 40, 18]
+        let whole = try model.logits(tokens)
+        var cache = LlamaModel.Cache(model), stepwise = try cache.append(Array(tokens.prefix(5)))
+        for token in tokens.dropFirst(5) { stepwise += try cache.append([token]) }
+        #expect(cache.count == 12 && stepwise.count == whole.count)
+        #expect(zip(stepwise, whole).allSatisfy { abs($0 - $1) <= 1e-5 * max(1, abs($1)) })
+        #expect(throws: GGUFError.self) { try cache.append(Array(repeating: 1, count: 21)) }  // 12 + 21 > 32
+        // Greedy decoding through the cache picks each step's likeliest token of the whole sequence's logits.
+        let continuation = try model.greedy([1, 5, 9], maxTokens: 6)
+        let again = try model.logits([1, 5, 9] + continuation.dropLast())
+        for (i, token) in continuation.enumerated() {
+            let row = again[(2 + i) * 48..<(3 + i) * 48]
+            #expect(Int(token) == row.indices.max { row[$0] < row[$1] }! - (2 + i) * 48)
+        }
+    }
+
     /// SmolLM2-135M-Instruct (the local server's model): its shape from the file, and a chat prompt's next
     /// token as llama.cpp would greedily pick it begins the answer sensibly (finite logits, the top token a word).
     @Test(.enabled(if: FileManager.default.fileExists(atPath: ByteLevelBPETests.model), "scripts/local-llm build installs the model"))
@@ -51,6 +71,10 @@ import Testing
         #expect(last.allSatisfy { $0.isFinite })
         let top = last.indices.max { last[$0] < last[$1] }!
         #expect(bpe.decode([Int32(top)]).trimmingCharacters(in: .whitespaces) == "The", "top token \(bpe.decode([Int32(top)]).debugDescription)")
+        // Its greedy answer, through the cache, until <|im_end|>.
+        let answer = bpe.decode(try model.greedy(prompt, maxTokens: 24, stop: [2]))
+        #expect(answer.contains("Paris"), "\(answer)")
+        print("SmolLM2's greedy answer in Swift: \(answer.debugDescription)")
     }
 
     /// Beside llama.cpp running the same file, which multiplies in quantised arithmetic (Q4_1 weights against
