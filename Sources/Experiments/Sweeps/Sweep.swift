@@ -160,10 +160,10 @@ public struct Sweep: Sendable {
     /// What a unit's result depends on: a saved result is reused only under the same identity.
     func identity(of unit: Unit) throws -> String {
         let group = groups[unit.group]
+        guard unit.work != .teacher else { return "\(Experiment.identity(environment: group.environment)); teacher" }
         var parts = Experiment.identity(environment: group.environment, policy: group.policy, seed: seed(of: unit))
         switch unit.work {
-        case .teacher:
-            parts = [Experiment.identity(environment: group.environment), "teacher"]
+        case .teacher: break
         case .warmStart:
             parts.append("warm start")
             if unit.seedIndex == 0 { parts.append("critic pairs \(criticPairs(unit))") }
@@ -181,9 +181,9 @@ public struct Sweep: Sendable {
         units.first { $0.work == .warmStart && $0.group == unit.group && $0.seedIndex == unit.seedIndex }!
     }
 
-    /// The teacher unit of `unit`'s environment, when it has an LLM teacher.
-    private func teacher(of unit: Unit) -> Unit? {
-        units.first { $0.work == .teacher && groups[$0.group].environmentIndex == groups[unit.group].environmentIndex }
+    /// The teacher unit of group `group`'s environment, when it has an LLM teacher.
+    private func teacher(ofGroup group: Int) -> Unit? {
+        units.first { $0.work == .teacher && groups[$0.group].environmentIndex == groups[group].environmentIndex }
     }
 
     /// What every file of a unit says first: the identity it was made under.
@@ -308,7 +308,7 @@ public struct Sweep: Sendable {
     private func execute(_ unit: Unit, experiment: Experiment, replay: Bool) async throws -> Double {
         let clock = ContinuousClock(), began = clock.now
         var teacherOutputs: PerSplit<[[Text]]>?
-        if let teacher = teacher(of: unit), unit.work != .teacher {
+        if let teacher = teacher(ofGroup: unit.group), unit.work != .teacher {
             teacherOutputs = try read(TeacherFile.self, teacher, suffix: ".json", expecting: try identity(of: teacher))?.outputs
             // Replayed, the teacher answers as its unit was answered; live, it would answer otherwise.
             guard teacherOutputs != nil || replay else {
@@ -318,12 +318,7 @@ public struct Sweep: Sendable {
         let run = try await experiment.run(seed: seed(of: unit), teacherOutputs: teacherOutputs)
         var record = SeedRecord(experiment: experiment, run: run, curves: spec.curves)
         switch unit.work {
-        case .teacher:
-            let seconds = (clock.now - began).seconds
-            try write(TeacherFile(identity: try identity(of: unit), outputs: run.teacherOutputs, calls: record.results.calls, seconds: seconds),
-                      unit, suffix: ".json")
-            try? FileManager.default.removeItem(atPath: path(of: unit) + ".failed.json")
-            return seconds
+        case .teacher: break  // asking the teacher was the work
         case .warmStart:
             if unit.seedIndex == 0, criticPairs(unit) > 0 { try await record.diagnoseCritic(pairs: criticPairs(unit)) }
             let saved = try await experiment.withStudent { student in try await Self.warmStart(student, into: &record) }
@@ -336,8 +331,12 @@ public struct Sweep: Sendable {
             let warmStart = try savedWarmStart(for: unit)
             try await experiment.withStudent { student in try await Self.train(student, chain, from: warmStart, into: &record) }
         }
-        let seconds = (clock.now - began).seconds
-        try write(UnitFile(identity: try identity(of: unit), results: record.results, seconds: seconds), unit, suffix: ".json")
+        let seconds = (clock.now - began).seconds, identity = try identity(of: unit)
+        if unit.work == .teacher {
+            try write(TeacherFile(identity: identity, outputs: run.teacherOutputs, calls: record.results.calls, seconds: seconds), unit, suffix: ".json")
+        } else {
+            try write(UnitFile(identity: identity, results: record.results, seconds: seconds), unit, suffix: ".json")
+        }
         try? FileManager.default.removeItem(atPath: path(of: unit) + ".failed.json")
         return seconds
     }
@@ -384,7 +383,7 @@ public struct Sweep: Sendable {
         guard missing == 0 else {
             throw HumorGymError("\(missing) of \(units.count) units are not done (`humorgym sweep status \(spec.file)` lists them); run them first")
         }
-        var cells: [SweepReport.Cell] = [], csv = ["environment,policy,kind,seed,algorithm,split,metric,value"]
+        var cells: [SweepReport.Cell] = [], csv: [String] = []
         for (g, group) in groups.enumerated() {
             var seedResults: [SeedResults] = [], seconds = 0.0
             for s in seeds.indices {
@@ -395,7 +394,7 @@ public struct Sweep: Sendable {
                 seedResults.append(SeedResults.combining(parts.map(\.results)))
             }
             // The teacher was asked once, by its own unit: its calls, on the first seed.
-            if let teacher = units.first(where: { $0.work == .teacher && groups[$0.group].environmentIndex == group.environmentIndex }) {
+            if let teacher = teacher(ofGroup: g) {
                 let file = try read(TeacherFile.self, teacher, suffix: ".json", expecting: try identity(of: teacher))!
                 for s in seedResults.indices { seedResults[s].calls = s == 0 ? file.calls : nil }
             }
@@ -404,7 +403,10 @@ public struct Sweep: Sendable {
             try folder.write(to: "\(spec.out)/\(group.folder)")
             cells.append(SweepReport.Cell(folder: group.folder, report: folder.report))
             let prefix = "\(CSV.field(group.environment.name)),\(CSV.field(group.policy.name)),"
-            csv += ResultsWriter.csv(folder.report).split(separator: "\n").dropFirst().map { prefix + $0 }
+            // compare's long format, its header once, each row after the cell's environment and policy.
+            let lines = ResultsWriter.csv(folder.report).split(separator: "\n")
+            if csv.isEmpty { csv.append("environment,policy," + lines[0]) }
+            csv += lines.dropFirst().map { prefix + $0 }
         }
         let report = SweepReport(sweep: spec.name, rootSeed: spec.rootSeed, seeds: seeds, cells: cells)
         try ResultsWriter.write(ResultsWriter.json(report), named: "results.json", in: spec.out)
