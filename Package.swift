@@ -46,7 +46,7 @@ let package = Package(
         // llama.cpp's model files (GGUF): metadata, the tensor table, dequantisation; no dependency.
         .target(name: "GGUF"),
         // The pretrained student, read from a GGUF file: its tokenizer, chat template and the Llama network.
-        .target(name: "Llama", dependencies: ["GGUF", "LinearAlgebra"]),
+        .target(name: "Llama", dependencies: ["GGUF", "LinearAlgebra", "Transformer", "HumorGym", "Stochastics"]),
         .target(name: "Experiments", dependencies: [
             "HumorGym", "Stochastics", "LinearAlgebra", "Worlds", "Teachers", "Critics", "Policies", "Transformer", "Learners",
             "LLM", "Yams", "Charts",
@@ -73,7 +73,7 @@ let package = Package(
         // Resources/ holds a tiny GGUF and its values as the `gguf` package reads them (scripts/gguf_reference.py).
         .testTarget(name: "GGUFTests", dependencies: ["GGUF"], exclude: ["Resources"]),
         // Against llama.cpp (the local server) and PyTorch (Resources/, from scripts/llama_reference.py).
-        .testTarget(name: "LlamaTests", dependencies: ["Llama", "GGUF"], exclude: ["Resources"]),
+        .testTarget(name: "LlamaTests", dependencies: ["Llama", "GGUF", "Transformer", "Stochastics", "LinearAlgebra", "HumorGym"], exclude: ["Resources"]),
         // A scripted OpenAI-compatible server on loopback (SwiftNIO) stands in for the LLM; Cassettes/ holds
         // recorded answers of the real one, which the tests read by path.
         .testTarget(name: "LLMTests", dependencies: [

@@ -24,8 +24,8 @@ public struct PackedSequences: Sendable, Equatable {
     public func rows(_ sequence: Int) -> Range<Int> { starts[sequence]..<starts[sequence + 1] }
 
     /// The sequences `range`, their rows counted from the first of them.
-    func slice(_ range: Range<Int>) -> PackedSequences { PackedSequences(lengths: Array(lengths[range])) }
+    public func slice(_ range: Range<Int>) -> PackedSequences { PackedSequences(lengths: Array(lengths[range])) }
 
     /// Each row's position in its sequence.
-    var positions: [Int] { lengths.flatMap { 0..<$0 } }
+    public var positions: [Int] { lengths.flatMap { 0..<$0 } }
 }

@@ -20,7 +20,7 @@ import Testing
     /// pairs, SwiGLU, RMSNorm, the tied head, a Q8_0 projection among F32 ones.
     @Test func logitsArePyTorchsToFloatRounding() throws {
         let file = try GGUFFile(contentsOf: Self.resources.appendingPathComponent("tiny-llama.gguf").path)
-        let model = try LlamaModel(file)
+        let model = try LlamaModel<Float>(file)
         #expect(model.configuration == LlamaConfiguration(vocabularySize: 48, width: 32, layers: 2, heads: 4, keyValueHeads: 2,
                                                             feedForward: 64, contextLength: 32, ropeBase: 10_000, rmsEpsilon: Double(Float(1e-5))))  // the file holds a float32
         let reference = try JSONDecoder().decode(Reference.self, from: Data(contentsOf: Self.resources.appendingPathComponent("tiny-llama.json")))
@@ -40,14 +40,24 @@ import Testing
     /// Reading a prompt then one token at a time through the key-value cache gives the logits of reading the
     /// whole sequence at once.
     @Test func theCacheGivesTheLogitsOfTheWholeSequence() throws {
-        let model = try LlamaModel(GGUFFile(contentsOf: Self.resources.appendingPathComponent("tiny-llama.gguf").path))
+        let model = try LlamaModel<Float>(GGUFFile(contentsOf: Self.resources.appendingPathComponent("tiny-llama.gguf").path))
         let tokens: [Int32] = [1, 5, 9, 47, 0, 12, 33, 33, 7, 2, 40, 18]
         let whole = try model.logits(tokens)
-        var cache = LlamaModel.Cache(model), stepwise = try cache.append(Array(tokens.prefix(5)))
-        for token in tokens.dropFirst(5) { stepwise += try cache.append([token]) }
-        #expect(cache.count == 12 && stepwise.count == whole.count)
+        var cache = LlamaModel<Float>.Cache(model), stepwise = try model.append([Array(tokens.prefix(5))], to: &cache, everyPosition: true)
+        for token in tokens.dropFirst(5) { stepwise += try model.append([[token]], to: &cache) }
+        #expect(cache.counts == [12] && stepwise.count == whole.count)
         #expect(zip(stepwise, whole).allSatisfy { abs($0 - $1) <= 1e-5 * max(1, abs($1)) })
-        #expect(throws: GGUFError.self) { try cache.append(Array(repeating: 1, count: 21)) }  // 12 + 21 > 32
+        #expect(throws: GGUFError.self) { try model.append([Array(repeating: 1, count: 21)], to: &cache) }  // 12 + 21 > 32
+        // A batch of sequences of different lengths read together, then copied and continued apart, gives each
+        // one's own logits.
+        var batch = LlamaModel<Float>.Cache(model, batch: 2)
+        let first = try model.append([Array(tokens.prefix(4)), Array(tokens.prefix(7))], to: &batch)
+        #expect(zip(first, whole[3 * 48..<4 * 48] + whole[6 * 48..<7 * 48]).allSatisfy { abs($0 - $1) <= 1e-5 * max(1, abs($1)) })
+        batch.select([1, 1, 0])
+        let next = try model.append([[tokens[7]], [3], [tokens[4]]], to: &batch)
+        let alone = try model.logits(Array(tokens.prefix(7)) + [3])
+        #expect(batch.counts == [8, 8, 5])
+        #expect(zip(next, whole[7 * 48..<8 * 48] + alone[7 * 48..<8 * 48] + whole[4 * 48..<5 * 48]).allSatisfy { abs($0 - $1) <= 1e-5 * max(1, abs($1)) })
         // Greedy decoding through the cache picks each step's likeliest token of the whole sequence's logits.
         let continuation = try model.greedy([1, 5, 9], maxTokens: 6)
         let again = try model.logits([1, 5, 9] + continuation.dropLast())
@@ -62,7 +72,7 @@ import Testing
     @Test(.enabled(if: FileManager.default.fileExists(atPath: ByteLevelBPETests.model), "scripts/local-llm build installs the model"))
     func theSmolLM2ModelRuns() throws {
         let file = try GGUFFile(contentsOf: ByteLevelBPETests.model)
-        let model = try LlamaModel(file), bpe = try ByteLevelBPE(file), chat = try ChatTemplate(file)
+        let model = try LlamaModel<Float>(file), bpe = try ByteLevelBPE(file), chat = try ChatTemplate(file)
         #expect(model.configuration == LlamaConfiguration(vocabularySize: 49152, width: 576, layers: 30, heads: 9, keyValueHeads: 3,
                                                             feedForward: 1536, contextLength: 8192, ropeBase: 100_000, rmsEpsilon: Double(Float(1e-5))))
         let prompt = bpe.encode(chat.render([.init(role: "user", content: "What is the capital of France?")]), parseSpecial: true)
@@ -84,7 +94,7 @@ import Testing
     @Test(.enabled(if: ByteLevelBPETests.serverIsUp, "set HUMORGYM_LLM_URL to the local server (scripts/local-llm start)"))
     func nextTokensAreLlamaCpps() async throws {
         let file = try GGUFFile(contentsOf: ByteLevelBPETests.model)
-        let model = try LlamaModel(file), bpe = try ByteLevelBPE(file), chat = try ChatTemplate(file), V = 49152
+        let model = try LlamaModel<Float>(file), bpe = try ByteLevelBPE(file), chat = try ChatTemplate(file), V = 49152
         var differences: [Double] = []
         for setup in try ByteLevelBPETests.strings().prefix(10).enumerated().filter({ $0.offset % 2 == 0 }).map(\.element) {
             let prompt = bpe.encode(chat.render([.init(role: "user", content: "Finish the joke: \(setup)")]), parseSpecial: true)
