@@ -49,7 +49,7 @@ let package = Package(
         .target(name: "Llama", dependencies: ["GGUF", "LinearAlgebra", "Transformer", "HumorGym", "Stochastics"]),
         .target(name: "Experiments", dependencies: [
             "HumorGym", "Stochastics", "LinearAlgebra", "Worlds", "Teachers", "Critics", "Policies", "Transformer", "Learners",
-            "LLM", "Yams", "Charts",
+            "LLM", "Yams", "Charts", "Llama",
         ]),
         // Real LLMs over OpenAI-compatible HTTP: one client (retries, budget, concurrency, SQLite cache).
         .target(name: "LLM", dependencies: [

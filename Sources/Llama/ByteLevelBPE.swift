@@ -21,6 +21,9 @@ public struct ByteLevelBPE: Sendable {
     /// Control tokens' texts and ids, longest first.
     private let special: [(text: String, id: Int32)]
 
+    /// The control tokens' ids (`<|im_start|>`, ...): what a sampler never writes but to end a turn.
+    public var controlTokens: Set<Int32> { Set(special.map(\.id)) }
+
     /// The pre-tokenizers this tokenizer implements (`tokenizer.ggml.pre`).
     public static let preTokenizers = ["gpt2", "smollm"]
 

@@ -41,6 +41,11 @@ public struct TransformerPolicy: TrainablePolicy {
                 : "sampling needs a positive temperature, topK >= 0, topP in (0, 1], maxResponseTokens and beams >= 1 (temperature \(temperature), topK \(topK), topP \(topP), maxResponseTokens \(maxResponseTokens), beams \(beams))"
         }
 
+        /// The probabilities a response's next token is drawn from, given the logits of the tokens it may be.
+        public func probabilities(_ logits: [Double]) -> [Double] {
+            TransformerPolicy.truncated(logits, temperature: temperature, topK: topK, topP: topP)
+        }
+
         /// The settings as `init(from:)` reads them (a checkpoint's metadata).
         public var parameters: ParameterDictionary {
             ["temperature": .init("\(temperature)"), "topK": .init(String(topK)), "topP": .init("\(topP)"),
@@ -142,10 +147,7 @@ public struct TransformerPolicy: TrainablePolicy {
     public func sample(_ prompts: [Prompt], count: Int, using stream: RandomStream) -> [[Text]] {
         var out = [[Text]](repeating: [], count: prompts.count)
         for chunk in decodingBatches(prompts, rowsPerPrompt: count) {
-            let sampling = sampling
-            let texts = generate(chunk.map { prompts[$0] }, count: count, weigh: { logits in
-                Self.truncated(logits, temperature: sampling.temperature, topK: sampling.topK, topP: sampling.topP)
-            }, pick: { stream.categorical(weights: $0) })
+            let texts = generate(chunk.map { prompts[$0] }, count: count, weigh: sampling.probabilities, pick: { stream.categorical(weights: $0) })
             for (k, i) in chunk.enumerated() { out[i] = Array(texts[(k * count)..<((k + 1) * count)]) }
         }
         return out

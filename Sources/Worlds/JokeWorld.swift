@@ -41,6 +41,8 @@ public struct JokeWorld: World {
     }
 
     public let name = "jokes"
+    /// The student's request, in the teacher's words for one punchline.
+    public let task = "Here is the setup of a joke. Write a funny punchline for it. Answer with the punchline and nothing else.\n\nSetup: {prompt}"
     public let configuration: Configuration
     public let vocabulary: Vocabulary
     public let candidates: CandidateSets

@@ -46,6 +46,8 @@ public struct ParaphraseWorld: SimulatedWorld {
     }
 
     public let name = "paraphrase"
+    /// The student's request, in the teacher's words for one paraphrase.
+    public let task = "Write a creative, humorous paraphrase of the sentence below. It must keep exactly the same meaning as the sentence. Answer with the paraphrase and nothing else.\n\nSentence: {prompt}"
     public let configuration: Configuration
     public let vocabulary: Vocabulary
     public let candidates: CandidateSets

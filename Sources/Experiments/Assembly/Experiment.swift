@@ -1,6 +1,8 @@
+import Foundation
 import Critics
 import HumorGym
 import LinearAlgebra
+import Llama
 import LLM
 import Policies
 import Stochastics
@@ -43,6 +45,8 @@ public final class Experiment: Sendable {
         case logLinear(LogLinearPolicy.Features)
         case tabular
         case transformer
+        /// The pretrained model, read once: every student of the experiment shares its base weights.
+        case llama(PretrainedLlama)
     }
 
     /// The seeds `compare --seed S` runs: the first `count` derived from root seed `root`; `run --seed S` and
@@ -78,6 +82,11 @@ public final class Experiment: Sendable {
             student = .logLinear(LogLinearPolicy.Features(map: map, prompts: world.allPrompts, candidates: world.candidates))
         case .tabular: student = .tabular
         case .transformer: student = .transformer
+        case .llama:
+            guard FileManager.default.fileExists(atPath: policy.pretrainedFile) else {
+                throw HumorGymError("policy \(policy.name): the model file \(policy.pretrainedFile) does not exist (bash scripts/local-llm build installs SmolLM2-135M-Instruct's)")
+            }
+            student = .llama(try PretrainedLlama(path: policy.pretrainedFile))
         }
     }
 
@@ -264,6 +273,10 @@ public final class Experiment: Sendable {
             let tokenizer = Tokenizer(vocabulary: world.vocabulary, kind: policySpec.tokenizer,
                                       training: train.map(\.text) + train.flatMap { world.candidates[$0] })
             var student = try TransformerPolicy(tokenizer: tokenizer, configuration: policySpec.transformer, sampling: policySpec.sampling)
+            student.threads = threads
+            return try await body(student)
+        case .llama(let pretrained):
+            var student = try LlamaPolicy(pretrained, lora: policySpec.lora, task: world.task, vocabulary: world.vocabulary, sampling: policySpec.sampling)
             student.threads = threads
             return try await body(student)
         }

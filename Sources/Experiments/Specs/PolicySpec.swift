@@ -1,5 +1,6 @@
 import HumorGym
 import Learners
+import Llama
 import Transformer
 
 /// A policy file (`policies/NAME.yaml`): the student, how learners optimise it, the imitation warm start,
@@ -10,10 +11,12 @@ public struct PolicySpec: Sendable, Equatable {
         case logLinear = "log-linear"
         case tabular
         case transformer
+        /// A pretrained Llama-architecture model read from a GGUF file, trained through LoRA adapters.
+        case llama
 
         /// Whether the student writes any token sequence (and so can learn from texts outside the world's
         /// candidate sets, such as an LLM teacher's), rather than choosing among candidates.
-        public var isGenerative: Bool { self == .transformer }
+        public var isGenerative: Bool { self == .transformer || self == .llama }
     }
 
     public var name = "log-linear"
@@ -25,7 +28,11 @@ public struct PolicySpec: Sendable, Equatable {
     /// The transformer's tokens (transformer only): the world's words, or subword pieces learned from the
     /// training split (`model:` section's `tokenizer`, `merges` and `mergeDropout`).
     public var tokenizer = Tokenizer.Kind.word
-    /// How the transformer draws responses (transformer only).
+    /// The pretrained model's GGUF file (llama only, `model:` section's `file`; required there).
+    public var pretrainedFile = ""
+    /// The adapters trained on the pretrained model (llama only, `lora:` section).
+    public var lora = LoRAConfiguration()
+    /// How a generative student draws responses (transformer and llama).
     public var sampling = TransformerPolicy.Sampling()
     public var optimizer = OptimizerSettings(learningRate: 0.05, batchSize: 64, clipNorm: 10)
     /// Epochs of imitation that make the shared warm start.
@@ -112,8 +119,15 @@ public struct PolicySpec: Sendable, Equatable {
         kind = try root.choice("kind", default: kind)
         features = try root.int("features", default: features, range: 8...8192)
         let model = try root.section("model")
-        tokenizer = try Tokenizer.Kind(from: model)
-        transformer = try TransformerConfiguration(vocabularySize: 1, from: model)
+        if kind == .llama {
+            pretrainedFile = try model.path("file", default: pretrainedFile)
+            if pretrainedFile.isEmpty { throw model.problem("file", "a llama student needs its GGUF file") }
+            try model.finish()
+            lora = try LoRAConfiguration(from: root.section("lora"))
+        } else {
+            tokenizer = try Tokenizer.Kind(from: model)
+            transformer = try TransformerConfiguration(vocabularySize: 1, from: model)
+        }
         sampling = try TransformerPolicy.Sampling(from: root.section("sampling"))
         optimizer = try OptimizerSettings(from: root.section("optimizer"), defaults: optimizer)
         let w = try root.section("warmStart")

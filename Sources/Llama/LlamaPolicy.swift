@@ -1,0 +1,198 @@
+import Foundation
+import GGUF
+import HumorGym
+import LinearAlgebra
+import Stochastics
+import Transformer
+
+/// A pretrained model file read once: the network (base weights), its tokenizer and chat template, and the
+/// token that ends an answer. Students built from it share its weights (arrays are copied on write, and the
+/// base is never written).
+public struct PretrainedLlama: Sendable {
+    public let path: String
+    public let model: LlamaModel<Float>
+    public let tokenizer: ByteLevelBPE
+    public let chat: ChatTemplate
+    /// The token that ends the assistant's turn (`tokenizer.ggml.eos_token_id`: `<|im_end|>` for SmolLM2).
+    public let endOfTurn: Int32
+
+    public init(path: String) throws {
+        let file = try GGUFFile(contentsOf: path)
+        self.path = path
+        model = try LlamaModel(file)
+        tokenizer = try ByteLevelBPE(file)
+        chat = try ChatTemplate(file)
+        guard let eos = file["tokenizer.ggml.eos_token_id"]?.int, (0..<model.configuration.vocabularySize).contains(eos) else {
+            throw GGUFError(path, "tokenizer.ggml.eos_token_id is missing or outside the vocabulary")
+        }
+        endOfTurn = Int32(eos)
+    }
+}
+
+/// A pretrained language model as a student, trained through low-rank adapters (``LoRAConfiguration``) with
+/// its base weights frozen. A prompt is the world's task with the prompt's text filled in, sent as the user's
+/// turn of the model's chat template; the response is the assistant's turn, ended by `<|im_end|>`:
+///     log pi(y | x) = sum over y's tokens and the end token of log p(token | chat(x), the tokens before it),
+/// so every learner trains it through the same pull-back as any other student. It writes any text: its
+/// responses reach a critic as written, with their tokens in the world's vocabulary for the world's reports.
+public struct LlamaPolicy: TrainablePolicy {
+    public typealias Scalar = Float
+
+    public let pretrained: PretrainedLlama
+    /// The network with its adapters.
+    public private(set) var model: LlamaModel<Float>
+    /// What the student is asked: `{prompt}` is the prompt's text.
+    public let task: String
+    /// The world's vocabulary, which the student's texts are read into.
+    public let vocabulary: Vocabulary
+    public var sampling: TransformerPolicy.Sampling
+    /// Threads that run a batch's shards (with BLAS single-threaded); results are the same for any count.
+    public var threads = 1
+
+    public init(_ pretrained: PretrainedLlama, lora: LoRAConfiguration, task: String, vocabulary: Vocabulary,
+                sampling: TransformerPolicy.Sampling = TransformerPolicy.Sampling()) throws {
+        if let problem = sampling.problem { throw HumorGymError(problem) }
+        guard sampling.beams == 1 else { throw HumorGymError("the Llama student decodes greedily: sampling.beams must be 1, not \(sampling.beams)") }
+        guard task.contains("{prompt}") else { throw HumorGymError("a student's task must contain {prompt}: \(task.debugDescription)") }
+        self.pretrained = pretrained
+        model = pretrained.model
+        model.adapters = LlamaModel.Adapters(lora, model: pretrained.model.configuration)
+        self.task = task
+        self.vocabulary = vocabulary
+        self.sampling = sampling
+    }
+
+    public var parameters: [Float] {
+        get { model.adapters!.parameters }  // set by init, never removed
+        set { model.adapters!.parameters = newValue }
+    }
+
+    /// The chat that asks for a response to `prompt`, through the assistant's header.
+    func promptTokens(_ prompt: Prompt) -> [Int32] {
+        let request = task.replacingOccurrences(of: "{prompt}", with: prompt.text.string)
+        return pretrained.tokenizer.encode(pretrained.chat.render([.init(role: "user", content: request)]), parseSpecial: true)
+    }
+
+    /// The response's tokens and the end of the turn.
+    func responseTokens(_ response: Text) -> [Int32] { pretrained.tokenizer.encode(response.string) + [pretrained.endOfTurn] }
+
+    /// The student's tokens as a text of the world: the string as written, its tokens in the world's vocabulary.
+    func text(_ tokens: [Int32]) -> Text { vocabulary.encode(pretrained.tokenizer.decode(tokens)) }
+
+    public func logProbabilitiesWithPullback(_ examples: [Example]) -> (values: [Double], pullback: ([Double]) -> [Float]) {
+        guard !examples.isEmpty else { return ([], { _ in [Float](repeating: 0, count: model.adapters!.layout.parameterCount) }) }
+        let context = model.configuration.contextLength
+        // A sequence is read up to its last token, which is only ever a target; one that does not fit takes no rows.
+        let sequences = examples.map { (prompt: promptTokens($0.prompt), response: responseTokens($0.response)) }
+        let fits = sequences.map { $0.prompt.count + $0.response.count - 1 <= context }
+        var tokens: [Int32] = [], targets: [Int32] = []
+        for (s, ok) in zip(sequences, fits) where ok {
+            tokens += s.prompt + s.response.dropLast()
+            targets += s.response
+        }
+        let lengths = zip(sequences, fits).map { $1 ? $0.prompt.count + $0.response.count - 1 : 0 }
+        let readingOut = zip(sequences, fits).map { $1 ? $0.response.count : 0 }
+        let V = model.configuration.vocabularySize
+        // The tokens come from the model's own tokenizer and the lengths were checked: forward cannot fail here.
+        let activations = try! model.forward(tokens: tokens, sequences: PackedSequences(lengths: lengths), readingOut: readingOut, threads: threads)
+        let perToken = NextTokenLogProbabilities.values(logits: activations.logits, vocabulary: V, targets: targets)
+        let readOut = activations.readOut
+        let values = examples.indices.map { i in fits[i] ? perToken[readOut.rows(i)].reduce(0.0) { $0 + Double($1) } : -.infinity }
+        let frozen = model, threads = threads
+        return (values, { upstream in
+            var rowWeights = [Float](repeating: 0, count: targets.count)
+            for (i, g) in upstream.enumerated() { for r in readOut.rows(i) { rowWeights[r] = Float(g) } }
+            let dlogits = NextTokenLogProbabilities.logitGradient(logits: activations.logits, vocabulary: V, targets: targets, upstream: rowWeights)
+            return frozen.backward(activations, logitGradient: dlogits, threads: threads)
+        })
+    }
+
+    public func logProbability(of response: Text, given prompt: Prompt) -> Double {
+        logProbabilities([Example(prompt: prompt, response: response)])[0]
+    }
+
+    /// The most sequences one pass holds (bounds the activations' and the key-value cache's memory).
+    static let maxBatchRows = 64
+
+    /// Batched forward passes of at most `maxBatchRows` sequences (no backward pass is kept).
+    public func logProbabilities(_ batch: [Example]) -> [Double] {
+        stride(from: 0, to: batch.count, by: Self.maxBatchRows).flatMap { start in
+            logProbabilitiesWithPullback(Array(batch[start..<min(start + Self.maxBatchRows, batch.count)])).values
+        }
+    }
+
+    public func sample(_ prompt: Prompt, count: Int, using stream: RandomStream) -> [Text] { sample([prompt], count: count, using: stream)[0] }
+
+    /// Prompts decode together, `count` rows each, up to `maxBatchRows` rows a batch; every step draws each
+    /// live row's token from `stream` in row order, so the draws do not depend on the threads.
+    public func sample(_ prompts: [Prompt], count: Int, using stream: RandomStream) -> [[Text]] {
+        guard count > 0 else { return prompts.map { _ in [] } }
+        let perBatch = max(1, Self.maxBatchRows / count)
+        return stride(from: 0, to: prompts.count, by: perBatch).flatMap { start in
+            let texts = generate(Array(prompts[start..<min(start + perBatch, prompts.count)]), count: count, weigh: sampling.probabilities,
+                                 pick: { stream.categorical(weights: $0) })
+            return stride(from: 0, to: texts.count, by: count).map { Array(texts[$0..<$0 + count]) }
+        }
+    }
+
+    public func mostLikely(_ prompt: Prompt) -> Text { mostLikely([prompt])[0] }
+
+    /// Greedy decoding: each step's likeliest token.
+    public func mostLikely(_ prompts: [Prompt]) -> [Text] {
+        stride(from: 0, to: prompts.count, by: Self.maxBatchRows).flatMap { start in
+            generate(Array(prompts[start..<min(start + Self.maxBatchRows, prompts.count)]), count: 1,
+                     weigh: { z in z.indices.max { z[$0] < z[$1] }! }, pick: { $0 })
+        }
+    }
+
+    /// Decodes `count` responses for each prompt through the key-value cache (each prompt read once, then its
+    /// rows copied), until the end of the turn or the length limit; rows are prompt-major. A choice has two
+    /// parts: `weigh` turns a row's logits into what `pick` needs, for the rows on up to `threads` threads, then
+    /// `pick` chooses for one row after another in order (it may draw from a stream). Control tokens other
+    /// than the end of the turn are never chosen.
+    private func generate<W>(_ prompts: [Prompt], count: Int, weigh: @Sendable ([Double]) -> W, pick: (W) -> Int) -> [Text] {
+        let starts = prompts.map(promptTokens), V = model.configuration.vocabularySize, end = pretrained.endOfTurn
+        let limits = starts.map { min(sampling.maxResponseTokens, model.configuration.contextLength - $0.count) }
+        let rows = prompts.count * count
+        var responses = [[Int32]](repeating: [], count: rows)
+        let live = (0..<rows).filter { limits[$0 / count] > 0 }
+        guard !live.isEmpty else { return responses.map(text) }
+        let excluded = pretrained.tokenizer.controlTokens.subtracting([end])
+        // The prompts come from the model's own tokenizer and fit the context: the model cannot fail here.
+        var cache = LlamaModel<Float>.Cache(model, batch: prompts.count)
+        let firstLogits = try! model.append(starts, to: &cache, threads: threads)
+        cache.select(live.map { $0 / count })
+        var logits = live.flatMap { firstLogits[($0 / count) * V..<($0 / count + 1) * V] }
+        var rowsNow = live
+        while !rowsNow.isEmpty {
+            let logitsNow = logits
+            let weighed = Parallel.map(rowsNow.count, threads: threads) { k in
+                var z = (0..<V).map { Double(logitsNow[k * V + $0]) }
+                for token in excluded { z[Int(token)] = -.infinity }
+                return weigh(z)
+            }
+            var continuing: [Int] = [], next: [[Int32]] = []
+            for (k, w) in weighed.enumerated() {
+                let row = rowsNow[k], token = Int32(pick(w))
+                guard token != end else { continue }
+                responses[row].append(token)
+                if responses[row].count < limits[row / count] {
+                    continuing.append(k)
+                    next.append([token])
+                }
+            }
+            guard !continuing.isEmpty else { break }
+            cache.select(continuing)
+            rowsNow = continuing.map { rowsNow[$0] }
+            logits = try! model.append(next, to: &cache, threads: threads)
+        }
+        return responses.map(text)
+    }
+
+    public static var savesCheckpoints: Bool { true }
+
+    /// Writes the adapters as PEFT saves them into the folder `path` (see ``PEFTAdapter``).
+    public func save(to path: String) throws {
+        try PEFTAdapter.write(parameters, layout: model.adapters!.layout, model: model.configuration, to: path, baseModel: nil)
+    }
+}
