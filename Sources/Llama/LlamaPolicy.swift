@@ -50,7 +50,7 @@ public struct LlamaPolicy: TrainablePolicy {
     public var threads = 1
 
     public init(_ pretrained: PretrainedLlama, lora: LoRAConfiguration, task: String, vocabulary: Vocabulary,
-                sampling: TransformerPolicy.Sampling = TransformerPolicy.Sampling()) throws {
+                sampling: TransformerPolicy.Sampling = .greedy) throws {
         if let problem = sampling.problem { throw HumorGymError(problem) }
         guard sampling.beams == 1 else { throw HumorGymError("the Llama student decodes greedily: sampling.beams must be 1, not \(sampling.beams)") }
         guard task.contains("{prompt}") else { throw HumorGymError("a student's task must contain {prompt}: \(task.debugDescription)") }

@@ -24,8 +24,21 @@ public struct TransformerPolicy: TrainablePolicy {
         public init() {}
 
 
+        /// These settings with greedy decoding for the most likely response (a student without beam search).
+        public static var greedy: Sampling {
+            var s = Sampling()
+            s.beams = 1
+            return s
+        }
+
         /// A policy file's `sampling:` section, or a checkpoint's metadata.
         public init(from source: some ParameterSource) throws {
+            self.init()
+            try read(source)
+        }
+
+        /// The keys `source` sets, over these settings.
+        public mutating func read(_ source: some ParameterSource) throws {
             temperature = try source.double("temperature", default: temperature, range: 1e-3...100)
             topK = try source.int("topK", default: topK, range: 0...1_000_000)
             topP = try source.double("topP", default: topP, range: 1e-6...1)

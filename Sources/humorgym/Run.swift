@@ -17,7 +17,7 @@ struct Run: AsyncParsableCommand {
     @Option(help: "Root seed.")
     var seed: UInt64 = 0
 
-    @Option(help: "Save the trained student here as safetensors (transformer students).")
+    @Option(help: "Save the trained student here: a safetensors file (transformer students) or a folder of PEFT LoRA adapters (llama students).")
     var checkpoint: String?
 
     @Option(help: "Keep the training state here (safetensors, rewritten after every epoch or round), so that an interrupted run can be resumed.")
@@ -56,7 +56,7 @@ struct Run: AsyncParsableCommand {
             let (checkpoint, state, out) = dry.dryRun ? (nil, nil, nil) : (checkpoint, state, out)
             if let checkpoint {
                 guard try await experiment.withStudent({ type(of: $0).savesCheckpoints }) else {
-                    throw HumorGymError("--checkpoint saves students with a file format (transformer-tiny); policy '\(experiment.policySpec.name)' has none")
+                    throw HumorGymError("--checkpoint saves students with a file format (transformer and llama students); policy '\(experiment.policySpec.name)' has none")
                 }
                 try ResultsWriter.prepare(directory: URL(fileURLWithPath: checkpoint).deletingLastPathComponent().path)
             }

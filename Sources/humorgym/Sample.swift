@@ -26,6 +26,9 @@ struct Sample: AsyncParsableCommand {
     @Option(help: "Root seed.")
     var seed: UInt64 = 0
 
+    @Flag(help: "Also show the student's samples before any training: a pretrained student's own writing.")
+    var untrained = false
+
     func run() async throws {
         try await reportingErrors {
             guard count >= 1, samples >= 1 else { throw HumorGymError("--count and --samples must be at least 1") }
@@ -47,11 +50,15 @@ struct Sample: AsyncParsableCommand {
             guard let s = experiment.gold?.judge(text, for: prompt) else { return "  " + text.string }
             return String(format: "  %.2f (h %.2f c %.2f f %.2f)  ", s.total, s.humor, s.consistency, s.fluency) + text.string
         }
-        let stream = run.seeds.stream("sample-command")
+        let stream = run.seeds.stream("sample-command"), before = run.seeds.stream("sample-command/untrained")
         for (prompt, outputs) in zip(world.prompts(split), run.teacherOutputs[split]).prefix(count) {
             print("prompt: \(prompt.text.string)")
             print(" teacher:")
             for output in outputs { print(line(output, prompt)) }
+            if untrained {
+                print(" student (untrained):")
+                for response in student.sample(prompt, count: samples, using: before) { print(line(response, prompt)) }
+            }
             print(" student (\(learner?.name ?? "warm start")):")
             for response in policy.sample(prompt, count: samples, using: stream) { print(line(response, prompt)) }
             print("")

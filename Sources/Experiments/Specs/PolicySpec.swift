@@ -128,7 +128,11 @@ public struct PolicySpec: Sendable, Equatable {
             tokenizer = try Tokenizer.Kind(from: model)
             transformer = try TransformerConfiguration(vocabularySize: 1, from: model)
         }
-        sampling = try TransformerPolicy.Sampling(from: root.section("sampling"))
+        // The Llama student decodes greedily: beams is 1 unless the file says otherwise (and then it refuses).
+        sampling = kind == .llama ? .greedy : TransformerPolicy.Sampling()
+        let samplingSection = try root.section("sampling")
+        try sampling.read(samplingSection)
+        if kind == .llama && sampling.beams != 1 { throw samplingSection.problem("beams", "the Llama student decodes greedily: beams must be 1") }
         optimizer = try OptimizerSettings(from: root.section("optimizer"), defaults: optimizer)
         let w = try root.section("warmStart")
         warmStartEpochs = try w.int("epochs", default: warmStartEpochs, range: 0...10_000)
