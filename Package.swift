@@ -66,7 +66,7 @@ let package = Package(
         ]),
         .executableTarget(name: "HumorGymBenchmarks", dependencies: [
             "Experiments", "Critics", "Worlds", "HumorGym", "Stochastics", "Policies", "Transformer", "Learners", "LinearAlgebra",
-            "Chat", "LLM",
+            "Chat", "LLM", "Llama",
         ], path: "benchmarks/HumorGymBenchmarks"),
         .testTarget(name: "StochasticsTests", dependencies: ["Stochastics"]),
         .testTarget(name: "ChartsTests", dependencies: ["Charts"]),

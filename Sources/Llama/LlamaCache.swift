@@ -28,6 +28,8 @@ extension LlamaModel {
 
     /// Reads `tokens[b]` (at least one) at sequence b's next positions. Returns the logits of each sequence's
     /// last new token ([batch, vocabulary]), or with `everyPosition` of every new token, sequence after sequence.
+    @_specialize(where S == Float)
+    @_specialize(where S == Double)
     public func append(_ tokens: [[Int32]], to cache: inout Cache, everyPosition: Bool = false, threads: Int = 1) throws -> [S] {
         precondition(tokens.count == cache.batch, "append: \(tokens.count) sequences for a cache of \(cache.batch)")
         guard tokens.allSatisfy({ !$0.isEmpty }) else { throw GGUFError("llama", "append: every sequence needs a token") }
@@ -45,6 +47,8 @@ extension LlamaModel {
 
     /// The likeliest continuation of `prompt`, token by token through a cache, until a token of `stop` (not
     /// included) or `maxTokens`.
+    @_specialize(where S == Float)
+    @_specialize(where S == Double)
     public func greedy(_ prompt: [Int32], maxTokens: Int, stop: Set<Int32> = []) throws -> [Int32] {
         var cache = Cache(self), output: [Int32] = [], next = prompt
         while output.count < maxTokens {

@@ -14,7 +14,7 @@ extension LlamaModel {
         /// [H, T_b, T_b] for each sequence b in turn.
         var probabilities: [S]
         var attended: [S], middle: [S], middleScales: [S], normedMiddle: [S]
-        var gate: [S], up: [S], mixed: [S]
+        var gate: [S], gateSigmoid: [S], up: [S], mixed: [S]
         /// x A^T of each adapted projection, by ``LlamaProjection``'s order (empty where none).
         var low: [[S]]
     }
@@ -80,12 +80,18 @@ extension LlamaModel {
             var gate = [S](repeating: 0, count: N * f), up = gate, mixed = gate
             project(normedMiddle, .gate, into: &gate)
             project(normedMiddle, .up, into: &up)
-            for i in 0..<N * f { mixed[i] = gate[i] / (1 + S.exp(-gate[i])) * up[i] }
+            // sigma(g) = 1 / (1 + exp(-g)), the exponentials vectorised.
+            var gateSigmoid = gate.map { -$0 }
+            S.exponentiate(gateSigmoid.mutablePointer(0), count: N * f)
+            for i in 0..<N * f {
+                gateSigmoid[i] = 1 / (1 + gateSigmoid[i])
+                mixed[i] = gate[i] * gateSigmoid[i] * up[i]
+            }
             project(mixed, .down, into: &x, accumulate: true)
             if cache == nil {
                 a.layers.append(LayerActivations(input: input, inputScales: inputScales, normed: normed, query: q, key: k, value: v,
                                                  probabilities: probabilities, attended: attended, middle: middle, middleScales: middleScales,
-                                                 normedMiddle: normedMiddle, gate: gate, up: up, mixed: mixed, low: low))
+                                                 normedMiddle: normedMiddle, gate: gate, gateSigmoid: gateSigmoid, up: up, mixed: mixed, low: low))
             }
         }
         let R = readRows.count
@@ -185,7 +191,7 @@ extension LlamaModel {
             backward(dx, input: s.mixed, .down, into: &dmixed)
             var dgate = dmixed, dup = dmixed
             for i in 0..<N * f {
-                let g = s.gate[i], sigma = 1 / (1 + S.exp(-g))
+                let g = s.gate[i], sigma = s.gateSigmoid[i]
                 dup[i] = dmixed[i] * g * sigma
                 dgate[i] = dmixed[i] * s.up[i] * sigma * (1 + g * (1 - sigma))
             }

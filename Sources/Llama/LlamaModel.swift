@@ -22,7 +22,8 @@ import Transformer
 ///
 /// A batch runs in shards of whole sequences whose size depends only on the batch; the shards run on up to
 /// `threads` threads (BLAS single-threaded) and their gradients are summed in shard order, so the results are
-/// the same bits for any thread count.
+/// the same bits for any thread count. The public entry points are pre-specialised for Float and Double, so
+/// callers in other modules run specialised arithmetic.
 public struct LlamaModel<S: BLASScalar>: Sendable {
     public let configuration: LlamaConfiguration
 
@@ -81,6 +82,8 @@ public struct LlamaModel<S: BLASScalar>: Sendable {
     }
 
     /// The next-token logits at every position of `tokens` (positions 0...), row after row: tokens.count x vocabulary.
+    @_specialize(where S == Float)
+    @_specialize(where S == Double)
     public func logits(_ tokens: [Int32]) throws -> [S] {
         try forward(tokens: tokens, sequences: PackedSequences(lengths: [tokens.count])).logits
     }
@@ -113,6 +116,8 @@ public struct LlamaModel<S: BLASScalar>: Sendable {
     /// Runs the sequences packed in `tokens` as `sequences` lays them out, each from position 0, and reads out
     /// the logits of the last `readingOut[b]` rows of each sequence b (nil: all rows): a row no target needs
     /// costs no output head.
+    @_specialize(where S == Float)
+    @_specialize(where S == Double)
     public func forward(tokens: [Int32], sequences: PackedSequences, readingOut: [Int]? = nil, threads: Int = 1) throws -> Activations {
         precondition(tokens.count == sequences.rowCount, "forward: \(tokens.count) tokens for \(sequences.rowCount) rows")
         try check(tokens, longest: sequences.longest)
@@ -129,6 +134,8 @@ public struct LlamaModel<S: BLASScalar>: Sendable {
 
     /// The gradient of a loss with respect to the adapters' parameters, given dLoss/dlogits
     /// ([readOut.rowCount, vocabulary]); the base weights are frozen.
+    @_specialize(where S == Float)
+    @_specialize(where S == Double)
     public func backward(_ a: Activations, logitGradient dlogits: [S], threads: Int = 1) -> [S] {
         guard let adapters else { preconditionFailure("backward: the model has no adapters to train") }
         let V = configuration.vocabularySize

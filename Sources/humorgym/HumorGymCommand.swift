@@ -24,10 +24,10 @@ struct SpecOptions: ParsableArguments {
     @Option(name: .customLong("env"), help: "Environment: a name (environments/NAME.yaml, else built-in) or a path. Default: the embedded paraphrase world.")
     var environment: String?
 
-    @Option(help: "Student: a name (policies/NAME.yaml, else built-in: log-linear, tabular, transformer-tiny) or a path. Default: log-linear.")
+    @Option(help: "Student: a name (policies/NAME.yaml, such as smollm2-135m; else built-in: log-linear, tabular, transformer-tiny) or a path. Default: log-linear.")
     var policy: String?
 
-    @Option(help: "Threads for each transformer student's batches (the results are the same for any count).")
+    @Option(help: "Threads for each neural student's batches (transformer, llama; the results are the same for any count).")
     var threads = 1
 
     /// - Parameter dryRun: its LLM clients count what they would send, and send nothing.

@@ -14,7 +14,7 @@ struct SweepCommand: AsyncParsableCommand {
         @Argument(help: "The sweep file (YAML; sweeps/dpo-beta.yaml lists every key).")
         var file: String
 
-        @Option(help: "Threads for each transformer student's batches (the results are the same for any count).")
+        @Option(help: "Threads for each neural student's batches (transformer, llama; the results are the same for any count).")
         var threads = 1
 
         func sweep() throws -> Sweep {

@@ -4,6 +4,7 @@ import Foundation
 import HumorGym
 import Learners
 import LinearAlgebra
+import Llama
 import Policies
 import Transformer
 import Stochastics
@@ -18,6 +19,8 @@ import Worlds
 //     concurrency 1, 2 and 4 beside wrk sending the same requests (scripts/local-llm's llama-server, 4 slots).
 //  5. world and world-paper (only when asked for): building the default paraphrase world and the paper-scale
 //     one (environments/paper-scale.yaml, 12,000 train prompts), each with the log-linear student's features.
+//  6. llama (only when asked for): the pretrained student's LoRA step and batched sampling beside Hugging Face's
+//     at 1 and 2 threads, and llama.cpp's generation on the same file (scripts/local-llm builds both).
 
 Memory.retainFreedMemory()  // as the humorgym CLI does
 let parts = CommandLine.arguments.count > 1 ? Set(CommandLine.arguments.dropFirst()) : ["critic", "compare", "transformer"]
@@ -148,4 +151,46 @@ if parts.contains("llm") {
 
 for (part, environment, repeats) in [("world", "paraphrase", 5), ("world-paper", "paper-scale", 3)] where parts.contains(part) {
     try WorldBuild.report(environment: environment, repeats: repeats)
+}
+
+if parts.contains("llama") {
+    // 6. The pretrained student, then Hugging Face's, alternating, at each thread count; then llama.cpp.
+    let clock = ContinuousClock()
+    var pretrained: PretrainedLlama?
+    let load = try clock.measure { pretrained = try PretrainedLlama(path: LlamaStep.model) }
+    print(String(format: "llama: SmolLM2-135M-Instruct read and dequantised to Float in %.1f s; peak RSS %.0f MB", seconds(load), peakResidentMegabytes()))
+    func median(_ xs: [Double]) -> Double { xs.sorted()[xs.count / 2] }
+    for (mode, what, calls) in [("train", "LoRA step, batch 8 x 64", 3), ("sample", "greedy sampling, 8 x 32 new tokens", 2)] {
+        for threads in [1, 2] {
+            var ours: [LlamaStep.Result] = [], theirs: [LlamaStep.Result] = [], note = ""
+            for _ in 0..<3 {
+                ours.append(mode == "train" ? try LlamaStep.train(pretrained!, threads: threads, steps: calls)
+                                            : try LlamaStep.sample(pretrained!, threads: threads, calls: calls))
+                let (torch, why) = LlamaStep.pytorch(mode, threads: threads, calls: calls)
+                if let torch { theirs.append(torch) }
+                note = why
+            }
+            var line = String(format: "  %@, %d thread(s): HumorGym %.0f ms (runs %@), %.0f tokens/s", what, threads,
+                              median(ours.map(\.millisecondsPerCall)), ours.map { String(format: "%.0f", $0.millisecondsPerCall) }.joined(separator: "/"),
+                              median(ours.map(\.tokensPerSecond)))
+            if theirs.isEmpty {
+                line += "; \(note)"
+            } else {
+                line += String(format: "; Hugging Face %.0f ms (runs %@), %.0f tokens/s (%@); HumorGym/HF = %.2f", median(theirs.map(\.millisecondsPerCall)),
+                               theirs.map { String(format: "%.0f", $0.millisecondsPerCall) }.joined(separator: "/"), median(theirs.map(\.tokensPerSecond)),
+                               note, median(ours.map(\.tokensPerSecond)) / median(theirs.map(\.tokensPerSecond)))
+            }
+            print(line)
+        }
+    }
+    print(String(format: "  peak RSS %.0f MB", peakResidentMegabytes()))
+    if let url = ProcessInfo.processInfo.environment["HUMORGYM_LLM_URL"] {
+        for concurrent in [1, 8] {
+            let (rate, perSequence) = try await LlamaStep.llamaCpp(url: url, concurrent: concurrent)
+            print(String(format: "  llama.cpp (Q4_1 weights), %d request(s) of 32 new tokens at once: %.0f tokens/s in all (the server's own count, per sequence: %.0f tokens/s)",
+                         concurrent, rate, perSequence))
+        }
+    } else {
+        print("  llama.cpp: set HUMORGYM_LLM_URL (scripts/local-llm start prints it)")
+    }
 }
