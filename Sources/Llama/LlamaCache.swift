@@ -39,7 +39,9 @@ extension LlamaModel {
             let shard = packing.slice(ranges[i]), sequences = Array(cached[ranges[i]])
             let positions = zip(sequences, shard.lengths).flatMap { $0.count..<$0.count + $1 }
             let readRows = everyPosition ? Array(0..<shard.rowCount) : (0..<shard.count).map { shard.rows($0).upperBound - 1 }
-            return forward(Array(tokens[ranges[i]].joined()), packing: shard, positions: positions, readRows: readRows, cache: sequences).logits
+            // A lone shard's gemms take the threads; several shards take one each.
+            return forward(Array(tokens[ranges[i]].joined()), packing: shard, positions: positions, readRows: readRows, cache: sequences,
+                           threads: ranges.count == 1 ? threads : 1).logits
         }
         for (sequence, new) in zip(cache.sequences, tokens) { sequence.count += new.count }
         return Array(logits.joined())

@@ -49,9 +49,12 @@ extension LlamaModel {
     }
 
     /// The shard's rows `tokens`, packed as `packing`, at `positions`; logits for `readRows`. With `cache` (one
-    /// entry per sequence of the shard) the rows are appended to the cached ones and nothing is kept for a
-    /// backward pass.
-    func forward(_ tokens: [Int32], packing: PackedSequences, positions: [Int], readRows: [Int], cache: [CachedSequence]?) -> ShardActivations {
+    /// entry per sequence of the shard) the rows are appended to the cached ones, nothing is kept for a backward
+    /// pass, and every weight's outputs are computed in fixed column blocks on up to `threads` threads: a
+    /// decoding step of a few rows is one shard, which would otherwise leave the other cores idle.
+    func forward(_ tokens: [Int32], packing: PackedSequences, positions: [Int], readRows: [Int], cache: [CachedSequence]?,
+                 threads: Int = 1) -> ShardActivations {
+        let blocks = cache == nil ? nil : threads
         let c = configuration, N = tokens.count, d = c.width, hd = c.headWidth, kv = c.keyValueHeads * hd, f = c.feedForward
         let rotary = RotaryEmbedding(positions: positions, headWidth: hd, base: c.ropeBase), epsilon = S(c.rmsEpsilon)
         var a = ShardActivations(packing: packing, positions: positions, readRows: readRows)
@@ -63,7 +66,8 @@ extension LlamaModel {
             var k = [S](repeating: 0, count: N * kv), v = k
             var low = [[S]](repeating: [], count: LlamaProjection.allCases.count)
             func project(_ x: [S], _ p: LlamaProjection, into out: inout [S], accumulate: Bool = false) {
-                low[LlamaProjection.allCases.firstIndex(of: p)!] = self.project(x, rows: N, p, layer: l, into: &out, accumulate: accumulate)
+                low[LlamaProjection.allCases.firstIndex(of: p)!] = self.project(x, rows: N, p, layer: l, into: &out, accumulate: accumulate,
+                                                                                 columnBlocksOn: blocks)
             }
             let inputScales = RMSNorm.forward(x, gain: layer.attentionNorm, rows: N, epsilon: epsilon, into: &normed)
             project(normed, .query, into: &q)
@@ -99,7 +103,8 @@ extension LlamaModel {
         a.finalNormed = [S](repeating: 0, count: R * d)
         a.finalScales = RMSNorm.forward(a.final, gain: outputNorm, rows: R, epsilon: epsilon, into: &a.finalNormed)
         a.logits = [S](repeating: 0, count: R * c.vocabularySize)
-        Self.multiply(a.finalNormed, rows: R, inputs: d, weight: head ?? embedding, outputs: c.vocabularySize, into: &a.logits)
+        Self.multiply(a.finalNormed, rows: R, inputs: d, weight: head ?? embedding, outputs: c.vocabularySize, into: &a.logits,
+                      columnBlocksOn: blocks)
         return a
     }
 
@@ -142,9 +147,11 @@ extension LlamaModel {
 
     /// out = x W^T (+ out) + s (x A^T) B^T for layer l's projection p (the adapter term when it has one);
     /// returns x A^T, which the adapter's gradient needs (empty without an adapter).
-    func project(_ x: [S], rows N: Int, _ p: LlamaProjection, layer l: Int, into out: inout [S], accumulate: Bool = false) -> [S] {
+    func project(_ x: [S], rows N: Int, _ p: LlamaProjection, layer l: Int, into out: inout [S], accumulate: Bool = false,
+                 columnBlocksOn threads: Int? = nil) -> [S] {
         let (inputs, outputs) = p.shape(configuration)
-        Self.multiply(x, rows: N, inputs: inputs, weight: layers[l].weight(p), outputs: outputs, into: &out, accumulate: accumulate)
+        Self.multiply(x, rows: N, inputs: inputs, weight: layers[l].weight(p), outputs: outputs, into: &out, accumulate: accumulate,
+                      columnBlocksOn: threads)
         guard let adapters, let adapter = adapters.layout.adapter(l, p) else { return [] }
         let r = adapters.layout.configuration.rank, s = S(adapters.layout.configuration.scale), P = adapters.parameters
         var u = [S](repeating: 0, count: N * r)
@@ -155,10 +162,25 @@ extension LlamaModel {
         return u
     }
 
-    /// out = x W^T (+ out), W `outputs` rows of `inputs`.
-    static func multiply(_ x: [S], rows: Int, inputs: Int, weight: [S], outputs: Int, into out: inout [S], accumulate: Bool = false) {
-        S.gemm(transposeA: false, transposeB: true, m: rows, n: outputs, k: inputs, alpha: 1, a: x.pointer(0), lda: inputs,
-               b: weight.pointer(0), ldb: inputs, beta: accumulate ? 1 : 0, c: out.mutablePointer(0), ldc: outputs)
+    /// out = x W^T (+ out), W `outputs` rows of `inputs`. With `columnBlocksOn`, the outputs are four fixed
+    /// column blocks (multiples of 16 wide) computed on up to that many threads: the blocks, not the threads,
+    /// decide the arithmetic, so the bits are the same for any count.
+    static func multiply(_ x: [S], rows: Int, inputs: Int, weight: [S], outputs: Int, into out: inout [S], accumulate: Bool = false,
+                         columnBlocksOn threads: Int? = nil) {
+        guard let threads else {
+            S.gemm(transposeA: false, transposeB: true, m: rows, n: outputs, k: inputs, alpha: 1, a: x.pointer(0), lda: inputs,
+                   b: weight.pointer(0), ldb: inputs, beta: accumulate ? 1 : 0, c: out.mutablePointer(0), ldc: outputs)
+            return
+        }
+        let width = (outputs / 4 + 15) / 16 * 16
+        let starts = Array(stride(from: 0, to: outputs, by: max(16, width)))
+        let a = UncheckedPointer(UnsafeMutablePointer(mutating: x.pointer(0))), b = UncheckedPointer(UnsafeMutablePointer(mutating: weight.pointer(0)))
+        let c = UncheckedPointer(out.mutablePointer(0))
+        _ = Parallel.map(starts.count, threads: threads) { i in
+            let n = min(outputs, starts[i] + max(16, width)) - starts[i]
+            S.gemm(transposeA: false, transposeB: true, m: rows, n: n, k: inputs, alpha: 1, a: a.pointer, lda: inputs,
+                   b: b.pointer + starts[i] * inputs, ldb: inputs, beta: accumulate ? 1 : 0, c: c.pointer + starts[i], ldc: outputs)
+        }
     }
 
     /// The adapters' gradient from one shard, given dL/dlogits of its read-out rows:

@@ -87,6 +87,23 @@ import Testing
         print("SmolLM2's greedy answer in Swift: \(answer.debugDescription)")
     }
 
+    /// Beside Hugging Face's LlamaForCausalLM reading the same file (float32; transformers dequantises the GGUF and
+    /// un-permutes the query and key rows itself): the next-token logits after a chat prompt, its ten likeliest,
+    /// as `benchmarks/pytorch_llama.py check` prints them. Both multiply the same Float weights, so they agree to
+    /// float rounding, not to quantisation.
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: ByteLevelBPETests.model), "scripts/local-llm build installs the model"))
+    func theSmolLM2LogitsAreHuggingFaces() throws {
+        let model = try LlamaModel<Float>(GGUFFile(contentsOf: ByteLevelBPETests.model)), V = 49152
+        let tokens: [Int32] = [1, 4093, 198, 1780, 314, 260, 3575, 282, 4649, 47, 2, 198, 1, 520, 9531, 198]
+        let hf: [(Int, Double)] = [(504, 27.85875129699707), (60, 26.129501342773438), (38634, 26.101531982421875), (15319, 25.962284088134766),
+                                   (7026, 25.181381225585938), (33488, 24.365497589111328), (50, 24.094337463378906), (51, 23.95400047302246),
+                                   (54, 23.729541778564453), (57, 23.4863224029541)]
+        let last = Array(try model.logits(tokens)[(tokens.count - 1) * V..<tokens.count * V])
+        #expect(last.indices.sorted { last[$0] > last[$1] }.prefix(10).elementsEqual(hf.map(\.0)))
+        let worst = hf.map { abs(Double(last[$0.0]) - $0.1) }.max()!
+        #expect(worst < 2e-3, "largest difference from Hugging Face's logits \(worst)")
+    }
+
     /// Beside llama.cpp running the same file, which multiplies in quantised arithmetic (Q4_1 weights against
     /// activations quantised to 8 bits), so not to rounding: on chat prompts of five joke setups, each side's
     /// likeliest next token is among the other's three likeliest, and llama.cpp's ten likeliest tokens are within

@@ -32,6 +32,7 @@ enum LlamaStep {
     }
 
     static func train(_ pretrained: PretrainedLlama, threads: Int, steps: Int) throws -> Result {
+        BLAS.setThreadCount(1)  // the shards take the threads, as in the CLI
         var model = adapted(pretrained)
         let V = model.configuration.vocabularySize, tokens = randomTokens(batch * length, vocabulary: V, seed: 1)
         // Each sequence's next tokens; its last position predicts nothing (as Hugging Face's shifted labels).
@@ -50,6 +51,7 @@ enum LlamaStep {
     }
 
     static func sample(_ pretrained: PretrainedLlama, threads: Int, calls: Int) throws -> Result {
+        BLAS.setThreadCount(1)
         let model = adapted(pretrained), V = model.configuration.vocabularySize
         let prompts = (0..<batch).map { randomTokens(promptLength, vocabulary: V, seed: 10 + UInt64($0)) }
         func generate() throws {
@@ -106,7 +108,7 @@ enum LlamaStep {
             let timings = (try JSONSerialization.jsonObject(with: data) as? [String: Any])?["timings"] as? [String: Any]
             return timings?["predicted_per_second"] as? Double ?? .nan
         }
-        _ = try await request(-1)  // warm
+        _ = try await request(concurrent)  // warm, on a prompt of its own
         let clock = ContinuousClock(), start = clock.now
         let perSequence = try await withThrowingTaskGroup(of: Double.self) { group in
             for i in 0..<concurrent { group.addTask { try await request(i) } }

@@ -20,7 +20,8 @@ import Worlds
 //  5. world and world-paper (only when asked for): building the default paraphrase world and the paper-scale
 //     one (environments/paper-scale.yaml, 12,000 train prompts), each with the log-linear student's features.
 //  6. llama (only when asked for): the pretrained student's LoRA step and batched sampling beside Hugging Face's
-//     at 1 and 2 threads, and llama.cpp's generation on the same file (scripts/local-llm builds both).
+//     at 1 and 2 threads, and llama.cpp's generation on the same file (scripts/local-llm builds both);
+//     llama-train or llama-sample runs one of the two.
 
 Memory.retainFreedMemory()  // as the humorgym CLI does
 let parts = CommandLine.arguments.count > 1 ? Set(CommandLine.arguments.dropFirst()) : ["critic", "compare", "transformer"]
@@ -153,14 +154,16 @@ for (part, environment, repeats) in [("world", "paraphrase", 5), ("world-paper",
     try WorldBuild.report(environment: environment, repeats: repeats)
 }
 
-if parts.contains("llama") {
+if parts.contains("llama") || parts.contains("llama-train") || parts.contains("llama-sample") {
     // 6. The pretrained student, then Hugging Face's, alternating, at each thread count; then llama.cpp.
     let clock = ContinuousClock()
     var pretrained: PretrainedLlama?
     let load = try clock.measure { pretrained = try PretrainedLlama(path: LlamaStep.model) }
     print(String(format: "llama: SmolLM2-135M-Instruct read and dequantised to Float in %.1f s; peak RSS %.0f MB", seconds(load), peakResidentMegabytes()))
+    fflush(nil)  // each line as it is measured, also into a file: the whole part takes minutes
     func median(_ xs: [Double]) -> Double { xs.sorted()[xs.count / 2] }
-    for (mode, what, calls) in [("train", "LoRA step, batch 8 x 64", 3), ("sample", "greedy sampling, 8 x 32 new tokens", 2)] {
+    for (mode, what, calls) in [("train", "LoRA step, batch 8 x 64", 3), ("sample", "greedy sampling, 8 x 32 new tokens", 2)]
+        where parts.contains("llama") || parts.contains("llama-" + mode) {
         for threads in [1, 2] {
             var ours: [LlamaStep.Result] = [], theirs: [LlamaStep.Result] = [], note = ""
             for _ in 0..<3 {
@@ -181,6 +184,7 @@ if parts.contains("llama") {
                                note, median(ours.map(\.tokensPerSecond)) / median(theirs.map(\.tokensPerSecond)))
             }
             print(line)
+            fflush(nil)
         }
     }
     print(String(format: "  peak RSS %.0f MB", peakResidentMegabytes()))
