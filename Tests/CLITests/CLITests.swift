@@ -257,7 +257,7 @@ final class CLI {
         #expect(first.count > 1000)
         #expect(first == (try cli.contents("b/model.safetensors")))
         let log = try await cli.run(["run", "--env", "small.yaml", "--algorithm", "dpo", "--checkpoint", "c.safetensors"])
-        #expect(log.status == 1 && log.err == "error: --checkpoint saves students with a file format (transformer-tiny); policy 'log-linear' has none\n", "\(log.err)")
+        #expect(log.status == 1 && log.err == "error: --checkpoint saves students with a file format (transformer and llama students); policy 'log-linear' has none\n", "\(log.err)")
     }
 
     /// Killed in the warm start, in the learner's second round, or in the second round of a chain's second

@@ -95,7 +95,7 @@ import Worlds
     @Test func whatSpansTwoFilesIsCheckedWhenTheExperimentIsAssembled() throws {
         let small = "world: {trainPrompts: 5, testPrompts: 2, oodPrompts: 2}\n"
         let llmTeacher = try EnvironmentSpec(yaml: small + "teacher: {kind: llm, llm: {model: m}, template: '{n} {prompt}'}\n", file: "e.yaml")
-        #expect(throws: HumorGymError("the log-linear student chooses among the world's candidates, and an LLM teacher's outputs are not among them; use a transformer policy (transformer-tiny)")) {
+        #expect(throws: HumorGymError("the log-linear student chooses among the world's candidates, and an LLM teacher's outputs are not among them; use a generative policy (transformer-tiny, smollm2-135m)")) {
             try Experiment(environment: llmTeacher, policy: PolicySpec())
         }
         let selfPreferring = try EnvironmentSpec(yaml: small + "teacher: {kind: llm, llm: {model: m}}\ncritic: {teacherPreference: 2}\n", file: "e.yaml")

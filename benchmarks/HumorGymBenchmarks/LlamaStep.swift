@@ -74,22 +74,13 @@ enum LlamaStep {
     /// Hugging Face's run of `mode` (train or sample) at `threads`, by running benchmarks/pytorch_llama.py;
     /// nil (with the reason) when it cannot run.
     static func pytorch(_ mode: String, threads: Int, calls: Int) -> (Result?, String) {
-        let python = FileManager.default.isExecutableFile(atPath: ".venv/bin/python") ? ".venv/bin/python" : "/usr/bin/env"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = (python == "/usr/bin/env" ? ["python3"] : []) + ["benchmarks/pytorch_llama.py", mode, "\(threads)", "\(calls)"]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = Pipe()
-        do { try process.run() } catch { return (nil, "cannot run Python: \(error)") }
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0, let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let ms = json["ms_per_step"] as? Double ?? json["ms_per_call"] as? Double, let tps = json["tokens_per_second"] as? Double else {
+        guard let json = PythonPeer.run("benchmarks/pytorch_llama.py", [mode, "\(threads)", "\(calls)"]),
+              let ms = json["ms_per_step"] as? Double, let tps = json["tokens_per_second"] as? Double else {
             return (nil, "Hugging Face not available (pip install torch transformers peft gguf into .venv to compare)")
         }
         return (Result(millisecondsPerCall: ms, tokensPerSecond: tps), "torch \(json["torch"] ?? "?"), transformers \(json["transformers"] ?? "?")")
     }
+
 
     /// llama.cpp's generation of `newTokens` after a `promptLength`-token prompt, `concurrent` requests at a time
     /// (the server decodes them in one batch when it has the slots): generated tokens per second in all, and

@@ -69,21 +69,11 @@ enum TransformerStep {
     /// PyTorch's step at `threads`, by running benchmarks/pytorch_step.py; nil (with the reason) when no
     /// Python with torch is found (.venv/bin/python first, then python3).
     static func pytorch(threads: Int, steps: Int) -> (Result?, String) {
-        let python = FileManager.default.isExecutableFile(atPath: ".venv/bin/python") ? ".venv/bin/python" : "/usr/bin/env"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = (python == "/usr/bin/env" ? ["python3"] : []) + ["benchmarks/pytorch_step.py", "\(threads)", "\(steps)"]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = Pipe()
-        do { try process.run() } catch { return (nil, "cannot run Python: \(error)") }
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0,
-              let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+        guard let json = PythonPeer.run("benchmarks/pytorch_step.py", ["\(threads)", "\(steps)"]),
               let ms = json["ms_per_step"] as? Double, let tps = json["tokens_per_second"] as? Double else {
             return (nil, "PyTorch not available (pip install torch into .venv to compare)")
         }
         return (Result(threads: threads, millisecondsPerStep: ms, tokensPerSecond: tps), "torch \(json["torch"] ?? "?")")
     }
+
 }

@@ -94,7 +94,7 @@ public final class Experiment: Sendable {
     /// candidate sets, which only a generative student can learn.
     private static func checkTeacher(isLLM: Bool, policy: PolicySpec) throws {
         guard !isLLM || policy.kind.isGenerative else {
-            throw HumorGymError("the \(policy.name) student chooses among the world's candidates, and an LLM teacher's outputs are not among them; use a transformer policy (transformer-tiny)")
+            throw HumorGymError("the \(policy.name) student chooses among the world's candidates, and an LLM teacher's outputs are not among them; use a generative policy (transformer-tiny, smollm2-135m)")
         }
     }
 
