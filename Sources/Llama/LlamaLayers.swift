@@ -8,13 +8,15 @@ import Transformer
 extension LlamaModel {
     /// What one layer's forward pass keeps for the backward pass, each [rows, width of its kind].
     struct LayerActivations: Sendable {
-        var input: [S], inputScales: [S], normed: [S]
+        /// The layer's input and its RMSNorm scales (the normalised rows are recomputed from them when needed).
+        var input: [S], inputScales: [S]
         /// The query and key rows after the rotary embedding.
         var query: [S], key: [S], value: [S]
         /// [H, T_b, T_b] for each sequence b in turn.
         var probabilities: [S]
-        var attended: [S], middle: [S], middleScales: [S], normedMiddle: [S]
-        var gate: [S], gateSigmoid: [S], up: [S], mixed: [S]
+        var attended: [S], middle: [S], middleScales: [S]
+        /// SwiGLU's two projections and sigma(gate); their product is recomputed when needed.
+        var gate: [S], gateSigmoid: [S], up: [S]
         /// x A^T of each adapted projection, by ``LlamaProjection``'s order (empty where none).
         var low: [[S]]
     }
@@ -52,8 +54,9 @@ extension LlamaModel {
     /// entry per sequence of the shard) the rows are appended to the cached ones, nothing is kept for a backward
     /// pass, and every weight's outputs are computed in fixed column blocks on up to `threads` threads: a
     /// decoding step of a few rows is one shard, which would otherwise leave the other cores idle.
+    /// Without a cache, `keep` says whether to keep what the backward pass needs (scoring alone does not).
     func forward(_ tokens: [Int32], packing: PackedSequences, positions: [Int], readRows: [Int], cache: [CachedSequence]?,
-                 threads: Int = 1) -> ShardActivations {
+                 threads: Int = 1, keep: Bool = true) -> ShardActivations {
         let blocks = cache == nil ? nil : threads
         let c = configuration, N = tokens.count, d = c.width, hd = c.headWidth, kv = c.keyValueHeads * hd, f = c.feedForward
         let rotary = RotaryEmbedding(positions: positions, headWidth: hd, base: c.ropeBase), epsilon = S(c.rmsEpsilon)
@@ -92,10 +95,10 @@ extension LlamaModel {
                 mixed[i] = gate[i] * gateSigmoid[i] * up[i]
             }
             project(mixed, .down, into: &x, accumulate: true)
-            if cache == nil {
-                a.layers.append(LayerActivations(input: input, inputScales: inputScales, normed: normed, query: q, key: k, value: v,
+            if cache == nil && keep {
+                a.layers.append(LayerActivations(input: input, inputScales: inputScales, query: q, key: k, value: v,
                                                  probabilities: probabilities, attended: attended, middle: middle, middleScales: middleScales,
-                                                 normedMiddle: normedMiddle, gate: gate, gateSigmoid: gateSigmoid, up: up, mixed: mixed, low: low))
+                                                 gate: gate, gateSigmoid: gateSigmoid, up: up, low: low))
             }
         }
         let R = readRows.count
@@ -208,9 +211,14 @@ extension LlamaModel {
                 projectBackward(dy, rows: N, input: input, low: s.low[LlamaProjection.allCases.firstIndex(of: p)!], p, layer: l,
                                 adapters: adapters, dinput: &dinput, inputNeeded: needed, grad: &grad)
             }
+            // What the forward pass did not keep, recomputed where an adapter's gradient reads it.
+            func adapted(_ p: LlamaProjection...) -> Bool { p.contains { adapters.layout.adapter(l, $0) != nil } }
+            let mixed = adapted(.down) ? (0..<N * f).map { s.gate[$0] * s.gateSigmoid[$0] * s.up[$0] } : []
+            let normedMiddle = adapted(.gate, .up) ? RMSNorm.output(s.middle, gain: layer.feedForwardNorm, scales: s.middleScales) : []
+            let normed = adapted(.query, .key, .value) ? RMSNorm.output(s.input, gain: layer.attentionNorm, scales: s.inputScales) : []
             // SwiGLU; dx holds dL/d(the layer's output).
             var dmixed = [S](repeating: 0, count: N * f)
-            backward(dx, input: s.mixed, .down, into: &dmixed)
+            backward(dx, input: mixed, .down, into: &dmixed)
             var dgate = dmixed, dup = dmixed
             for i in 0..<N * f {
                 let g = s.gate[i], sigma = s.gateSigmoid[i]
@@ -218,8 +226,8 @@ extension LlamaModel {
                 dgate[i] = dmixed[i] * s.up[i] * sigma * (1 + g * (1 - sigma))
             }
             var dnormedMiddle = [S](repeating: 0, count: N * d)
-            backward(dgate, input: s.normedMiddle, .gate, into: &dnormedMiddle)
-            backward(dup, input: s.normedMiddle, .up, into: &dnormedMiddle)
+            backward(dgate, input: normedMiddle, .gate, into: &dnormedMiddle)
+            backward(dup, input: normedMiddle, .up, into: &dnormedMiddle)
             RMSNorm.backward(dnormedMiddle, input: s.middle, gain: layer.feedForwardNorm, scales: s.middleScales, rows: N, into: &dx)
             // Attention; dx holds dL/d(middle).
             var dattended = [S](repeating: 0, count: N * d)
@@ -240,9 +248,9 @@ extension LlamaModel {
             rotary.rotate(&dq, heads: c.heads, inverse: true)
             rotary.rotate(&dk, heads: c.keyValueHeads, inverse: true)
             var dnormed = [S](repeating: 0, count: l > 0 ? N * d : 0)
-            backward(dq, input: s.normed, .query, into: &dnormed, needed: l > 0)
-            backward(dk, input: s.normed, .key, into: &dnormed, needed: l > 0)
-            backward(dv, input: s.normed, .value, into: &dnormed, needed: l > 0)
+            backward(dq, input: normed, .query, into: &dnormed, needed: l > 0)
+            backward(dk, input: normed, .key, into: &dnormed, needed: l > 0)
+            backward(dv, input: normed, .value, into: &dnormed, needed: l > 0)
             if l > 0 { RMSNorm.backward(dnormed, input: s.input, gain: layer.attentionNorm, scales: s.inputScales, rows: N, into: &dx) }
         }
         return grad

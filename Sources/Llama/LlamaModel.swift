@@ -115,10 +115,12 @@ public struct LlamaModel<S: BLASScalar>: Sendable {
 
     /// Runs the sequences packed in `tokens` as `sequences` lays them out, each from position 0, and reads out
     /// the logits of the last `readingOut[b]` rows of each sequence b (nil: all rows): a row no target needs
-    /// costs no output head.
+    /// costs no output head. `forBackward: false` keeps only the logits (a batch scored, not trained, holds a
+    /// shard's activations at a time instead of the whole batch's).
     @_specialize(where S == Float)
     @_specialize(where S == Double)
-    public func forward(tokens: [Int32], sequences: PackedSequences, readingOut: [Int]? = nil, threads: Int = 1) throws -> Activations {
+    public func forward(tokens: [Int32], sequences: PackedSequences, readingOut: [Int]? = nil, threads: Int = 1,
+                        forBackward: Bool = true) throws -> Activations {
         precondition(tokens.count == sequences.rowCount, "forward: \(tokens.count) tokens for \(sequences.rowCount) rows")
         try check(tokens, longest: sequences.longest)
         let readOut = PackedSequences(lengths: readingOut ?? sequences.lengths)
@@ -127,7 +129,8 @@ public struct LlamaModel<S: BLASScalar>: Sendable {
         let shards = Parallel.map(ranges.count, threads: threads) { i in
             let packing = sequences.slice(ranges[i]), first = sequences.rows(ranges[i].lowerBound).lowerBound
             let readRows = ranges[i].enumerated().flatMap { j, b in (packing.rows(j).upperBound - readOut.lengths[b])..<packing.rows(j).upperBound }
-            return forward(Array(tokens[first..<first + packing.rowCount]), packing: packing, positions: packing.positions, readRows: readRows, cache: nil)
+            return forward(Array(tokens[first..<first + packing.rowCount]), packing: packing, positions: packing.positions, readRows: readRows,
+                           cache: nil, keep: forBackward)
         }
         return Activations(readOut: readOut, shards: shards, logits: shards.flatMap(\.logits))
     }
@@ -138,6 +141,7 @@ public struct LlamaModel<S: BLASScalar>: Sendable {
     @_specialize(where S == Double)
     public func backward(_ a: Activations, logitGradient dlogits: [S], threads: Int = 1) -> [S] {
         guard let adapters else { preconditionFailure("backward: the model has no adapters to train") }
+        precondition(a.shards.allSatisfy { $0.layers.count == configuration.layers }, "backward: the forward pass kept no activations")
         let V = configuration.vocabularySize
         precondition(dlogits.count == a.readOut.rowCount * V, "backward: logit gradient has the wrong size")
         var ends = [0]

@@ -80,6 +80,11 @@ public struct LlamaPolicy: TrainablePolicy {
     func text(_ tokens: [Int32]) -> Text { vocabulary.encode(pretrained.tokenizer.decode(tokens)) }
 
     public func logProbabilitiesWithPullback(_ examples: [Example]) -> (values: [Double], pullback: ([Double]) -> [Float]) {
+        pass(examples, forBackward: true)
+    }
+
+    /// log pi(y_i | x_i), and the pull-back when `forBackward` (else the activations are not kept and it must not be called).
+    private func pass(_ examples: [Example], forBackward: Bool) -> (values: [Double], pullback: ([Double]) -> [Float]) {
         guard !examples.isEmpty else { return ([], { _ in [Float](repeating: 0, count: model.adapters!.layout.parameterCount) }) }
         let context = model.configuration.contextLength
         // A sequence is read up to its last token, which is only ever a target; one that does not fit takes no rows.
@@ -94,7 +99,8 @@ public struct LlamaPolicy: TrainablePolicy {
         let readingOut = zip(sequences, fits).map { $1 ? $0.response.count : 0 }
         let V = model.configuration.vocabularySize
         // The tokens come from the model's own tokenizer and the lengths were checked: forward cannot fail here.
-        let activations = try! model.forward(tokens: tokens, sequences: PackedSequences(lengths: lengths), readingOut: readingOut, threads: threads)
+        let activations = try! model.forward(tokens: tokens, sequences: PackedSequences(lengths: lengths), readingOut: readingOut, threads: threads,
+                                             forBackward: forBackward)
         let perToken = NextTokenLogProbabilities.values(logits: activations.logits, vocabulary: V, targets: targets)
         let readOut = activations.readOut
         let values = examples.indices.map { i in fits[i] ? perToken[readOut.rows(i)].reduce(0.0) { $0 + Double($1) } : -.infinity }
@@ -114,10 +120,10 @@ public struct LlamaPolicy: TrainablePolicy {
     /// The most sequences one pass holds (bounds the activations' and the key-value cache's memory).
     static let maxBatchRows = 64
 
-    /// Batched forward passes of at most `maxBatchRows` sequences (no backward pass is kept).
+    /// Batched forward passes of at most `maxBatchRows` sequences, keeping nothing for a backward pass.
     public func logProbabilities(_ batch: [Example]) -> [Double] {
         stride(from: 0, to: batch.count, by: Self.maxBatchRows).flatMap { start in
-            logProbabilitiesWithPullback(Array(batch[start..<min(start + Self.maxBatchRows, batch.count)])).values
+            pass(Array(batch[start..<min(start + Self.maxBatchRows, batch.count)]), forBackward: false).values
         }
     }
 

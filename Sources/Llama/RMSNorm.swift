@@ -7,15 +7,27 @@ enum RMSNorm {
     /// Writes y and returns each row's r (kept for the backward pass).
     static func forward<S: BLASScalar>(_ x: [S], gain g: [S], rows: Int, epsilon: S, into y: inout [S]) -> [S] {
         let d = g.count
-        var scales = [S](repeating: 0, count: rows)
-        for r in 0..<rows {
+        let scales = (0..<rows).map { r in
             var sum: S = 0
             for j in 0..<d { sum += x[r * d + j] * x[r * d + j] }
-            let scale = 1 / (sum / S(d) + epsilon).squareRoot()
-            scales[r] = scale
+            return 1 / (sum / S(d) + epsilon).squareRoot()
+        }
+        write(x, gain: g, scales: scales, into: &y)
+        return scales
+    }
+
+    /// y from x and the forward's r: what the forward wrote, to the bit.
+    static func output<S: BLASScalar>(_ x: [S], gain g: [S], scales: [S]) -> [S] {
+        var y = [S](repeating: 0, count: x.count)
+        write(x, gain: g, scales: scales, into: &y)
+        return y
+    }
+
+    private static func write<S: BLASScalar>(_ x: [S], gain g: [S], scales: [S], into y: inout [S]) {
+        let d = g.count
+        for (r, scale) in scales.enumerated() {
             for j in 0..<d { y[r * d + j] = x[r * d + j] * scale * g[j] }
         }
-        return scales
     }
 
     /// Adds dL/dx to dx, given dL/dy, the input x and the forward's r.
