@@ -83,9 +83,11 @@ public struct ByteLevelBPE: Sendable {
     }
 
     /// The text of `ids` (bytes that are not UTF-8 are replaced).
-    public func decode(_ ids: [Int32]) -> String {
-        let bytes = ids.flatMap { id in tokens[Int(id)].unicodeScalars.compactMap { Self.unicodeToByte[$0] } }
-        return String(decoding: bytes, as: UTF8.self)
+    public func decode(_ ids: [Int32]) -> String { String(decoding: bytes(ids), as: UTF8.self) }
+
+    /// The bytes `ids` stand for.
+    public func bytes(_ ids: [Int32]) -> [UInt8] {
+        ids.flatMap { id in tokens[Int(id)].unicodeScalars.compactMap { Self.unicodeToByte[$0] } }
     }
 
     /// BPE on one piece's characters, then their ids.

@@ -4,7 +4,8 @@ import Transformer
 
 /// The arithmetic of a shard of sequences, written once for every caller: the training pass (each sequence
 /// from position 0, keeping what the backward pass needs) and reading through a key-value cache (new rows
-/// attending to a sequence's cached ones, keeping nothing). Only attention differs between them.
+/// attending to a sequence's cached ones, keeping nothing). Attention differs between them, and the cached
+/// pass cuts each weight's gemm into column blocks, so the two agree to float rounding, not to the bit.
 extension LlamaModel {
     /// What one layer's forward pass keeps for the backward pass, each [rows, width of its kind].
     struct LayerActivations: Sendable {
@@ -27,8 +28,8 @@ extension LlamaModel {
         /// The rows whose logits were read out, in order.
         let readRows: [Int]
         var layers: [LayerActivations] = []
-        /// The last layer's output on the read-out rows, its RMSNorm scales and output.
-        var final: [S] = [], finalScales: [S] = [], finalNormed: [S] = []
+        /// The last layer's output on the read-out rows and their RMSNorm scales.
+        var final: [S] = [], finalScales: [S] = []
         var logits: [S] = []
     }
 
@@ -103,10 +104,10 @@ extension LlamaModel {
         }
         let R = readRows.count
         a.final = readRows.count == N ? x : readRows.flatMap { x[$0 * d..<($0 + 1) * d] }
-        a.finalNormed = [S](repeating: 0, count: R * d)
-        a.finalScales = RMSNorm.forward(a.final, gain: outputNorm, rows: R, epsilon: epsilon, into: &a.finalNormed)
+        var finalNormed = [S](repeating: 0, count: R * d)
+        a.finalScales = RMSNorm.forward(a.final, gain: outputNorm, rows: R, epsilon: epsilon, into: &finalNormed)
         a.logits = [S](repeating: 0, count: R * c.vocabularySize)
-        Self.multiply(a.finalNormed, rows: R, inputs: d, weight: head ?? embedding, outputs: c.vocabularySize, into: &a.logits,
+        Self.multiply(finalNormed, rows: R, inputs: d, weight: head ?? embedding, outputs: c.vocabularySize, into: &a.logits,
                       columnBlocksOn: blocks)
         return a
     }

@@ -85,7 +85,7 @@ public struct LlamaModel<S: BLASScalar>: Sendable {
     @_specialize(where S == Float)
     @_specialize(where S == Double)
     public func logits(_ tokens: [Int32]) throws -> [S] {
-        try forward(tokens: tokens, sequences: PackedSequences(lengths: [tokens.count])).logits
+        try forward(tokens: tokens, sequences: PackedSequences(lengths: [tokens.count]), forBackward: false).logits
     }
 
     /// What a forward pass keeps for the backward pass; `logits` is [readOut.rowCount, vocabulary], the read-out
@@ -132,7 +132,8 @@ public struct LlamaModel<S: BLASScalar>: Sendable {
             return forward(Array(tokens[first..<first + packing.rowCount]), packing: packing, positions: packing.positions, readRows: readRows,
                            cache: nil, keep: forBackward)
         }
-        return Activations(readOut: readOut, shards: shards, logits: shards.flatMap(\.logits))
+        // The logits once, in the batch's order; the shards keep the rest.
+        return Activations(readOut: readOut, shards: shards.map { var s = $0; s.logits = []; return s }, logits: shards.flatMap(\.logits))
     }
 
     /// The gradient of a loss with respect to the adapters' parameters, given dLoss/dlogits
@@ -150,7 +151,7 @@ public struct LlamaModel<S: BLASScalar>: Sendable {
         let grads = Parallel.map(a.shards.count, threads: threads) { i in
             backward(a.shards[i], logitGradient: dlogits[offsets[i]..<offsets[i + 1]], adapters: adapters)
         }
-        var grad = grads[0]
+        var grad = grads.first ?? [S](repeating: 0, count: adapters.layout.parameterCount)  // an empty batch has no shard
         for g in grads.dropFirst() { for i in grad.indices { grad[i] += g[i] } }
         return grad
     }

@@ -51,8 +51,7 @@ public struct LlamaPolicy: TrainablePolicy {
 
     public init(_ pretrained: PretrainedLlama, lora: LoRAConfiguration, task: String, vocabulary: Vocabulary,
                 sampling: TransformerPolicy.Sampling = .greedy) throws {
-        if let problem = sampling.problem { throw HumorGymError(problem) }
-        guard sampling.beams == 1 else { throw HumorGymError("the Llama student decodes greedily: sampling.beams must be 1, not \(sampling.beams)") }
+        if let problem = sampling.problem ?? Self.problem(sampling) { throw HumorGymError(problem) }
         guard task.contains("{prompt}") else { throw HumorGymError("a student's task must contain {prompt}: \(task.debugDescription)") }
         self.pretrained = pretrained
         model = pretrained.model
@@ -60,6 +59,11 @@ public struct LlamaPolicy: TrainablePolicy {
         self.task = task
         self.vocabulary = vocabulary
         self.sampling = sampling
+    }
+
+    /// Why this student cannot sample with `sampling` although another student could (nil when it can).
+    public static func problem(_ sampling: TransformerPolicy.Sampling) -> String? {
+        sampling.beams == 1 ? nil : "the Llama student decodes greedily: beams must be 1, not \(sampling.beams)"
     }
 
     public var parameters: [Float] {
@@ -77,7 +81,14 @@ public struct LlamaPolicy: TrainablePolicy {
     func responseTokens(_ response: Text) -> [Int32] { pretrained.tokenizer.encode(response.string) + [pretrained.endOfTurn] }
 
     /// The student's tokens as a text of the world: the string as written, its tokens in the world's vocabulary.
-    func text(_ tokens: [Int32]) -> Text { vocabulary.encode(pretrained.tokenizer.decode(tokens)) }
+    /// The text is the longest run of the first tokens whose bytes are UTF-8 (a response cut at the length
+    /// limit may end inside a character): its string encodes back to the tokens drawn, not to a replacement
+    /// character's, so a learner scores what was sampled.
+    func text(_ tokens: [Int32]) -> Text {
+        let tokenizer = pretrained.tokenizer
+        let kept = (0...tokens.count).last { String(validating: tokenizer.bytes(Array(tokens.prefix($0))), as: UTF8.self) != nil }!  // 0 tokens are valid
+        return vocabulary.encode(tokenizer.decode(Array(tokens.prefix(kept))))
+    }
 
     public func logProbabilitiesWithPullback(_ examples: [Example]) -> (values: [Double], pullback: ([Double]) -> [Float]) {
         pass(examples, forBackward: true)
@@ -129,8 +140,9 @@ public struct LlamaPolicy: TrainablePolicy {
 
     public func sample(_ prompt: Prompt, count: Int, using stream: RandomStream) -> [Text] { sample([prompt], count: count, using: stream)[0] }
 
-    /// Prompts decode together, `count` rows each, up to `maxBatchRows` rows a batch; every step draws each
-    /// live row's token from `stream` in row order, so the draws do not depend on the threads.
+    /// Prompts decode together, `count` rows each, in batches of `maxBatchRows / count` prompts (at least one);
+    /// every step draws each live row's token from `stream` in row order, so the draws do not depend on the
+    /// threads (they do depend on which prompts share a batch, as any one stream's draws do).
     public func sample(_ prompts: [Prompt], count: Int, using stream: RandomStream) -> [[Text]] {
         guard count > 0 else { return prompts.map { _ in [] } }
         let perBatch = max(1, Self.maxBatchRows / count)
@@ -161,14 +173,17 @@ public struct LlamaPolicy: TrainablePolicy {
         let limits = starts.map { min(sampling.maxResponseTokens, model.configuration.contextLength - $0.count) }
         let rows = prompts.count * count
         var responses = [[Int32]](repeating: [], count: rows)
-        let live = (0..<rows).filter { limits[$0 / count] > 0 }
+        // A prompt that leaves no room in the context gets empty responses; the others are read once each.
+        let fitting = prompts.indices.filter { limits[$0] > 0 }
+        let live = fitting.flatMap { p in (p * count)..<((p + 1) * count) }
         guard !live.isEmpty else { return responses.map(text) }
         let excluded = pretrained.tokenizer.controlTokens.subtracting([end])
         // The prompts come from the model's own tokenizer and fit the context: the model cannot fail here.
-        var cache = LlamaModel<Float>.Cache(model, batch: prompts.count)
-        let firstLogits = try! model.append(starts, to: &cache, threads: threads)
-        cache.select(live.map { $0 / count })
-        var logits = live.flatMap { firstLogits[($0 / count) * V..<($0 / count + 1) * V] }
+        var cache = LlamaModel<Float>.Cache(model, batch: fitting.count)
+        let firstLogits = try! model.append(fitting.map { starts[$0] }, to: &cache, threads: threads)
+        let slot = Dictionary(uniqueKeysWithValues: fitting.enumerated().map { ($1, $0) })  // prompt -> its cache sequence
+        cache.select(live.map { slot[$0 / count]! })
+        var logits = live.flatMap { firstLogits[slot[$0 / count]! * V..<(slot[$0 / count]! + 1) * V] }
         var rowsNow = live
         while !rowsNow.isEmpty {
             let logitsNow = logits

@@ -19,6 +19,14 @@ public enum LlamaProjection: String, CaseIterable, Sendable, Codable {
 
     /// Where Hugging Face's Llama keeps it, under `model.layers.L.`.
     var module: String { self == .gate || self == .up || self == .down ? "mlp" : "self_attn" }
+
+    /// The projections PEFT's `names` name, once each in this type's order, or the problem with them.
+    static func parse(_ names: [String]) -> Result<[LlamaProjection], HumorGymError> {
+        if let unknown = names.first(where: { LlamaProjection(rawValue: $0) == nil }) {
+            return .failure(HumorGymError("'\(unknown)' is not a projection (\(allCases.map(\.rawValue).joined(separator: ", ")))"))
+        }
+        return .success(allCases.filter { names.contains($0.rawValue) })
+    }
 }
 
 /// Low-rank adapters (Hu et al., 2021, "LoRA: Low-Rank Adaptation of Large Language Models"): each target
@@ -27,35 +35,42 @@ public enum LlamaProjection: String, CaseIterable, Sendable, Codable {
 /// with W frozen and A, B the trainable parameters. B starts at zero, so the adapted model starts as the base
 /// model; A starts as PEFT's does, uniform in +-1/sqrt(in) (Kaiming-uniform with a = sqrt(5)), from `seed`.
 public struct LoRAConfiguration: Sendable, Equatable {
-    /// r, the adapters' rank.
-    public var rank = 8
-    /// alpha: the update is scaled by alpha / r, so a change of rank keeps its size.
-    public var alpha = 16.0
-    /// The projections adapted in every layer, in the order the parameters lie.
-    public var targets: [LlamaProjection] = [.query, .key, .value, .output]
+    /// r, the adapters' rank, in `ranks`.
+    public private(set) var rank = 8
+    public static let ranks = 1...1024
+    /// alpha: the update is scaled by alpha / r, so a change of rank keeps its size; in `alphas`.
+    public private(set) var alpha = 16.0
+    public static let alphas = 1e-6...1e6
+    /// The projections adapted in every layer, at least one, each once, in ``LlamaProjection``'s order (the
+    /// order the parameters lie in).
+    public private(set) var targets: [LlamaProjection] = [.query, .key, .value, .output]
     /// A's initial values.
-    public var seed: UInt64 = 0
+    public private(set) var seed: UInt64 = 0
 
+    /// The defaults.
     public init() {}
 
-    public init(rank: Int, alpha: Double, targets: [LlamaProjection], seed: UInt64 = 0) {
+    /// - Throws: a rank or alpha outside its range, or no target; targets are kept once each, in order.
+    public init(rank: Int, alpha: Double, targets: [LlamaProjection], seed: UInt64 = 0) throws {
+        guard Self.ranks.contains(rank), Self.alphas.contains(alpha) else {
+            throw HumorGymError("LoRA needs a rank in \(Self.ranks) and alpha in \(Self.alphas), not \(rank) and \(alpha)")
+        }
+        self.targets = LlamaProjection.allCases.filter(targets.contains)
+        guard !self.targets.isEmpty else { throw HumorGymError("LoRA needs at least one target projection") }
         self.rank = rank
         self.alpha = alpha
-        self.targets = targets
         self.seed = seed
     }
 
     /// A policy file's `lora:` section.
     public init(from source: some ParameterSource) throws {
-        rank = try source.int("rank", default: rank, range: 1...1024)
-        alpha = try source.double("alpha", default: alpha, range: 1e-6...1e6)
-        let names = try source.strings("targets", default: targets.map(\.rawValue))
-        targets = LlamaProjection.allCases.filter { names.contains($0.rawValue) }
-        if let unknown = names.first(where: { LlamaProjection(rawValue: $0) == nil }) {
-            throw source.problem("targets", "'\(unknown)' is not a projection (\(LlamaProjection.allCases.map(\.rawValue).joined(separator: ", ")))")
-        }
+        let defaults = LoRAConfiguration()
+        let rank = try source.int("rank", default: defaults.rank, range: Self.ranks)
+        let alpha = try source.double("alpha", default: defaults.alpha, range: Self.alphas)
+        let targets = try LlamaProjection.parse(try source.strings("targets", default: defaults.targets.map(\.rawValue)))
+            .mapError { source.problem("targets", $0.message) }.get()
         if targets.isEmpty { throw source.problem("targets", "name at least one projection") }
-        seed = try source.seed("seed", default: seed)
+        try self.init(rank: rank, alpha: alpha, targets: targets, seed: try source.seed("seed", default: defaults.seed))
         try source.finish()
     }
 

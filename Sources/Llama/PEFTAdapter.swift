@@ -24,8 +24,17 @@ public enum PEFTAdapter {
         return head * headWidth + 2 * (within % half) + within / half
     }
 
-    /// Whether p's rows were permuted by the converter.
-    static func isPermuted(_ p: LlamaProjection) -> Bool { p == .query || p == .key }
+    /// B of projection p ([outputs, r] row-major) in Hugging Face's row order (`toGGUF` false) or the GGUF's
+    /// (true): only the query and key rows were permuted by the converter.
+    static func reordered(_ b: [Float], _ p: LlamaProjection, rank r: Int, headWidth: Int, toGGUF: Bool) -> [Float] {
+        guard p == .query || p == .key else { return b }
+        var out = b
+        for row in 0..<b.count / r {
+            let (from, to) = toGGUF ? (row, ggufRow(row, headWidth: headWidth)) : (ggufRow(row, headWidth: headWidth), row)
+            out.replaceSubrange(to * r..<(to + 1) * r, with: b[from * r..<(from + 1) * r])
+        }
+        return out
+    }
 
     /// Writes `parameters` (laid out as `layout`) into the folder `directory`, created if missing.
     /// - Parameter baseModel: the Hugging Face model the adapters are for (`base_model_name_or_path`).
@@ -36,14 +45,7 @@ public enum PEFTAdapter {
         for (l, layer) in layout.adapters.enumerated() {
             for adapter in layer {
                 let r = layout.configuration.rank
-                var b = Array(parameters[adapter.b])
-                if isPermuted(adapter.projection) {
-                    let stored = b
-                    for row in 0..<adapter.outputs {
-                        let from = ggufRow(row, headWidth: c.headWidth)
-                        b.replaceSubrange(row * r..<(row + 1) * r, with: stored[from * r..<(from + 1) * r])
-                    }
-                }
+                let b = reordered(Array(parameters[adapter.b]), adapter.projection, rank: r, headWidth: c.headWidth, toGGUF: false)
                 tensors.append((name(layer: l, adapter.projection, "A"), SafeTensors.Tensor(shape: [r, adapter.inputs], values: Array(parameters[adapter.a]))))
                 tensors.append((name(layer: l, adapter.projection, "B"), SafeTensors.Tensor(shape: [adapter.outputs, r], values: b)))
             }
@@ -80,10 +82,12 @@ public enum PEFTAdapter {
             throw fail(configPath, "r must be a positive integer and lora_alpha a positive number")
         }
         guard let names = json["target_modules"] as? [String], !names.isEmpty else { throw fail(configPath, "target_modules must list projections") }
-        if let unknown = names.first(where: { LlamaProjection(rawValue: $0) == nil }) {
-            throw fail(configPath, "target_modules names '\(unknown)', not one of \(LlamaProjection.allCases.map(\.rawValue).joined(separator: ", "))")
+        let configuration: LoRAConfiguration
+        do {
+            configuration = try LoRAConfiguration(rank: rank, alpha: alpha, targets: LlamaProjection.parse(names).get())
+        } catch let error as HumorGymError {
+            throw fail(configPath, "target_modules, r or lora_alpha: \(error.message)")
         }
-        let configuration = LoRAConfiguration(rank: rank, alpha: alpha, targets: LlamaProjection.allCases.filter { names.contains($0.rawValue) })
         guard let bytes = FileManager.default.contents(atPath: tensorPath) else { throw fail(tensorPath, "cannot read the adapter's tensors") }
         let tensors = try SafeTensors.decode(bytes, file: tensorPath).tensors
         let layout = LoRALayout(configuration, model: c)
@@ -95,15 +99,9 @@ public enum PEFTAdapter {
                     expected.insert(key)
                     guard let tensor = tensors[key] else { throw fail(tensorPath, "no tensor \(key)") }
                     guard tensor.shape == shape else { throw fail(tensorPath, "\(key) has shape \(tensor.shape); this model needs \(shape)") }
-                    var values = tensor.values.map(Float.init)
-                    if matrix == "B" && isPermuted(adapter.projection) {
-                        let hf = values
-                        for row in 0..<adapter.outputs {
-                            let to = ggufRow(row, headWidth: c.headWidth)
-                            values.replaceSubrange(to * rank..<(to + 1) * rank, with: hf[row * rank..<(row + 1) * rank])
-                        }
-                    }
-                    parameters.replaceSubrange(range, with: values)
+                    let values = tensor.values.map(Float.init)
+                    parameters.replaceSubrange(range, with: matrix == "A" ? values
+                        : reordered(values, adapter.projection, rank: rank, headWidth: c.headWidth, toGGUF: true))
                 }
             }
         }

@@ -48,7 +48,7 @@ public struct TransformerPolicy: TrainablePolicy {
         }
 
         /// Why sampling cannot use these settings (nil when it can): what the policy needs whatever built them.
-        /// The ranges a file may ask for are in ``init(from:)``.
+        /// The ranges a file may ask for are in ``read(_:)``.
         public var problem: String? {
             temperature > 0 && temperature.isFinite && topK >= 0 && topP > 0 && topP <= 1 && maxResponseTokens >= 1 && beams >= 1 ? nil
                 : "sampling needs a positive temperature, topK >= 0, topP in (0, 1], maxResponseTokens and beams >= 1 (temperature \(temperature), topK \(topK), topP \(topP), maxResponseTokens \(maxResponseTokens), beams \(beams))"

@@ -34,7 +34,7 @@ import Transformer
         }
     }
 
-    static let every = LoRAConfiguration(rank: 2, alpha: 6, targets: LlamaProjection.allCases)
+    static let every = try! LoRAConfiguration(rank: 2, alpha: 6, targets: LlamaProjection.allCases)
 
     /// A model with adapters on every projection, A and B random (B is zero at the start of training, which
     /// would leave A without a gradient).
@@ -100,7 +100,7 @@ import Transformer
     @Test func theGradientIsPyTorchs() throws {
         let reference = try JSONDecoder().decode(Reference.self, from: Data(contentsOf: LlamaModelTests.resources.appendingPathComponent("tiny-llama-lora.json")))
         #expect(reference.targets == ["q", "k", "v", "o", "gate", "up", "down"])
-        let lora = LoRAConfiguration(rank: reference.rank, alpha: reference.alpha, targets: LlamaProjection.allCases)
+        let lora = try LoRAConfiguration(rank: reference.rank, alpha: reference.alpha, targets: LlamaProjection.allCases)
         var model = try LlamaModel<Double>(GGUFFile(contentsOf: Self.tiny))
         var adapters = LlamaModel<Double>.Adapters(lora, model: model.configuration)
         adapters.parameters = Self.vector(reference.layers, adapters.layout)

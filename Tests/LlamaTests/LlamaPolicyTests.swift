@@ -13,7 +13,7 @@ import Transformer
 
     /// A student whose adapters (on every projection) are not zero, so that they change what it says.
     static func student(threads: Int = 1) throws -> LlamaPolicy {
-        var student = try LlamaPolicy(pretrained, lora: LoRAConfiguration(rank: 2, alpha: 4, targets: LlamaProjection.allCases),
+        var student = try LlamaPolicy(pretrained, lora: try LoRAConfiguration(rank: 2, alpha: 4, targets: LlamaProjection.allCases),
                                       task: "Finish the joke: {prompt}", vocabulary: vocabulary)
         let stream = RandomStream(seed: 1)
         student.parameters = student.parameters.map { _ in Float(stream.gaussian(sigma: 0.2)) }
@@ -59,15 +59,23 @@ import Transformer
     }
 
     /// Samples come from the stream alone: the same seed gives the same texts on 1 and 2 threads, and each
-    /// prompt's samples are its own (a prompt decoded beside others samples as it would alone).
+    /// text encodes back to the tokens drawn for it.
     @Test func samplesDependOnTheSeedAlone() throws {
         let one = try Self.student(threads: 1).sample(Self.prompts, count: 4, using: RandomStream(seed: 9))
         let two = try Self.student(threads: 2).sample(Self.prompts, count: 4, using: RandomStream(seed: 9))
         #expect(one == two && one.count == 3 && one.allSatisfy { $0.count == 4 })
         #expect(one != (try Self.student().sample(Self.prompts, count: 4, using: RandomStream(seed: 10))))
         #expect(Set(one.joined().map(\.string)).count > 6)
-        // Every text is what the tokens it was drawn as spell, read into the world's vocabulary.
-        #expect(one.joined().allSatisfy { $0 == Self.vocabulary.encode($0.string) })
+        // Every text is what the tokens it was drawn as spell, read into the world's vocabulary, cut where their
+        // bytes stop being UTF-8 (a random model draws stray bytes): no replacement character stands for a byte.
+        #expect(one.joined().allSatisfy { $0 == Self.vocabulary.encode($0.string) && !$0.string.contains("\u{FFFD}") })
+        let cut = Self.pretrained.tokenizer.encode("caf") + [Int32(Self.pretrained.tokenizer.tokens.firstIndex(of: "Ã")!)]  // é's first byte, 0xC3
+        #expect(try Self.student().text(cut).string == "caf")
+        // A prompt too long for the context gets empty responses beside the others'.
+        let long = Self.prompt(3, String(repeating: "the road ", count: 200))
+        let mixed = try Self.student().sample([Self.prompts[0], long], count: 2, using: RandomStream(seed: 9))
+        #expect(mixed[1] == [Self.vocabulary.encode(""), Self.vocabulary.encode("")] && mixed[0].count == 2)
+        #expect(try Self.student().mostLikely([long, Self.prompts[1]])[0] == Self.vocabulary.encode(""))
     }
 
     /// Greedy decoding through the cache picks, at each step, the likeliest token (no control token but the
@@ -103,5 +111,12 @@ import Transformer
         sampling.beams = 5
         #expect(throws: HumorGymError.self) { try LlamaPolicy(Self.pretrained, lora: LoRAConfiguration(), task: "{prompt}", vocabulary: Self.vocabulary, sampling: sampling) }
         #expect(throws: HumorGymError.self) { try LlamaPolicy(Self.pretrained, lora: LoRAConfiguration(), task: "no prompt", vocabulary: Self.vocabulary) }
+        // Adapters: a rank in range, at least one target, each once in the projections' order.
+        #expect(throws: HumorGymError.self) { try LoRAConfiguration(rank: 0, alpha: 1, targets: [.query]) }
+        #expect(throws: HumorGymError.self) { try LoRAConfiguration(rank: 2, alpha: 1, targets: []) }
+        #expect(try LoRAConfiguration(rank: 2, alpha: 1, targets: [.value, .query, .value]).targets == [.query, .value])
+        #expect(throws: HumorGymError("policy.yaml: targets: 'lm_head' is not a projection (q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj, down_proj)")) {
+            try LoRAConfiguration(from: ParameterDictionary(["targets": "q_proj, lm_head"], name: "policy.yaml"))
+        }
     }
 }

@@ -19,14 +19,14 @@ import Transformer
     @Test func readingPEFTsFolderGivesTheGGUFLayout() throws {
         let (reference, model) = try Self.reference()
         let (configuration, parameters) = try PEFTAdapter.read(from: Self.peft, model: model)
-        #expect(configuration == LoRAConfiguration(rank: 4, alpha: 8, targets: LlamaProjection.allCases))
+        #expect(try configuration == LoRAConfiguration(rank: 4, alpha: 8, targets: LlamaProjection.allCases))
         let expected = LlamaGradientTests.vector(reference.layers, LoRALayout(configuration, model: model))
         #expect(parameters == expected.map(Float.init))
     }
 
     @Test func writingGivesPEFTsTensors() throws {
         let (reference, model) = try Self.reference()
-        let layout = LoRALayout(LoRAConfiguration(rank: 4, alpha: 8, targets: LlamaProjection.allCases), model: model)
+        let layout = LoRALayout(try LoRAConfiguration(rank: 4, alpha: 8, targets: LlamaProjection.allCases), model: model)
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("peft-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try PEFTAdapter.write(LlamaGradientTests.vector(reference.layers, layout).map(Float.init), layout: layout, model: model,

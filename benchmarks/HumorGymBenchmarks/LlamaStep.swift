@@ -22,7 +22,7 @@ enum LlamaStep {
 
     static func adapted(_ pretrained: PretrainedLlama) -> LlamaModel<Float> {
         var model = pretrained.model
-        model.adapters = .init(LoRAConfiguration(rank: 8, alpha: 16, targets: [.query, .key, .value, .output]), model: model.configuration)
+        model.adapters = .init(LoRAConfiguration(), model: model.configuration)  // rank 8, alpha 16 on q, k, v, o
         return model
     }
 

@@ -10,7 +10,7 @@ enum PythonPeer {
         process.arguments = (python == "/usr/bin/env" ? ["python3"] : []) + [script] + arguments
         let out = Pipe()
         process.standardOutput = out
-        process.standardError = Pipe()
+        process.standardError = FileHandle.nullDevice  // warnings unread would fill a pipe and stall the peer
         guard (try? process.run()) != nil else { return nil }
         let data = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()

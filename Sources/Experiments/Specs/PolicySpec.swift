@@ -132,7 +132,7 @@ public struct PolicySpec: Sendable, Equatable {
         sampling = kind == .llama ? .greedy : TransformerPolicy.Sampling()
         let samplingSection = try root.section("sampling")
         try sampling.read(samplingSection)
-        if kind == .llama && sampling.beams != 1 { throw samplingSection.problem("beams", "the Llama student decodes greedily: beams must be 1") }
+        if kind == .llama, let problem = LlamaPolicy.problem(sampling) { throw samplingSection.problem("beams", problem) }
         optimizer = try OptimizerSettings(from: root.section("optimizer"), defaults: optimizer)
         let w = try root.section("warmStart")
         warmStartEpochs = try w.int("epochs", default: warmStartEpochs, range: 0...10_000)
