@@ -5,8 +5,9 @@ import Transformer
 extension LlamaModel {
     /// The keys and values of the positions read so far, for each sequence of a batch: sampling reads the
     /// prompts once, then one token a step, each attending to everything before it without computing it
-    /// again. The logits are the same as reading each whole sequence at once, to float rounding.
-    public struct Cache: Sendable {
+    /// again. The logits are the same as reading each whole sequence at once, to float rounding. A cache is
+    /// not copied (its sequences are written in place): ``select(_:)`` is how a sequence goes on twice.
+    public struct Cache: ~Copyable, Sendable {
         var sequences: [CachedSequence]
 
         /// `batch` empty sequences.
