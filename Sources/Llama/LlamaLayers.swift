@@ -70,7 +70,7 @@ extension LlamaModel {
             var k = [S](repeating: 0, count: N * kv), v = k
             var low = [[S]](repeating: [], count: LlamaProjection.allCases.count)
             func project(_ x: [S], _ p: LlamaProjection, into out: inout [S], accumulate: Bool = false) {
-                low[LlamaProjection.allCases.firstIndex(of: p)!] = self.project(x, rows: N, p, layer: l, into: &out, accumulate: accumulate,
+                low[p.index] = self.project(x, rows: N, p, layer: l, into: &out, accumulate: accumulate,
                                                                                  columnBlocksOn: blocks)
             }
             let inputScales = RMSNorm.forward(x, gain: layer.attentionNorm, rows: N, epsilon: epsilon, into: &normed)
@@ -176,12 +176,12 @@ extension LlamaModel {
                    b: weight.pointer(0), ldb: inputs, beta: accumulate ? 1 : 0, c: out.mutablePointer(0), ldc: outputs)
             return
         }
-        let width = (outputs / 4 + 15) / 16 * 16
-        let starts = Array(stride(from: 0, to: outputs, by: max(16, width)))
+        let width = max(16, (outputs / 4 + 15) / 16 * 16)
+        let starts = Array(stride(from: 0, to: outputs, by: width))
         let a = UncheckedPointer(UnsafeMutablePointer(mutating: x.pointer(0))), b = UncheckedPointer(UnsafeMutablePointer(mutating: weight.pointer(0)))
         let c = UncheckedPointer(out.mutablePointer(0))
         _ = Parallel.map(starts.count, threads: threads) { i in
-            let n = min(outputs, starts[i] + max(16, width)) - starts[i]
+            let n = min(outputs, starts[i] + width) - starts[i]
             S.gemm(transposeA: false, transposeB: true, m: rows, n: n, k: inputs, alpha: 1, a: a.pointer, lda: inputs,
                    b: b.pointer + starts[i] * inputs, ldb: inputs, beta: accumulate ? 1 : 0, c: c.pointer + starts[i], ldc: outputs)
         }
@@ -209,7 +209,7 @@ extension LlamaModel {
         for (l, s) in a.layers.enumerated().reversed() {
             let layer = layers[l]
             func backward(_ dy: [S], input: [S], _ p: LlamaProjection, into dinput: inout [S], needed: Bool = true) {
-                projectBackward(dy, rows: N, input: input, low: s.low[LlamaProjection.allCases.firstIndex(of: p)!], p, layer: l,
+                projectBackward(dy, rows: N, input: input, low: s.low[p.index], p, layer: l,
                                 adapters: adapters, dinput: &dinput, inputNeeded: needed, grad: &grad)
             }
             // What the forward pass did not keep, recomputed where an adapter's gradient reads it.

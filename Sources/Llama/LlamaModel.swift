@@ -31,7 +31,7 @@ public struct LlamaModel<S: BLASScalar>: Sendable {
         var attentionNorm, feedForwardNorm: [S]
         /// The seven projections' weights, in ``LlamaProjection``'s order.
         var projections: [[S]]
-        func weight(_ p: LlamaProjection) -> [S] { projections[LlamaProjection.allCases.firstIndex(of: p)!] }
+        func weight(_ p: LlamaProjection) -> [S] { projections[p.index] }
     }
 
     let embedding: [S]

@@ -97,30 +97,18 @@ public struct LlamaPolicy: TrainablePolicy {
     /// log pi(y_i | x_i), and the pull-back when `forBackward` (else the activations are not kept and it must not be called).
     private func pass(_ examples: [Example], forBackward: Bool) -> (values: [Double], pullback: ([Double]) -> [Float]) {
         guard !examples.isEmpty else { return ([], { _ in [Float](repeating: 0, count: model.adapters!.layout.parameterCount) }) }
-        let context = model.configuration.contextLength
-        // A sequence is read up to its last token, which is only ever a target; one that does not fit takes no rows.
-        let sequences = examples.map { (prompt: promptTokens($0.prompt), response: responseTokens($0.response)) }
-        let fits = sequences.map { $0.prompt.count + $0.response.count - 1 <= context }
-        var tokens: [Int32] = [], targets: [Int32] = []
-        for (s, ok) in zip(sequences, fits) where ok {
-            tokens += s.prompt + s.response.dropLast()
-            targets += s.response
-        }
-        let lengths = zip(sequences, fits).map { $1 ? $0.prompt.count + $0.response.count - 1 : 0 }
-        let readingOut = zip(sequences, fits).map { $1 ? $0.response.count : 0 }
+        let batch = ResponseBatch(examples.map { example in
+            let prompt = promptTokens(example.prompt)
+            return (prompt + responseTokens(example.response), prompt.count)
+        }, context: model.configuration.contextLength)
         let V = model.configuration.vocabularySize
         // The tokens come from the model's own tokenizer and the lengths were checked: forward cannot fail here.
-        let activations = try! model.forward(tokens: tokens, sequences: PackedSequences(lengths: lengths), readingOut: readingOut, threads: threads,
+        let activations = try! model.forward(tokens: batch.tokens, sequences: batch.sequences, readingOut: batch.readOut.lengths, threads: threads,
                                              forBackward: forBackward)
-        let perToken = NextTokenLogProbabilities.values(logits: activations.logits, vocabulary: V, targets: targets)
-        let readOut = activations.readOut
-        let values = examples.indices.map { i in fits[i] ? perToken[readOut.rows(i)].reduce(0.0) { $0 + Double($1) } : -.infinity }
         let frozen = model, threads = threads
-        return (values, { upstream in
-            var rowWeights = [Float](repeating: 0, count: targets.count)
-            for (i, g) in upstream.enumerated() { for r in readOut.rows(i) { rowWeights[r] = Float(g) } }
-            let dlogits = NextTokenLogProbabilities.logitGradient(logits: activations.logits, vocabulary: V, targets: targets, upstream: rowWeights)
-            return frozen.backward(activations, logitGradient: dlogits, threads: threads)
+        return (batch.values(logits: activations.logits, vocabulary: V), { upstream in
+            frozen.backward(activations, logitGradient: batch.logitGradient(logits: activations.logits, vocabulary: V, upstream: upstream),
+                            threads: threads)
         })
     }
 

@@ -17,6 +17,9 @@ public enum LlamaProjection: String, CaseIterable, Sendable, Codable {
         }
     }
 
+    /// Its place among the seven: where a layer keeps its weight and its adapter's x A^T.
+    var index: Int { Self.allCases.firstIndex(of: self)! }
+
     /// Where Hugging Face's Llama keeps it, under `model.layers.L.`.
     var module: String { self == .gate || self == .up || self == .down ? "mlp" : "self_attn" }
 

@@ -87,25 +87,12 @@ public struct TransformerPolicy: TrainablePolicy {
         set { model.parameters = newValue }
     }
 
-    /// Packs the batch's inputs row after row, without padding; the rows read out are those whose next token
-    /// is the response's or `<eos>`, and `targets` those next tokens. The final `<eos>` is only ever a target,
-    /// so a sequence fits when all but its last token fit the context; one that does not takes no rows. A
-    /// training pass's `noise` keys the tokenizer's BPE-dropout, example by example.
-    private func batch(_ examples: [Example], noise: UInt64?)
-        -> (tokens: [Int32], targets: [Int32], sequences: PackedSequences, readOut: [Int], fits: [Bool]) {
-        let sequences = examples.enumerated().map { i, example in
-            tokenizer.sequence(prompt: example.prompt.text, response: example.response,
-                               noise: noise.map { Dropout.key($0, part: i) })
-        }
-        let context = model.configuration.contextLength
-        let fits = sequences.map { $0.tokens.count - 1 <= context }
-        var tokens: [Int32] = [], targets: [Int32] = []
-        for (s, ok) in zip(sequences, fits) where ok {
-            tokens += s.tokens.dropLast()
-            targets += s.tokens[s.responseStart...]
-        }
-        return (tokens, targets, PackedSequences(lengths: zip(sequences, fits).map { $1 ? $0.tokens.count - 1 : 0 }),
-                zip(sequences, fits).map { $1 ? $0.tokens.count - $0.responseStart : 0 }, fits)
+    /// "prompt `<sep>` response `<eos>`" for each example, `<eos>` the last target; a training pass's `noise`
+    /// keys the tokenizer's BPE-dropout, example by example.
+    private func batch(_ examples: [Example], noise: UInt64?) -> ResponseBatch {
+        ResponseBatch(examples.enumerated().map { i, example in
+            tokenizer.sequence(prompt: example.prompt.text, response: example.response, noise: noise.map { Dropout.key($0, part: i) })
+        }, context: model.configuration.contextLength)
     }
 
     public func logProbabilitiesWithPullback(_ examples: [Example]) -> (values: [Double], pullback: ([Double]) -> [Float]) {
@@ -120,23 +107,14 @@ public struct TransformerPolicy: TrainablePolicy {
 
     private func pass(_ examples: [Example], dropout: Dropout?, noise: UInt64?) -> (values: [Double], pullback: ([Double]) -> [Float]) {
         guard !examples.isEmpty else { return ([], { _ in Array(repeating: 0, count: model.parameters.count) }) }
-        let (tokens, targets, sequences, readingOut, fits) = batch(examples, noise: noise)
-        let V = model.configuration.vocabularySize
+        let batch = batch(examples, noise: noise), V = model.configuration.vocabularySize
         // The tokens were mapped into the vocabulary and the lengths checked: forward cannot fail here.
-        let activations = try! model.forward(tokens: tokens, sequences: sequences, readingOut: readingOut, dropout: dropout, threads: threads)
-        let perToken = NextTokenLogProbabilities.values(logits: activations.logits, vocabulary: V, targets: targets)
-        let readOut = activations.readOut
-        let values = examples.indices.map { i in
-            fits[i] ? perToken[readOut.rows(i)].reduce(0.0) { $0 + Double($1) } : -.infinity
-        }
+        let activations = try! model.forward(tokens: batch.tokens, sequences: batch.sequences, readingOut: batch.readOut.lengths,
+                                             dropout: dropout, threads: threads)
         let frozen = model, threads = threads
-        return (values, { upstream in
-            var rowWeights = [Float](repeating: 0, count: targets.count)
-            for (i, g) in upstream.enumerated() {
-                for r in readOut.rows(i) { rowWeights[r] = Float(g) }
-            }
-            let dlogits = NextTokenLogProbabilities.logitGradient(logits: activations.logits, vocabulary: V, targets: targets, upstream: rowWeights)
-            return frozen.backward(activations, logitGradient: dlogits, threads: threads)
+        return (batch.values(logits: activations.logits, vocabulary: V), { upstream in
+            frozen.backward(activations, logitGradient: batch.logitGradient(logits: activations.logits, vocabulary: V, upstream: upstream),
+                            threads: threads)
         })
     }
 
