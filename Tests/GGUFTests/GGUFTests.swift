@@ -111,7 +111,7 @@ import Testing
         do { _ = try body(); return "no error" } catch { return "\(error)" }
     }
 
-    /// The model the local LLM server runs (SmolLM2-135M-Instruct, Q4_1; `scripts/local-llm` installs it):
+    /// The model file `scripts/local-llm` installs (SmolLM2-135M-Instruct, Q4_1; the server runs a BF16 copy):
     /// its architecture, shapes and every tensor's values, finite.
     @Test(.enabled(if: FileManager.default.fileExists(atPath: smolLM2), "scripts/local-llm build installs the model into .llm/model"))
     func theSmolLM2FileReads() throws {

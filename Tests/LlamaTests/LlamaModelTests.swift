@@ -67,7 +67,7 @@ import Testing
         }
     }
 
-    /// SmolLM2-135M-Instruct (the local server's model): its shape from the file, and a chat prompt's next
+    /// SmolLM2-135M-Instruct (the local server's model, from its Q4_1 file): its shape from the file, and a chat prompt's next
     /// token as llama.cpp would greedily pick it begins the answer sensibly (finite logits, the top token a word).
     @Test(.enabled(if: FileManager.default.fileExists(atPath: ByteLevelBPETests.model), "scripts/local-llm build installs the model"))
     func theSmolLM2ModelRuns() throws {
@@ -104,10 +104,10 @@ import Testing
         #expect(worst < 2e-3, "largest difference from Hugging Face's logits \(worst)")
     }
 
-    /// Beside llama.cpp running the same file, which multiplies in quantised arithmetic (Q4_1 weights against
-    /// activations quantised to 8 bits), so not to rounding: on chat prompts of five joke setups, each side's
-    /// likeliest next token is among the other's three likeliest, and llama.cpp's ten likeliest tokens are within
-    /// 0.5 nats of ours (measured: at most 0.30, 0.06 on average).
+    /// Beside llama.cpp running the same weights (the local server's BF16 copy of the file, which rounds each weight
+    /// and activation to 8 significant bits): on chat prompts of five joke setups, llama.cpp's ten likeliest next
+    /// tokens are within 0.1 nats of ours (measured: at most 0.039, 0.014 on average; with llama.cpp's own Q4_1
+    /// arithmetic it was 0.30 and 0.06), and its likeliest is, in ours, within that of our likeliest.
     @Test(.enabled(if: ByteLevelBPETests.serverIsUp, "set HUMORGYM_LLM_URL to the local server (scripts/local-llm start)"))
     func nextTokensAreLlamaCpps() async throws {
         let file = try GGUFFile(contentsOf: ByteLevelBPETests.model)
@@ -121,11 +121,11 @@ import Testing
                 .map { (id: $0["id"] as? Int ?? -1, logprob: $0["logprob"] as? Double ?? .nan) }
             let logits = try model.logits(prompt)[(prompt.count - 1) * V..<prompt.count * V].map(Double.init)
             let largest = logits.max()!, normaliser = largest + Foundation.log(logits.reduce(0) { $0 + Foundation.exp($1 - largest) })
-            let ours = logits.indices.sorted { logits[$0] > logits[$1] }.prefix(3)
-            #expect(ours.contains(theirs[0].id) && theirs.prefix(3).contains { $0.id == ours.first! }, "\(setup): llama.cpp \(theirs.prefix(3)), ours \(Array(ours))")
+            let ours = logits.indices.max { logits[$0] < logits[$1] }!
+            #expect(logits[theirs[0].id] >= logits[ours] - 0.1, "\(setup): llama.cpp \(theirs.prefix(3)), ours \(ours)")
             differences += theirs.map { abs(logits[$0.id] - normaliser - $0.logprob) }
         }
-        #expect(differences.count == 50 && differences.max()! < 0.5, "largest log-probability difference \(differences.max()!)")
+        #expect(differences.count == 50 && differences.max()! < 0.1, "largest log-probability difference \(differences.max()!)")
         print(String(format: "log-probability differences from llama.cpp, its top 10 of 5 prompts: largest %.3f, mean %.3f",
                      differences.max()!, differences.reduce(0, +) / Double(differences.count)))
     }
