@@ -90,9 +90,11 @@ enum LLMThroughput {
         let out = Pipe()
         process.standardOutput = out
         process.standardError = Pipe()
-        guard (try? process.run()) != nil else { return (nil, "wrk not found (apt-get install wrk)") }
+        guard (try? process.run()) != nil else { return (nil, "cannot run /usr/bin/env") }
         let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
+        // env exits with 127 when it finds no such program.
+        if process.terminationStatus == 127 { return (nil, "wrk not found (apt-get install wrk)") }
         guard process.terminationStatus == 0,
               let line = text.split(separator: "\n").first(where: { $0.contains("Requests/sec:") }),
               let rate = Double(line.split(separator: " ").last ?? "") else {

@@ -114,19 +114,20 @@ if parts.contains("llm") {
         let run = try await experiment.run(seed: 1)
         // Each measurement sends requests of its own, more than it can answer, so that no body is sent twice and the
         // server's prompt cache never answers a whole repeat (a judge asks each question once): the train and test
-        // splits' pairs in both orders, 240 to a measurement. Two rounds, HumorGym and wrk alternating, 20 s each:
-        // this shared machine drifts from minute to minute.
+        // splits' pairs in both orders, 160 to a measurement. Three rounds, HumorGym and wrk alternating, 15 s each:
+        // this shared machine drifts from minute to minute, so each round also gives its own ratio of concurrency 2
+        // to 1, measured a minute apart.
         let pairs = (experiment.teacherPairs(.train, run: run) + experiment.teacherPairs(.test, run: run)).flatMap { [$0, $0.swapped] }
         let requests = try LLMThroughput.requests(url: url, pairs: pairs.map { ($0.prompt.text.string, $0.first.string, $0.second.string) })
-        var slices = stride(from: 0, to: requests.count - 239, by: 240).map { Array(requests[$0..<$0 + 240]) }.makeIterator()
+        var slices = stride(from: 0, to: requests.count - 159, by: 160).map { Array(requests[$0..<$0 + 160]) }.makeIterator()
         // Five untimed seconds first, so that no measurement pays for a cold server.
         _ = try await LLMThroughput.clientRate(url: url, requests: slices.next()!, concurrency: 4, duration: 5)
         var rates: [Int: (ours: [Double], wrk: [Double])] = [:]
         var note = "wrk"
-        for _ in 0..<2 {
+        for _ in 0..<3 {
             for concurrency in [1, 2, 4] {
-                let ours = try await LLMThroughput.clientRate(url: url, requests: slices.next()!, concurrency: concurrency, duration: 20)
-                let (theirs, why) = LLMThroughput.wrkRate(url: url, requests: slices.next()!, connections: concurrency, duration: 20)
+                let ours = try await LLMThroughput.clientRate(url: url, requests: slices.next()!, concurrency: concurrency, duration: 15)
+                let (theirs, why) = LLMThroughput.wrkRate(url: url, requests: slices.next()!, connections: concurrency, duration: 15)
                 rates[concurrency, default: ([], [])].ours.append(ours)
                 if let theirs { rates[concurrency]!.wrk.append(theirs) } else { note = why }
             }
@@ -145,6 +146,11 @@ if parts.contains("llm") {
             }
             print(line)
         }
+        func ratios(_ rates: (Int) -> [Double]) -> String {
+            zip(rates(2), rates(1)).map { String(format: "%.2f", $0 / $1) }.joined(separator: ", ")
+        }
+        print("  concurrency 2 over 1, round by round: HumorGym \(ratios { rates[$0]!.ours })"
+              + (rates[1]!.wrk.isEmpty ? "" : "; wrk \(ratios { rates[$0]!.wrk })"))
     } else {
         print("  judging throughput: set HUMORGYM_LLM_URL (scripts/local-llm start prints it)")
     }
@@ -191,7 +197,7 @@ if parts.contains("llama") || parts.contains("llama-train") || parts.contains("l
     if let url = ProcessInfo.processInfo.environment["HUMORGYM_LLM_URL"] {
         for concurrent in [1, 8] {
             let (rate, perSequence) = try await LlamaStep.llamaCpp(url: url, concurrent: concurrent)
-            print(String(format: "  llama.cpp (Q4_1 weights), %d request(s) of 32 new tokens at once: %.0f tokens/s in all (the server's own count, per sequence: %.0f tokens/s)",
+            print(String(format: "  llama.cpp (the local server: the file's weights in BF16), %d request(s) of 32 new tokens at once: %.0f tokens/s in all (the server's own count, per sequence: %.0f tokens/s)",
                          concurrent, rate, perSequence))
         }
     } else {
