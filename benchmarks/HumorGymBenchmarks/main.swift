@@ -116,7 +116,7 @@ if parts.contains("llm") {
         // server's prompt cache never answers a whole repeat (a judge asks each question once): the train and test
         // splits' pairs in both orders, 160 to a measurement. Three rounds, HumorGym and wrk alternating, 15 s each:
         // this shared machine drifts from minute to minute, so each round also gives its own ratio of concurrency 2
-        // to 1, measured a minute apart.
+        // to 1, measured half a minute apart.
         let pairs = (experiment.teacherPairs(.train, run: run) + experiment.teacherPairs(.test, run: run)).flatMap { [$0, $0.swapped] }
         let requests = try LLMThroughput.requests(url: url, pairs: pairs.map { ($0.prompt.text.string, $0.first.string, $0.second.string) })
         var slices = stride(from: 0, to: requests.count - 159, by: 160).map { Array(requests[$0..<$0 + 160]) }.makeIterator()
